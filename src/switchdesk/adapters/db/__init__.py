@@ -1,0 +1,1 @@
+"""SQL storage: SQLAlchemy 2 Core on SQLite (embedded default) or PostgreSQL (psycopg 3)."""

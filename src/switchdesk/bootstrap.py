@@ -1,0 +1,58 @@
+"""The composition root: settings -> adapters -> runtime. The only module importing adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from switchdesk.adapters.db.engine import make_engine
+from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
+from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
+from switchdesk.adapters.security import Argon2PasswordHasher, SystemClock, SystemSecrets
+from switchdesk.config import Settings
+from switchdesk.usecases.accounts import Accounts, LoginPolicy
+from switchdesk.usecases.ports import Clock
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    accounts: Accounts
+    clock: Clock
+
+    def ready(self) -> tuple[bool, str]:
+        """Readiness: the database answers and its schema is at the newest migration."""
+        try:
+            current = current_revision(self.engine)
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+            return False, f"database unreachable: {type(exc).__name__}"
+        head = head_revision()
+        if current != head:
+            return False, f"database schema at {current}, expected {head}: run db upgrade"
+        return True, "ok"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    settings = settings or Settings()
+    engine = make_engine(settings.database)
+    clock = SystemClock()
+    policy = LoginPolicy(
+        window=timedelta(minutes=settings.login_window_minutes),
+        max_failures_per_username=settings.login_max_failures_per_username,
+        max_failures_per_source=settings.login_max_failures_per_source,
+        session_lifetime=timedelta(hours=settings.session_hours),
+    )
+    accounts = Accounts(
+        SqlUnitOfWorkFactory(engine), Argon2PasswordHasher(), SystemSecrets(), clock, policy
+    )
+    return Runtime(settings=settings, engine=engine, accounts=accounts, clock=clock)
+
+
+def migrate(settings: Settings) -> None:
+    upgrade(settings.database)

@@ -1,0 +1,64 @@
+"""Typed settings from environment variables (``SWITCHDESK_*``) and an optional TOML file.
+
+The file is named by ``SWITCHDESK_CONFIG``; environment variables win over the file.
+Secrets are ``SecretStr`` so they never show in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_DATABASE = "sqlite:///var/switchdesk.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHDESK_", extra="forbid")
+
+    database_url: SecretStr = Field(
+        default=SecretStr(DEFAULT_DATABASE),
+        description="SQLAlchemy URL; sqlite:///path or postgresql://user:pw@host/db",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str = Field(
+        default="", description="The URL users and providers reach; used for cookies' Secure"
+    )
+    cookie_secure: Literal["auto", "always", "never"] = "auto"
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    login_window_minutes: float = Field(default=15.0, gt=0)
+    login_max_failures_per_username: int = Field(default=5, ge=1)
+    login_max_failures_per_source: int = Field(default=20, ge=1)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("SWITCHDESK_CONFIG")
+        if config_file:
+            path = Path(config_file)
+            if not path.is_file():
+                raise FileNotFoundError(f"SWITCHDESK_CONFIG names {path}, which is not a file")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def database(self) -> str:
+        return self.database_url.get_secret_value()

@@ -1,0 +1,1 @@
+"""People, roles, permissions and the organisation of a contact center."""

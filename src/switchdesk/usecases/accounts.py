@@ -1,0 +1,471 @@
+"""Use cases for accounts: sign-in, users and roles, API tokens, organisation, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from switchdesk.domain.accounts.model import (
+    USERNAME_MAX,
+    ApiToken,
+    AuditAction,
+    AuditEntry,
+    ClientAccount,
+    Session,
+    Site,
+    SiteKind,
+    Team,
+    User,
+)
+from switchdesk.domain.accounts.permissions import Permission, Role
+from switchdesk.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
+from switchdesk.usecases.ports import Clock, PasswordHasher, SecretFactory, UnitOfWorkFactory
+from switchdesk.usecases.principal import Principal
+
+TOKEN_PREFIX = "sdt_"
+PASSWORD_MIN = 10
+PASSWORD_MAX = 1024
+GENERIC_LOGIN_ERROR = "Invalid username or password."
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    """Failed sign-ins allowed per window, per username and per source address."""
+
+    window: timedelta = timedelta(minutes=15)
+    max_failures_per_username: int = 5
+    max_failures_per_source: int = 20
+    session_lifetime: timedelta = timedelta(hours=12)
+
+
+@dataclass(frozen=True, slots=True)
+class StartedSession:
+    """What the browser gets: the cookie value (shown once) and the CSRF token."""
+
+    cookie_value: str
+    csrf_token: str
+    user: User
+    expires_in: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """An API token; ``secret`` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def _validate_username(username: str) -> str:
+    name = username.strip()
+    if not name or len(name) > USERNAME_MAX:
+        raise ValidationFailed(f"a username has 1 to {USERNAME_MAX} characters")
+    if not all(c.isalnum() or c in "._-@" for c in name):
+        raise ValidationFailed("a username may hold letters, digits and . _ - @ only")
+    return name
+
+
+def _validate_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise ValidationFailed(f"a password has at least {PASSWORD_MIN} characters")
+    if len(password) > PASSWORD_MAX:
+        raise ValidationFailed(f"a password has at most {PASSWORD_MAX} characters")
+
+
+class Accounts:
+    """Handlers for every account command and query. Each checks the caller's permission."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        secrets: SecretFactory,
+        clock: Clock,
+        policy: LoginPolicy | None = None,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._secrets = secrets
+        self._clock = clock
+        self._policy = policy or LoginPolicy()
+        # Verified against when the username is unknown, so both paths cost the same.
+        self._decoy_hash = hasher.hash(secrets.new_secret())
+
+    # -- sign-in -------------------------------------------------------------------------
+
+    def log_in(self, username: str, password: str, source: str) -> StartedSession:
+        """Check credentials and open a session. Errors never tell whether a user exists."""
+        now = self._clock.now()
+        since = now - self._policy.window
+        name = username.strip()
+        with self._uow() as uow:
+            by_name = uow.audit.count_since(AuditAction.LOGIN_FAILED, since, target=name)
+            by_source = uow.audit.count_since(AuditAction.LOGIN_FAILED, since, source=source)
+            if (
+                by_name >= self._policy.max_failures_per_username
+                or by_source >= self._policy.max_failures_per_source
+            ):
+                uow.audit.append(
+                    AuditEntry(now, AuditAction.LOGIN_RATE_LIMITED, "anonymous", name, {}, source)
+                )
+                uow.commit()
+                raise RateLimited("Too many failed sign-ins. Try again later.")
+            user = uow.users.by_username(name) if name else None
+            ok = self._hasher.verify(user.password_hash if user else self._decoy_hash, password)
+            if user is None or not ok or not user.active:
+                uow.audit.append(
+                    AuditEntry(now, AuditAction.LOGIN_FAILED, "anonymous", name, {}, source)
+                )
+                uow.commit()
+                raise AuthenticationFailed(GENERIC_LOGIN_ERROR)
+            if self._hasher.needs_rehash(user.password_hash):
+                uow.users.set_password_hash(user.id, self._hasher.hash(password))
+            cookie = self._secrets.new_secret()
+            csrf = self._secrets.new_secret()
+            uow.sessions.add(
+                Session(
+                    token_hash=self._secrets.digest(cookie),
+                    user_id=user.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    expires_at=now + self._policy.session_lifetime,
+                )
+            )
+            uow.audit.append(
+                AuditEntry(now, AuditAction.LOGIN_SUCCEEDED, f"user:{user.username}", name,
+                           {}, source)
+            )
+            uow.commit()
+        return StartedSession(cookie, csrf, user, self._policy.session_lifetime)
+
+    def log_out(self, cookie_value: str, source: str) -> None:
+        digest = self._secrets.digest(cookie_value)
+        with self._uow() as uow:
+            session = uow.sessions.get(digest)
+            if session is None:
+                return
+            user = uow.users.get(session.user_id)
+            uow.sessions.delete(digest)
+            actor = f"user:{user.username}" if user else "anonymous"
+            uow.audit.append(
+                AuditEntry(self._clock.now(), AuditAction.LOGOUT, actor, actor, {}, source)
+            )
+            uow.commit()
+
+    def principal_for_session(self, cookie_value: str) -> Principal | None:
+        digest = self._secrets.digest(cookie_value)
+        now = self._clock.now()
+        with self._uow() as uow:
+            session = uow.sessions.get(digest)
+            if session is None:
+                return None
+            if session.expires_at <= now:
+                uow.sessions.delete(digest)
+                uow.commit()
+                return None
+            user = uow.users.get(session.user_id)
+        if user is None or not user.active:
+            return None
+        return Principal.of_user(user, "session", session.csrf_token)
+
+    def principal_for_token(self, secret: str) -> Principal | None:
+        if not secret.startswith(TOKEN_PREFIX):
+            return None
+        now = self._clock.now()
+        with self._uow() as uow:
+            token = uow.tokens.by_hash(self._secrets.digest(secret))
+            if token is None or not token.active:
+                return None
+            user = uow.users.get(token.user_id)
+            if user is None or not user.active:
+                return None
+            uow.tokens.touch(token.id, now)
+            uow.commit()
+        return Principal.of_user(user, "token")
+
+    # -- users and roles -----------------------------------------------------------------
+
+    def create_user(
+        self,
+        actor: Principal,
+        *,
+        username: str,
+        password: str,
+        role: Role,
+        display_name: str = "",
+        client_account_ids: Sequence[str] = (),
+        all_client_accounts: bool = False,
+        team_id: str | None = None,
+        site_id: str | None = None,
+    ) -> User:
+        actor.require(Permission.USERS_MANAGE)
+        if role is Role.ADMIN or all_client_accounts:
+            actor.require(Permission.ROLES_ASSIGN)
+        name = _validate_username(username)
+        _validate_password(password)
+        now = self._clock.now()
+        with self._uow() as uow:
+            known = {a.id for a in uow.organisation.client_accounts()}
+            for account_id in client_account_ids:
+                if account_id not in known or not actor.sees_client_account(account_id):
+                    raise NotFound(f"client account {account_id!r} not found")
+            if team_id is not None and team_id not in {t.id for t in uow.organisation.teams()}:
+                raise NotFound(f"team {team_id!r} not found")
+            if site_id is not None and site_id not in {s.id for s in uow.organisation.sites()}:
+                raise NotFound(f"site {site_id!r} not found")
+            if uow.users.by_username(name) is not None:
+                raise Conflict(f"the username {name!r} is taken", code="username_taken")
+            user = User(
+                id=self._secrets.new_id(),
+                username=name,
+                display_name=display_name.strip() or name,
+                role=role,
+                password_hash=self._hasher.hash(password),
+                created_at=now,
+                all_client_accounts=all_client_accounts,
+                client_account_ids=frozenset(client_account_ids),
+                team_id=team_id,
+                site_id=site_id,
+            )
+            uow.users.add(user)
+            uow.audit.append(
+                AuditEntry(now, AuditAction.USER_CREATED, actor.name, f"user:{name}",
+                           {"role": role.value})
+            )
+            uow.commit()
+        return user
+
+    def list_users(self, actor: Principal) -> list[User]:
+        actor.require(Permission.USERS_READ)
+        with self._uow() as uow:
+            users = list(uow.users.list())
+        return [u for u in users if self._user_visible(actor, u)]
+
+    def get_user(self, actor: Principal, user_id: str) -> User:
+        actor.require(Permission.USERS_READ)
+        with self._uow() as uow:
+            user = uow.users.get(user_id)
+        if user is None or not self._user_visible(actor, user):
+            raise NotFound(f"user {user_id!r} not found")
+        return user
+
+    def find_user(self, actor: Principal, username: str) -> User:
+        actor.require(Permission.USERS_READ)
+        with self._uow() as uow:
+            user = uow.users.by_username(username.strip())
+        if user is None or not self._user_visible(actor, user):
+            raise NotFound(f"user {username!r} not found")
+        return user
+
+    @staticmethod
+    def _user_visible(actor: Principal, user: User) -> bool:
+        if actor.user is None or actor.user.sees_every_client_account() or actor.user == user:
+            return True
+        if user.sees_every_client_account():
+            return False
+        return bool(user.client_account_ids & actor.user.client_account_ids)
+
+    def set_role(self, actor: Principal, user_id: str, role: Role) -> User:
+        actor.require(Permission.ROLES_ASSIGN)
+        user = self.get_user(actor, user_id)
+        if actor.user is not None and actor.user.id == user.id and role is not Role.ADMIN:
+            raise Conflict("an admin cannot remove their own admin role", code="self_demotion")
+        with self._uow() as uow:
+            uow.users.set_role(user.id, role)
+            uow.sessions.delete_for_user(user.id)
+            uow.audit.append(
+                AuditEntry(self._clock.now(), AuditAction.ROLE_CHANGED, actor.name,
+                           f"user:{user.username}", {"from": user.role.value, "to": role.value})
+            )
+            uow.commit()
+        return replace(user, role=role)
+
+    def deactivate_user(self, actor: Principal, user_id: str) -> User:
+        actor.require(Permission.USERS_MANAGE)
+        user = self.get_user(actor, user_id)
+        if user.role is Role.ADMIN:
+            actor.require(Permission.ROLES_ASSIGN)
+        with self._uow() as uow:
+            uow.users.set_active(user.id, False)
+            uow.sessions.delete_for_user(user.id)
+            uow.audit.append(
+                AuditEntry(self._clock.now(), AuditAction.USER_DEACTIVATED, actor.name,
+                           f"user:{user.username}")
+            )
+            uow.commit()
+        return replace(user, active=False)
+
+    # -- API tokens ----------------------------------------------------------------------
+
+    def issue_token(self, actor: Principal, user_id: str, name: str) -> IssuedToken:
+        actor.require(Permission.TOKENS_MANAGE)
+        label = name.strip()
+        if not label or len(label) > 100:
+            raise ValidationFailed("a token name has 1 to 100 characters")
+        user = self.get_user(actor, user_id)
+        secret = TOKEN_PREFIX + self._secrets.new_secret()
+        now = self._clock.now()
+        token = ApiToken(
+            id=self._secrets.new_id(),
+            user_id=user.id,
+            name=label,
+            token_hash=self._secrets.digest(secret),
+            created_at=now,
+        )
+        with self._uow() as uow:
+            uow.tokens.add(token)
+            uow.audit.append(
+                AuditEntry(now, AuditAction.TOKEN_ISSUED, actor.name, f"token:{token.id}",
+                           {"user": user.username, "name": label})
+            )
+            uow.commit()
+        return IssuedToken(token, secret)
+
+    def list_tokens(self, actor: Principal) -> list[ApiToken]:
+        actor.require(Permission.TOKENS_MANAGE)
+        with self._uow() as uow:
+            return list(uow.tokens.list())
+
+    def revoke_token(self, actor: Principal, token_id: str) -> ApiToken:
+        actor.require(Permission.TOKENS_MANAGE)
+        now = self._clock.now()
+        with self._uow() as uow:
+            token = uow.tokens.get(token_id)
+            if token is None:
+                raise NotFound(f"token {token_id!r} not found")
+            if token.active:
+                uow.tokens.revoke(token_id, now)
+                uow.audit.append(
+                    AuditEntry(now, AuditAction.TOKEN_REVOKED, actor.name, f"token:{token_id}")
+                )
+                uow.commit()
+                token = replace(token, revoked_at=now)
+        return token
+
+    # -- organisation --------------------------------------------------------------------
+
+    def create_client_account(self, actor: Principal, name: str) -> ClientAccount:
+        actor.require(Permission.ORG_MANAGE)
+        if actor.user is not None and not actor.user.sees_every_client_account():
+            raise PermissionDenied("only a user who sees every client account may add one")
+        label = name.strip()
+        if not label or len(label) > 200:
+            raise ValidationFailed("a client account name has 1 to 200 characters")
+        now = self._clock.now()
+        account = ClientAccount(self._secrets.new_id(), label, now)
+        with self._uow() as uow:
+            if any(a.name.casefold() == label.casefold()
+                   for a in uow.organisation.client_accounts()):
+                raise Conflict(f"a client account named {label!r} exists")
+            uow.organisation.add_client_account(account)
+            uow.audit.append(
+                AuditEntry(now, AuditAction.CLIENT_ACCOUNT_CREATED, actor.name,
+                           f"client_account:{account.id}", {"name": label})
+            )
+            uow.commit()
+        return account
+
+    def list_client_accounts(self, actor: Principal) -> list[ClientAccount]:
+        actor.require(Permission.ORG_READ)
+        with self._uow() as uow:
+            accounts = uow.organisation.client_accounts()
+        return [a for a in accounts if actor.sees_client_account(a.id)]
+
+    def get_client_account(self, actor: Principal, account_id: str) -> ClientAccount:
+        for account in self.list_client_accounts(actor):
+            if account.id == account_id:
+                return account
+        raise NotFound(f"client account {account_id!r} not found")
+
+    def create_site(self, actor: Principal, name: str, kind: SiteKind, timezone: str) -> Site:
+        actor.require(Permission.ORG_MANAGE)
+        label = name.strip()
+        if not label or len(label) > 200:
+            raise ValidationFailed("a site name has 1 to 200 characters")
+        now = self._clock.now()
+        site = Site(self._secrets.new_id(), label, kind, timezone, now)
+        with self._uow() as uow:
+            uow.organisation.add_site(site)
+            uow.audit.append(
+                AuditEntry(now, AuditAction.SITE_CREATED, actor.name, f"site:{site.id}",
+                           {"name": label})
+            )
+            uow.commit()
+        return site
+
+    def list_sites(self, actor: Principal) -> list[Site]:
+        actor.require(Permission.ORG_READ)
+        with self._uow() as uow:
+            return list(uow.organisation.sites())
+
+    def create_team(
+        self,
+        actor: Principal,
+        name: str,
+        *,
+        leader_id: str | None = None,
+        client_account_id: str | None = None,
+        site_id: str | None = None,
+    ) -> Team:
+        actor.require(Permission.ORG_MANAGE)
+        label = name.strip()
+        if not label or len(label) > 200:
+            raise ValidationFailed("a team name has 1 to 200 characters")
+        if client_account_id is not None:
+            self.get_client_account(actor, client_account_id)
+        now = self._clock.now()
+        with self._uow() as uow:
+            if leader_id is not None:
+                leader = uow.users.get(leader_id)
+                if leader is None:
+                    raise NotFound(f"user {leader_id!r} not found")
+                if leader.role not in (Role.TEAM_LEADER, Role.OPERATIONS_MANAGER):
+                    raise ValidationFailed("a team's leader is a team leader or operations manager")
+            if site_id is not None and site_id not in {s.id for s in uow.organisation.sites()}:
+                raise NotFound(f"site {site_id!r} not found")
+            team = Team(self._secrets.new_id(), label, now, leader_id, client_account_id, site_id)
+            uow.organisation.add_team(team)
+            uow.audit.append(
+                AuditEntry(now, AuditAction.TEAM_CREATED, actor.name, f"team:{team.id}",
+                           {"name": label})
+            )
+            uow.commit()
+        return team
+
+    def list_teams(self, actor: Principal) -> list[Team]:
+        actor.require(Permission.ORG_READ)
+        with self._uow() as uow:
+            teams = uow.organisation.teams()
+        return [t for t in teams if actor.sees_client_account(t.client_account_id)]
+
+    # -- audit ---------------------------------------------------------------------------
+
+    def audit_entries(
+        self, actor: Principal, limit: int = 100, action: AuditAction | None = None
+    ) -> list[AuditEntry]:
+        actor.require(Permission.AUDIT_READ)
+        if not 1 <= limit <= 10_000:
+            raise ValidationFailed("limit is between 1 and 10000")
+        with self._uow() as uow:
+            return list(uow.audit.recent(limit, action))
+
+    def export_audit(self, actor: Principal, limit: int = 10_000) -> list[AuditEntry]:
+        """Row-level export; the export itself is audited."""
+        actor.require(Permission.DATA_EXPORT)
+        actor.require(Permission.AUDIT_READ)
+        entries = self.audit_entries(actor, limit)
+        with self._uow() as uow:
+            uow.audit.append(
+                AuditEntry(self._clock.now(), AuditAction.DATA_EXPORTED, actor.name,
+                           "audit_log", {"rows": len(entries)})
+            )
+            uow.commit()
+        return entries

@@ -1,0 +1,71 @@
+"""What each role's landing page offers. Features not built yet say so plainly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from switchdesk.domain.accounts.permissions import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    title: str
+    text: str
+    href: str = ""
+    """Empty while the feature is not built yet."""
+
+
+ROLE_TITLES: dict[Role, str] = {
+    Role.AGENT: "Agent desk",
+    Role.TEAM_LEADER: "Team leader",
+    Role.QA_ANALYST: "Quality assurance",
+    Role.TRAINER: "Training",
+    Role.OPERATIONS_MANAGER: "Operations",
+    Role.EXECUTIVE: "Executive overview",
+    Role.HR: "People",
+    Role.ADMIN: "Administration",
+}
+
+_API = Feature("API reference", "Every endpoint with the permission it needs.", "/api/docs")
+
+LANDING: dict[Role, list[Feature]] = {
+    Role.AGENT: [
+        Feature("Agent desktop", "Take chats, calls and emails; see the contact's card."),
+        Feature("My statistics", "Handled contacts, handle time and CSAT for today."),
+    ],
+    Role.TEAM_LEADER: [
+        Feature("Team live view", "Your agents' states and conversations, live."),
+        Feature("Coaching and break approvals", "Coach agents and approve breaks."),
+        Feature("People", "The people of your client accounts.", "/api/v1/users"),
+    ],
+    Role.QA_ANALYST: [
+        Feature("Scorecards", "Score interactions on weighted forms."),
+        Feature("Calibration and disputes", "Align scores across analysts."),
+    ],
+    Role.TRAINER: [
+        Feature("Training plans", "Plans, sessions and progress."),
+        Feature("Certifications", "Certify agents; a certification can grant a skill."),
+    ],
+    Role.OPERATIONS_MANAGER: [
+        Feature("Queues and routing", "Queues, skills, workflows, hours."),
+        Feature("Workforce management", "Forecasts, Erlang staffing, schedules."),
+        Feature("Organisation", "Client accounts, teams and sites.", "/api/v1/client-accounts"),
+        _API,
+    ],
+    Role.EXECUTIVE: [
+        Feature("KPIs and trends", "Service level, AHT, CSAT across clients and channels."),
+        Feature("Client accounts", "The businesses this center serves.",
+                "/api/v1/client-accounts"),
+    ],
+    Role.HR: [
+        Feature("People", "Onboard and offboard people.", "/api/v1/users"),
+        Feature("Training and wellbeing", "Training progress and wellbeing indicators."),
+    ],
+    Role.ADMIN: [
+        Feature("Users and roles", "Every account and its role.", "/api/v1/users"),
+        Feature("API tokens", "Tokens for integrations.", "/api/v1/tokens"),
+        Feature("Audit log", "Sign-ins, role changes, tokens, exports.", "/api/v1/audit"),
+        Feature("Organisation", "Client accounts, teams and sites.", "/api/v1/client-accounts"),
+        _API,
+    ],
+}

@@ -1,0 +1,118 @@
+"""Browser sign-in and sign-out (HTML forms, CSRF-protected)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.errors import AuthenticationFailed, RateLimited
+from switchdesk.usecases.principal import Principal
+from switchdesk.web.app import templates
+from switchdesk.web.security import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    public,
+    require,
+    resolve_principal,
+)
+
+router = APIRouter(tags=["auth"], include_in_schema=True)
+
+
+def _secure(request: Request) -> bool:
+    mode = request.app.state.runtime.settings.cookie_secure
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    public_url = request.app.state.runtime.settings.public_url
+    return request.url.scheme == "https" or public_url.startswith("https://")
+
+
+def _safe_next(value: str) -> str:
+    # Only local paths: never redirect to another site after sign-in.
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def _source(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _login_page(request: Request, *, error: str = "", status: int = 200,
+                next_path: str = "/", username: str = "") -> Response:
+    token = secrets.token_urlsafe(32)
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {"csrf_token": token, "error": error, "next": next_path, "username": username},
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
+        max_age=3600, path="/login",
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse,
+            dependencies=[public("people sign in here")])
+async def login_page(request: Request, next: str = "/") -> Response:
+    if await resolve_principal(request) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _login_page(request, next_path=_safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse,
+             dependencies=[public("people sign in here")])
+async def login_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    next_path = _safe_next(next)
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not csrf_token or not expected or not hmac.compare_digest(csrf_token, expected):
+        return _login_page(request, error="Your sign-in form expired. Please try again.",
+                           status=403, next_path=next_path, username=username)
+    accounts = request.app.state.runtime.accounts
+    try:
+        started = accounts.log_in(username, password, _source(request))
+    except RateLimited as exc:
+        return _login_page(request, error=exc.detail, status=429, next_path=next_path,
+                           username=username)
+    except AuthenticationFailed as exc:
+        return _login_page(request, error=exc.detail, status=401, next_path=next_path,
+                           username=username)
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        started.cookie_value,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=int(started.expires_in.total_seconds()),
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+async def logout(
+    request: Request, principal: Principal = require(Permission.SELF_READ)
+) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        request.app.state.runtime.accounts.log_out(cookie, _source(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

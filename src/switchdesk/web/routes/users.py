@@ -1,0 +1,72 @@
+"""People and their roles."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.errors import AuthenticationFailed
+from switchdesk.usecases.principal import Principal
+from switchdesk.web.schemas import MeOut, RoleIn, UserIn, UserOut
+from switchdesk.web.security import require
+
+router = APIRouter(prefix="/api/v1", tags=["users"])
+
+
+@router.get("/me")
+async def me(principal: Principal = require(Permission.SELF_READ)) -> MeOut:
+    """The signed-in user (or the token's user) with their permissions."""
+    if principal.user is None:
+        raise AuthenticationFailed("sign in first")
+    return MeOut.of_principal(principal.user, principal.via)
+
+
+@router.get("/users")
+async def list_users(
+    request: Request, principal: Principal = require(Permission.USERS_READ)
+) -> list[UserOut]:
+    """Users the caller may see: those sharing one of the caller's client accounts."""
+    return [UserOut.of(u) for u in request.app.state.runtime.accounts.list_users(principal)]
+
+
+@router.post("/users", status_code=201)
+async def create_user(
+    body: UserIn, request: Request, principal: Principal = require(Permission.USERS_MANAGE)
+) -> UserOut:
+    user = request.app.state.runtime.accounts.create_user(
+        principal,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        display_name=body.display_name,
+        client_account_ids=body.client_account_ids,
+        all_client_accounts=body.all_client_accounts,
+        team_id=body.team_id,
+        site_id=body.site_id,
+    )
+    return UserOut.of(user)
+
+
+@router.get("/users/{user_id}")
+async def get_user(
+    user_id: str, request: Request, principal: Principal = require(Permission.USERS_READ)
+) -> UserOut:
+    return UserOut.of(request.app.state.runtime.accounts.get_user(principal, user_id))
+
+
+@router.put("/users/{user_id}/role")
+async def set_role(
+    user_id: str, body: RoleIn, request: Request,
+    principal: Principal = require(Permission.ROLES_ASSIGN),
+) -> UserOut:
+    """Change a user's role; their sessions end."""
+    return UserOut.of(request.app.state.runtime.accounts.set_role(principal, user_id, body.role))
+
+
+@router.post("/users/{user_id}/deactivate")
+async def deactivate_user(
+    user_id: str, request: Request, principal: Principal = require(Permission.USERS_MANAGE)
+) -> UserOut:
+    """Offboard: the user can no longer sign in; sessions end, tokens stop working."""
+    accounts = request.app.state.runtime.accounts
+    return UserOut.of(accounts.deactivate_user(principal, user_id))

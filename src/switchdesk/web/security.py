@@ -1,0 +1,104 @@
+"""Who is calling, and may they? Every route declares ``require(...)`` or ``public(...)``.
+
+``tests/web/test_route_permissions.py`` walks every route of the app and fails when one
+declares neither, or when a public route is not in :data:`PUBLIC_ROUTES`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Depends, Request
+
+from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.errors import AuthenticationFailed, PermissionDenied
+from switchdesk.usecases.principal import Principal
+
+SESSION_COOKIE = "sd_session"
+LOGIN_CSRF_COOKIE = "sd_login_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/login"),
+        ("POST", "/login"),
+        ("GET", "/healthz"),
+        ("GET", "/readyz"),
+    }
+)
+"""(method, path) of every route anyone may call. Keep it short; say why in the route."""
+
+PUBLIC_MOUNTS: frozenset[str] = frozenset({"/static"})
+
+
+async def resolve_principal(request: Request) -> Principal | None:
+    """From a bearer API token, else from the session cookie. None when neither is valid."""
+    cached = getattr(request.state, "principal", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    accounts = request.app.state.runtime.accounts
+    principal: Principal | None = None
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        principal = accounts.principal_for_token(header[7:].strip())
+        if principal is None:
+            raise AuthenticationFailed("the API token is not valid")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            principal = accounts.principal_for_session(cookie)
+    request.state.principal = principal
+    return principal
+
+
+async def _check_csrf(request: Request, principal: Principal) -> None:
+    if principal.via != "session" or request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD, "")
+        sent = value if isinstance(value, str) else ""
+    expected = principal.csrf_token or ""
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise PermissionDenied("missing or wrong CSRF token", code="csrf_failed")
+
+
+def require(permission: Permission) -> Any:
+    """A route dependency: the caller is signed in and holds ``permission``."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = await resolve_principal(request)
+        if principal is None:
+            raise AuthenticationFailed("sign in first")
+        await _check_csrf(request, principal)
+        principal.require(permission)
+        return principal
+
+    dependency.permission = permission  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def public(reason: str) -> Any:
+    """A route dependency that marks a route as open to anyone, with the reason."""
+
+    async def dependency() -> None:
+        return None
+
+    dependency.public_reason = reason  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
+def declared_access(call: Callable[..., Any]) -> tuple[str, str] | None:
+    """('permission', name) or ('public', reason) for a dependency callable, else None."""
+    if hasattr(call, "permission"):
+        return ("permission", str(call.permission))
+    if hasattr(call, "public_reason"):
+        return ("public", str(call.public_reason))
+    return None
