@@ -1,0 +1,272 @@
+"""The ``switchdesk`` command line."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import secrets
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from switchdesk.bootstrap import Runtime, build_runtime, migrate
+# wfm: mounted once switchdesk.cli.wfm lands
+from switchdesk.config import Settings
+from switchdesk.domain.accounts.permissions import parse_role
+from switchdesk.domain.errors import SwitchdeskError, ValidationFailed
+from switchdesk.usecases.demo_center import seed_demo_center
+from switchdesk.usecases.principal import Principal
+
+app = typer.Typer(
+    help="switchdesk: self-hosted omnichannel contact center.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="People and roles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except Exception as exc:  # pydantic's ValidationError, or a missing config file
+        typer.echo(f"error: bad settings: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _operator() -> Principal:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Principal.operator(name)
+
+
+def _runtime() -> Runtime:
+    settings = _settings()
+    runtime = build_runtime(settings)
+    ok, reason = runtime.ready()
+    if not ok:
+        typer.echo(f"error: {reason}", err=True)
+        raise typer.Exit(1)
+    return runtime
+
+
+def _fail(exc: SwitchdeskError) -> typer.Exit:
+    typer.echo(f"error: {exc.detail} [{exc.code}]", err=True)
+    return typer.Exit(2 if isinstance(exc, ValidationFailed) else 1)
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    widths = {c: max([len(c)] + [len(str(r.get(c, ""))) for r in rows]) for c in columns}
+    typer.echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        typer.echo("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from switchdesk.web.app import create_app
+
+    runtime = build_runtime(settings)
+    ok, reason = runtime.ready()
+    if not ok:
+        typer.echo(f"error: {reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"switchdesk serving on http://{settings.host}:{settings.port}")
+    uvicorn.run(create_app(runtime), host=settings.host, port=settings.port,
+                log_level=settings.log_level, proxy_headers=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    upgrade: Annotated[bool, typer.Option("--migrate", help="Upgrade the schema first.")] = False,
+) -> None:
+    """Serve the web application and API."""
+    settings = _settings(host=host, port=port)
+    if upgrade:
+        migrate(settings)
+    _serve(settings)
+
+
+@app.command()
+def demo(
+    database: Annotated[Path, typer.Option(help="SQLite file; recreated.")] = Path("var/demo.db"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed only; do not serve.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """A fresh SQLite demo center, seeded, then served. Passwords are printed once."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    settings = _settings(database_url=f"sqlite:///{database}", host=host, port=port)
+    migrate(settings)
+    runtime = build_runtime(settings)
+    logins = seed_demo_center(runtime.accounts, lambda: secrets.token_urlsafe(12))
+    runtime.close()
+    rows = [
+        {"username": x.username, "role": x.role.value, "password": x.password, "sees": x.scope}
+        for x in logins
+    ]
+    if as_json:
+        typer.echo(json.dumps({"database": str(database), "url": f"http://{host}:{port}",
+                               "logins": rows}))
+    else:
+        typer.echo(f"Demo center seeded in {database}. Sign-ins (shown once):")
+        _table(rows, ["username", "role", "password", "sees"])
+    if not no_serve:
+        _serve(settings)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    settings = _settings()
+    migrate(settings)
+    typer.echo("database schema is up to date")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="agent, team_leader, qa_analyst, ..., admin")],
+    display_name: Annotated[str, typer.Option(help="Full name.")] = "",
+    client_account: Annotated[
+        list[str] | None, typer.Option(help="Client account name the user may see (repeat).")
+    ] = None,
+    all_client_accounts: Annotated[bool, typer.Option(help="Sees every client account.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a user. Without --password-stdin a password is generated and printed once."""
+    runtime = _runtime()
+    operator = _operator()
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)
+    try:
+        by_name = {a.name: a.id for a in runtime.accounts.list_client_accounts(operator)}
+        ids = []
+        for name in client_account or []:
+            if name not in by_name:
+                raise ValidationFailed(f"no client account named {name!r}")
+            ids.append(by_name[name])
+        user = runtime.accounts.create_user(
+            operator, username=username, password=password, role=parse_role(role),
+            display_name=display_name, client_account_ids=ids,
+            all_client_accounts=all_client_accounts,
+        )
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    out: dict[str, Any] = {"id": user.id, "username": user.username, "role": user.role.value}
+    if not password_stdin:
+        out["password"] = password
+    if as_json:
+        typer.echo(json.dumps(out))
+    else:
+        typer.echo(f"created {user.username} ({user.role.value})")
+        if not password_stdin:
+            typer.echo(f"password (shown once): {password}")
+
+
+@users_app.command("list")
+def users_list(as_json: JsonFlag = False) -> None:
+    """List users."""
+    runtime = _runtime()
+    users = runtime.accounts.list_users(_operator())
+    rows = [
+        {"id": u.id, "username": u.username, "display_name": u.display_name,
+         "role": u.role.value, "active": u.active,
+         "client_accounts": "all" if u.sees_every_client_account()
+         else len(u.client_account_ids)}
+        for u in users
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows))
+    else:
+        _table(rows, ["username", "display_name", "role", "active", "client_accounts"])
+
+
+@users_app.command("set-role")
+def users_set_role(username: str, role: str) -> None:
+    """Change a user's role (their sessions end)."""
+    runtime = _runtime()
+    operator = _operator()
+    try:
+        user = runtime.accounts.find_user(operator, username)
+        runtime.accounts.set_role(operator, user.id, parse_role(role))
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{username} is now {role}")
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Issue an API token acting as USERNAME. The secret is printed once."""
+    runtime = _runtime()
+    operator = _operator()
+    try:
+        user = runtime.accounts.find_user(operator, username)
+        issued = runtime.accounts.issue_token(operator, user.id, name)
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps({"id": issued.token.id, "user": username, "name": name,
+                               "secret": issued.secret}))
+    else:
+        typer.echo(f"token {issued.token.id} for {username}")
+        typer.echo(f"secret (shown once): {issued.secret}")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: str) -> None:
+    """Revoke an API token by its id."""
+    runtime = _runtime()
+    try:
+        runtime.accounts.revoke_token(_operator(), token_id)
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"token {token_id} revoked")
+
+
+@tokens_app.command("list")
+def tokens_list(as_json: JsonFlag = False) -> None:
+    """List API tokens (never their secrets)."""
+    runtime = _runtime()
+    tokens = runtime.accounts.list_tokens(_operator())
+    rows = [
+        {"id": t.id, "user_id": t.user_id, "name": t.name, "active": t.active,
+         "created_at": t.created_at.isoformat(),
+         "last_used_at": t.last_used_at.isoformat() if t.last_used_at else ""}
+        for t in tokens
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows))
+    else:
+        _table(rows, ["id", "name", "active", "created_at", "last_used_at"])
+
+
+def main() -> None:
+    # Wide help tables do not depend on the caller's terminal.
+    os.environ.setdefault("COLUMNS", str(max(100, shutil.get_terminal_size().columns)))
+    app()
