@@ -13,7 +13,7 @@ from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.security import Argon2PasswordHasher, SystemClock, SystemSecrets
 from switchdesk.config import Settings
 from switchdesk.usecases.accounts import Accounts, LoginPolicy
-from switchdesk.usecases.ports import Clock
+from switchdesk.usecases.ports import Clock, PasswordHasher
 
 
 @dataclass
@@ -38,7 +38,10 @@ class Runtime:
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings | None = None, *, hasher: PasswordHasher | None = None
+) -> Runtime:
+    """Wire the adapters. ``hasher`` lets tests use cheaper argon2id parameters."""
     settings = settings or Settings()
     engine = make_engine(settings.database)
     clock = SystemClock()
@@ -49,7 +52,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
         session_lifetime=timedelta(hours=settings.session_hours),
     )
     accounts = Accounts(
-        SqlUnitOfWorkFactory(engine), Argon2PasswordHasher(), SystemSecrets(), clock, policy
+        SqlUnitOfWorkFactory(engine), hasher or Argon2PasswordHasher(), SystemSecrets(), clock,
+        policy,
     )
     return Runtime(settings=settings, engine=engine, accounts=accounts, clock=clock)
 

@@ -70,9 +70,8 @@ def problem(
 
 
 def wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", ""
-    )
+    """Pages (not the API) answer people: send them to sign in rather than a JSON error."""
+    return request.method == "GET" and not request.url.path.startswith("/api/")
 
 
 def install_error_handlers(app: FastAPI) -> None:

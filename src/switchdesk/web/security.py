@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
 
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.errors import AuthenticationFailed, PermissionDenied
@@ -102,3 +105,35 @@ def declared_access(call: Callable[..., Any]) -> tuple[str, str] | None:
     if hasattr(call, "public_reason"):
         return ("public", str(call.public_reason))
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteAccess:
+    """One route of the app with what it declares about who may call it."""
+
+    path: str
+    methods: frozenset[str]
+    declared: tuple[tuple[str, str], ...]
+    """('permission', name) and ('public', reason) pairs found on the route."""
+    mount: bool = False
+
+
+def route_access_table(app: FastAPI) -> list[RouteAccess]:
+    """Every route of ``app`` (routers included) with its declared access."""
+    table: list[RouteAccess] = []
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, Mount):
+            table.append(RouteAccess(str(context.path), frozenset(), (), mount=True))
+            continue
+        declared: list[tuple[str, str]] = []
+        dependant = getattr(context, "dependant", None)
+        stack = list(dependant.dependencies) if dependant is not None else []
+        while stack:
+            dep = stack.pop()
+            if dep.call is not None and (found := declared_access(dep.call)):
+                declared.append(found)
+            stack.extend(dep.dependencies)
+        table.append(
+            RouteAccess(str(context.path), frozenset(context.methods or ()), tuple(declared))
+        )
+    return table

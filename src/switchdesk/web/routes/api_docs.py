@@ -10,27 +10,17 @@ from fastapi.responses import HTMLResponse, Response
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
-from switchdesk.web.security import declared_access, require
+from switchdesk.web.security import require, route_access_table
 
 router = APIRouter(tags=["docs"])
 
 
 def _permissions_by_route(request: Request) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
-    for route in request.app.routes:
-        dependant = getattr(route, "dependant", None)
-        if dependant is None:
-            continue
-        stack = list(dependant.dependencies)
-        access = "none"
-        while stack:
-            dep = stack.pop()
-            declared = declared_access(dep.call) if dep.call else None
-            if declared:
-                access = declared[1] if declared[0] == "permission" else "public"
-            stack.extend(dep.dependencies)
-        for method in getattr(route, "methods", ()):
-            found[(method.lower(), route.path)] = access
+    for route in route_access_table(request.app):
+        names = [name if kind == "permission" else "public" for kind, name in route.declared]
+        for method in route.methods:
+            found[(method.lower(), route.path)] = ", ".join(names) or "none"
     return found
 
 
