@@ -122,14 +122,16 @@ def _figures(
 
     # Incomplete beta I_y(j + 1, beta) for the tagged wait, built up over j.
     shape = ratio_offset + 1.0
-    if threshold is not None and threshold > 0.0:
-        log_y = math.log(-math.expm1(-patience_rate * threshold))
+    # y = 1 - exp(-theta T); I_y(1, beta) = 1 - exp(-(N mu + theta) T).
+    log_y = -math.inf
+    within = 0.0
+    log_step = -math.inf
+    if threshold is not None:
         within = -math.expm1(-(service_rate + patience_rate) * threshold)
-        log_step = math.log(shape) + log_y - (service_rate + patience_rate) * threshold
-    else:
-        log_y = -math.inf
-        within = 0.0
-        log_step = -math.inf
+        y = -math.expm1(-patience_rate * threshold)
+        if y > 0.0:
+            log_y = math.log(y)
+            log_step = math.log(shape) + log_y - (service_rate + patience_rate) * threshold
 
     tail_mass = 0.0  # sum t_j
     queue_moment = 0.0  # sum j t_j
