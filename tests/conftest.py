@@ -8,6 +8,7 @@ tests that need it instead of skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -123,12 +124,13 @@ def _fresh_postgres_database(admin_url: str) -> tuple[str, Callable[[], None]]:
     return url.render_as_string(hide_password=False), drop
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres_admin_url: str | None
-) -> Iterator[str]:
-    """An empty database: SQLite file, then PostgreSQL (each test gets its own)."""
-    if request.param == "sqlite":
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextlib.contextmanager
+def empty_database(kind: str, tmp_path: Path, postgres_admin_url: str | None) -> Iterator[str]:
+    """An empty database of ``kind`` ("sqlite" or "postgres"), dropped afterwards."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'switchdesk.db'}"
         return
     if postgres_admin_url is None:
@@ -139,6 +141,15 @@ def database_url(
         yield url
     finally:
         drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_admin_url: str | None
+) -> Iterator[str]:
+    """An empty database: SQLite file, then PostgreSQL (each test gets its own)."""
+    with empty_database(request.param, tmp_path, postgres_admin_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,0 +1,162 @@
+"""The contract every account store honours: the in-memory fake, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from switchdesk.adapters.db.engine import make_engine
+from switchdesk.adapters.db.migrate import upgrade
+from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
+from switchdesk.adapters.memory.accounts import MemoryStore
+from switchdesk.domain.accounts.model import (
+    ApiToken,
+    AuditAction,
+    AuditEntry,
+    ClientAccount,
+    Session,
+    User,
+)
+from switchdesk.domain.accounts.permissions import Role
+from switchdesk.domain.errors import Conflict
+from switchdesk.usecases.ports import UnitOfWorkFactory
+from tests.conftest import BACKENDS, empty_database
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", *BACKENDS])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_admin_url: str | None
+) -> Iterator[UnitOfWorkFactory]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    with empty_database(request.param, tmp_path, postgres_admin_url) as url:
+        upgrade(url)
+        engine = make_engine(url)
+        yield SqlUnitOfWorkFactory(engine)
+        engine.dispose()
+
+
+def _user(uid: str, name: str, scope: frozenset[str] = frozenset()) -> User:
+    return User(uid, name, name.title(), Role.AGENT, "$argon2id$x", T0,
+                client_account_ids=scope)
+
+
+def test_a_committed_user_reads_back_equal_with_aware_utc_times(store) -> None:
+    with store() as uow:
+        uow.organisation.add_client_account(ClientAccount("ca1", "Northwind", T0))
+        uow.users.add(_user("u1", "ana", frozenset({"ca1"})))
+        uow.commit()
+    with store() as uow:
+        got = uow.users.by_username("ana")
+        assert got == _user("u1", "ana", frozenset({"ca1"}))
+        assert got is not None and got.created_at.tzinfo is not None
+        assert uow.users.get("u1") == got
+        assert uow.users.get("nope") is None
+
+
+def test_leaving_without_commit_rolls_back(store) -> None:
+    with store() as uow:
+        uow.users.add(_user("u1", "ana"))
+    with store() as uow:
+        assert uow.users.list() == []
+
+
+def test_a_taken_username_is_a_conflict_and_the_rest_of_the_transaction_survives(store) -> None:
+    with store() as uow:
+        uow.users.add(_user("u1", "ana"))
+        uow.commit()
+    with store() as uow:
+        uow.users.add(_user("u2", "ben"))
+        with pytest.raises(Conflict) as err:
+            uow.users.add(_user("u3", "ana"))
+        assert err.value.code == "username_taken"
+        uow.commit()
+    with store() as uow:
+        assert [u.username for u in uow.users.list()] == ["ana", "ben"]
+
+
+def test_role_password_and_active_updates_persist(store) -> None:
+    with store() as uow:
+        uow.users.add(_user("u1", "ana"))
+        uow.commit()
+    with store() as uow:
+        uow.users.set_role("u1", Role.TEAM_LEADER)
+        uow.users.set_password_hash("u1", "$argon2id$y")
+        uow.users.set_active("u1", False)
+        uow.commit()
+    with store() as uow:
+        u = uow.users.get("u1")
+        assert u is not None
+        assert (u.role, u.password_hash, u.active) == (Role.TEAM_LEADER, "$argon2id$y", False)
+
+
+def test_tokens_are_found_by_hash_revoked_and_touched(store) -> None:
+    with store() as uow:
+        uow.users.add(_user("u1", "ana"))
+        uow.tokens.add(ApiToken("t1", "u1", "crm", "hash-1", T0))
+        uow.commit()
+    with store() as uow:
+        assert uow.tokens.by_hash("hash-1") == ApiToken("t1", "u1", "crm", "hash-1", T0)
+        assert uow.tokens.by_hash("other") is None
+        uow.tokens.revoke("t1", T0 + timedelta(hours=1))
+        uow.tokens.touch("t1", T0 + timedelta(minutes=5))
+        uow.commit()
+    with store() as uow:
+        t = uow.tokens.get("t1")
+        assert t is not None and not t.active
+        assert t.revoked_at == T0 + timedelta(hours=1)
+        assert t.last_used_at == T0 + timedelta(minutes=5)
+        assert [x.id for x in uow.tokens.for_user("u1")] == ["t1"]
+
+
+def test_sessions_are_stored_found_and_deleted_per_user(store) -> None:
+    with store() as uow:
+        uow.users.add(_user("u1", "ana"))
+        for i in range(3):
+            uow.sessions.add(Session(f"h{i}", "u1", "csrf", T0, T0 + timedelta(hours=1)))
+        uow.commit()
+    with store() as uow:
+        assert uow.sessions.get("h1") == Session("h1", "u1", "csrf", T0, T0 + timedelta(hours=1))
+        uow.sessions.delete("h0")
+        uow.commit()
+    with store() as uow:
+        assert uow.sessions.get("h0") is None
+        uow.sessions.delete_for_user("u1")
+        uow.commit()
+    with store() as uow:
+        assert uow.sessions.get("h2") is None
+
+
+def test_audit_entries_come_back_newest_first_and_are_counted_by_window(store) -> None:
+    with store() as uow:
+        for minute, action in [(0, AuditAction.LOGIN_FAILED), (5, AuditAction.LOGIN_FAILED),
+                               (10, AuditAction.LOGIN_SUCCEEDED)]:
+            uow.audit.append(AuditEntry(T0 + timedelta(minutes=minute), action, "anonymous",
+                                        "ana", {"n": minute}, "10.0.0.1"))
+        uow.commit()
+    with store() as uow:
+        recent = uow.audit.recent(10)
+        assert [e.detail["n"] for e in recent] == [10, 5, 0]
+        assert all(e.id is not None for e in recent)
+        assert [e.detail["n"] for e in uow.audit.recent(10, AuditAction.LOGIN_FAILED)] == [5, 0]
+        since = T0 + timedelta(minutes=1)
+        assert uow.audit.count_since(AuditAction.LOGIN_FAILED, since) == 1
+        assert uow.audit.count_since(AuditAction.LOGIN_FAILED, T0, target="ana") == 2
+        assert uow.audit.count_since(AuditAction.LOGIN_FAILED, T0, target="ben") == 0
+        assert uow.audit.count_since(AuditAction.LOGIN_FAILED, T0, source="10.0.0.1") == 2
+
+
+def test_migrations_run_twice_without_harm(database_url: str) -> None:
+    upgrade(database_url)
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    from switchdesk.adapters.db.migrate import current_revision, head_revision
+
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

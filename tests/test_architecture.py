@@ -1,0 +1,38 @@
+"""The layers of DESIGN.md hold: import-linter's contracts pass, and they can fail."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run([str(exe), "--no-cache"], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_import_contracts_are_kept() -> None:
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower().replace("0 broken", "")
+
+
+def test_an_outward_import_breaks_the_contracts(tmp_path: Path) -> None:
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT / "src", copy / "src")
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    offender = copy / "src" / "switchdesk" / "domain" / "offender.py"
+    offender.write_text("import switchdesk.adapters.db.engine  # noqa\n")
+    env_path = str(copy / "src")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=copy, capture_output=True, text=True, timeout=300,
+        env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode != 0
+    assert "switchdesk.domain.offender" in result.stdout
