@@ -1,0 +1,97 @@
+"""A real server process and a real headless Chromium (Debian's /usr/bin/chromium)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port, missing
+
+CHROMIUM = os.environ.get("SWITCHDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class DemoServer:
+    url: str
+    logins: list[dict[str, str]]
+
+    def password(self, username: str) -> str:
+        return next(x["password"] for x in self.logins if x["username"] == username)
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from switchdesk.cli.main import main; main()", *args],
+        capture_output=True, text=True, env=env, timeout=120, check=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """``switchdesk demo`` seeds a database; ``switchdesk serve`` serves it on a free port."""
+    db = tmp_path_factory.mktemp("browser") / "demo.db"
+    env = dict(os.environ, SWITCHDESK_DATABASE_URL=f"sqlite:///{db}")
+    seeded = json.loads(_cli("demo", "--no-serve", "--json", "--database", str(db), env=env).stdout)
+    port = free_port()
+    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from switchdesk.cli.main import main; main()", "serve",
+         "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:  # noqa: S310
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            raise RuntimeError(f"server did not start: {db.with_suffix('.log').read_text()}")
+        time.sleep(0.1)
+    try:
+        yield DemoServer(url, seeded["logins"])
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        missing(f"Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
