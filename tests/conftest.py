@@ -15,7 +15,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,9 +31,7 @@ from switchdesk.config import Settings
 REQUIRE_ALL = os.environ.get("SWITCHDESK_REQUIRE_ALL") == "1"
 
 # argon2id with small parameters: same algorithm and code path, faster tests.
-FAST_HASHER = Argon2PasswordHasher(
-    argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-)
+FAST_HASHER = Argon2PasswordHasher(argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def missing(what: str) -> None:
@@ -71,8 +68,15 @@ class _Cluster:
         data = self.dir / "data"
         self._run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync")
         self._run(
-            "pg_ctl", "-D", str(data), "-l", str(self.dir / "log"), "-w", "-o",
-            f"-p {self.port} -k {self.dir} -h 127.0.0.1 -F", "start",
+            "pg_ctl",
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.dir} -h 127.0.0.1 -F",
+            "start",
         )
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 

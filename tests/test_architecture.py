@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("lint-imports")
-    return subprocess.run([str(exe), "--no-cache"], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [str(exe), "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_import_contracts_are_kept() -> None:
@@ -31,7 +32,10 @@ def test_an_outward_import_breaks_the_contracts(tmp_path: Path) -> None:
     env_path = str(copy / "src")
     result = subprocess.run(
         [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
-        cwd=copy, capture_output=True, text=True, timeout=300,
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode != 0

@@ -27,7 +27,7 @@ class Runtime:
         """Readiness: the database answers and its schema is at the newest migration."""
         try:
             current = current_revision(self.engine)
-        except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        except Exception as exc:
             return False, f"database unreachable: {type(exc).__name__}"
         head = head_revision()
         if current != head:
@@ -52,7 +52,10 @@ def build_runtime(
         session_lifetime=timedelta(hours=settings.session_hours),
     )
     accounts = Accounts(
-        SqlUnitOfWorkFactory(engine), hasher or Argon2PasswordHasher(), SystemSecrets(), clock,
+        SqlUnitOfWorkFactory(engine),
+        hasher or Argon2PasswordHasher(),
+        SystemSecrets(),
+        clock,
         policy,
     )
     return Runtime(settings=settings, engine=engine, accounts=accounts, clock=clock)

@@ -41,7 +41,11 @@ class DemoServer:
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from switchdesk.cli.main import main; main()", *args],
-        capture_output=True, text=True, env=env, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
     )
 
 
@@ -54,15 +58,23 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     port = free_port()
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from switchdesk.cli.main import main; main()", "serve",
-         "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from switchdesk.cli.main import main; main()",
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:  # noqa: S310
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:
                 if r.status == 200:
                     break
         except OSError:

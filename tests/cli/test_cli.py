@@ -19,7 +19,11 @@ def run(*args: str, db: Path | None = None, stdin: str = "") -> subprocess.Compl
         env["SWITCHDESK_DATABASE_URL"] = f"sqlite:///{db}"
     return subprocess.run(
         [sys.executable, "-c", "from switchdesk.cli.main import main; main()", *args],
-        capture_output=True, text=True, env=env, input=stdin, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
     )
 
 
@@ -46,8 +50,16 @@ def test_demo_seeds_a_center_and_prints_each_password_once(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     seeded = json.loads(result.stdout)
     roles = {login["role"] for login in seeded["logins"]}
-    assert roles == {"agent", "team_leader", "qa_analyst", "trainer", "operations_manager",
-                     "executive", "hr", "admin"}
+    assert roles == {
+        "agent",
+        "team_leader",
+        "qa_analyst",
+        "trainer",
+        "operations_manager",
+        "executive",
+        "hr",
+        "admin",
+    }
     listed = json.loads(run("users", "list", "--json", db=db).stdout)
     assert {u["username"] for u in listed} == {x["username"] for x in seeded["logins"]}
     assert all("password" not in u for u in listed)
@@ -56,8 +68,17 @@ def test_demo_seeds_a_center_and_prints_each_password_once(tmp_path: Path) -> No
 def test_users_and_tokens_round_trip_through_the_cli(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
     assert run("db", "upgrade", db=db).returncode == 0
-    created = run("users", "create", "mia", "--role", "team_leader", "--password-stdin",
-                  "--json", db=db, stdin="a long enough password\n")
+    created = run(
+        "users",
+        "create",
+        "mia",
+        "--role",
+        "team_leader",
+        "--password-stdin",
+        "--json",
+        db=db,
+        stdin="a long enough password\n",
+    )
     assert created.returncode == 0, created.stderr
     assert "password" not in json.loads(created.stdout)
     assert run("users", "set-role", "mia", "operations_manager", db=db).returncode == 0

@@ -43,8 +43,7 @@ def store(
 
 
 def _user(uid: str, name: str, scope: frozenset[str] = frozenset()) -> User:
-    return User(uid, name, name.title(), Role.AGENT, "$argon2id$x", T0,
-                client_account_ids=scope)
+    return User(uid, name, name.title(), Role.AGENT, "$argon2id$x", T0, client_account_ids=scope)
 
 
 def test_a_committed_user_reads_back_equal_with_aware_utc_times(store) -> None:
@@ -135,10 +134,21 @@ def test_sessions_are_stored_found_and_deleted_per_user(store) -> None:
 
 def test_audit_entries_come_back_newest_first_and_are_counted_by_window(store) -> None:
     with store() as uow:
-        for minute, action in [(0, AuditAction.LOGIN_FAILED), (5, AuditAction.LOGIN_FAILED),
-                               (10, AuditAction.LOGIN_SUCCEEDED)]:
-            uow.audit.append(AuditEntry(T0 + timedelta(minutes=minute), action, "anonymous",
-                                        "ana", {"n": minute}, "10.0.0.1"))
+        for minute, action in [
+            (0, AuditAction.LOGIN_FAILED),
+            (5, AuditAction.LOGIN_FAILED),
+            (10, AuditAction.LOGIN_SUCCEEDED),
+        ]:
+            uow.audit.append(
+                AuditEntry(
+                    T0 + timedelta(minutes=minute),
+                    action,
+                    "anonymous",
+                    "ana",
+                    {"n": minute},
+                    "10.0.0.1",
+                )
+            )
         uow.commit()
     with store() as uow:
         recent = uow.audit.recent(10)

@@ -14,8 +14,13 @@ def test_sign_in_session_token_and_rate_limit_work_on_each_backend(runtime: Runt
     op = Principal.operator("test")
     acc = runtime.accounts
     account = acc.create_client_account(op, "Northwind")
-    user = acc.create_user(op, username="ana", password="long enough pw", role=Role.AGENT,
-                           client_account_ids=[account.id])
+    user = acc.create_user(
+        op,
+        username="ana",
+        password="long enough pw",
+        role=Role.AGENT,
+        client_account_ids=[account.id],
+    )
     started = acc.log_in("ana", "long enough pw", "127.0.0.1")
     principal = acc.principal_for_session(started.cookie_value)
     assert principal is not None and principal.user == user

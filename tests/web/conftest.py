@@ -35,19 +35,31 @@ def seed_center(runtime: Runtime) -> Center:
     ids = {}
     for role in Role:
         ids[role.value] = acc.create_user(
-            op, username=role.value, password=PASSWORD, role=role,
+            op,
+            username=role.value,
+            password=PASSWORD,
+            role=role,
             client_account_ids=[north.id],
         ).id
     ids["blue_agent"] = acc.create_user(
-        op, username="blue_agent", password=PASSWORD, role=Role.AGENT,
+        op,
+        username="blue_agent",
+        password=PASSWORD,
+        role=Role.AGENT,
         client_account_ids=[blue.id],
     ).id
     ids["blue_lead"] = acc.create_user(
-        op, username="blue_lead", password=PASSWORD, role=Role.TEAM_LEADER,
+        op,
+        username="blue_lead",
+        password=PASSWORD,
+        role=Role.TEAM_LEADER,
         client_account_ids=[blue.id],
     ).id
     ids["global_exec"] = acc.create_user(
-        op, username="global_exec", password=PASSWORD, role=Role.EXECUTIVE,
+        op,
+        username="global_exec",
+        password=PASSWORD,
+        role=Role.EXECUTIVE,
         all_client_accounts=True,
     ).id
     return Center(north, blue, ids)

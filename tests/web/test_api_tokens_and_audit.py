@@ -61,8 +61,13 @@ def test_security_actions_land_in_the_audit_log_with_who_what_when(
     assert export.status_code == 200
     rows = list(csv.DictReader(io.StringIO(export.text)))
     actions = [r["action"] for r in rows]
-    for action in ("login.succeeded", "token.issued", "token.revoked", "role.changed",
-                   "user.created"):
+    for action in (
+        "login.succeeded",
+        "token.issued",
+        "token.revoked",
+        "role.changed",
+        "user.created",
+    ):
         assert action in actions, action
     role_change = next(r for r in rows if r["action"] == "role.changed")
     assert role_change["actor"] == "user:admin"

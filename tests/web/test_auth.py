@@ -20,6 +20,10 @@ def _form_token(client: TestClient) -> str:
     return match.group(1)
 
 
+def _form(username: str, password: str, client: TestClient) -> dict[str, str]:
+    return {"username": username, "password": password, "csrf_token": _form_token(client)}
+
+
 def _sessions(runtime: Runtime) -> int:
     with runtime.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(tables.sessions)).scalar_one())
@@ -64,11 +68,19 @@ def test_unknown_user_gets_exactly_the_same_answer_as_a_wrong_password(
 ) -> None:
     wrong = app_client.post(
         "/login",
-        data={"username": "agent", "password": "nope-nope-nope", "csrf_token": _form_token(app_client)},
+        data={
+            "username": "agent",
+            "password": "nope-nope-nope",
+            "csrf_token": _form_token(app_client),
+        },
     )
     unknown = app_client.post(
         "/login",
-        data={"username": "nobody", "password": "nope-nope-nope", "csrf_token": _form_token(app_client)},
+        data={
+            "username": "nobody",
+            "password": "nope-nope-nope",
+            "csrf_token": _form_token(app_client),
+        },
     )
     assert wrong.status_code == unknown.status_code == 401
     strip = lambda html: re.sub(r'value="[^"]*"', "", html)  # noqa: E731
@@ -92,7 +104,11 @@ def test_repeated_failures_are_rate_limited_even_with_the_right_password(
     for _ in range(5):
         r = app_client.post(
             "/login",
-            data={"username": "agent", "password": "bad-password", "csrf_token": _form_token(app_client)},
+            data={
+                "username": "agent",
+                "password": "bad-password",
+                "csrf_token": _form_token(app_client),
+            },
         )
         assert r.status_code == 401
     blocked = app_client.post(
@@ -105,11 +121,19 @@ def test_repeated_failures_are_rate_limited_even_with_the_right_password(
     for _ in range(5):
         app_client.post(
             "/login",
-            data={"username": "ghost", "password": "bad-password", "csrf_token": _form_token(app_client)},
+            data={
+                "username": "ghost",
+                "password": "bad-password",
+                "csrf_token": _form_token(app_client),
+            },
         )
     ghost = app_client.post(
         "/login",
-        data={"username": "ghost", "password": "bad-password", "csrf_token": _form_token(app_client)},
+        data={
+            "username": "ghost",
+            "password": "bad-password",
+            "csrf_token": _form_token(app_client),
+        },
     )
     assert ghost.status_code == 429
 
@@ -119,7 +143,11 @@ def test_failed_and_successful_sign_ins_are_audited(
 ) -> None:
     app_client.post(
         "/login",
-        data={"username": "agent", "password": "bad-password", "csrf_token": _form_token(app_client)},
+        data={
+            "username": "agent",
+            "password": "bad-password",
+            "csrf_token": _form_token(app_client),
+        },
     )
     sign_in(app_client, "agent")
     entries = sqlite_runtime.accounts.audit_entries(Principal.operator("t"), 10)
@@ -140,9 +168,7 @@ def test_passwords_are_stored_as_argon2id_hashes(sqlite_runtime: Runtime, center
     assert all(PASSWORD not in h for h in hashes)
 
 
-def test_session_post_without_csrf_header_is_refused(
-    client_for, center: Center
-) -> None:
+def test_session_post_without_csrf_header_is_refused(client_for, center: Center) -> None:
     admin = client_for("admin")
     del admin.headers["x-csrf-token"]
     response = admin.post("/api/v1/client-accounts", json={"name": "Contoso"})
@@ -175,8 +201,12 @@ def test_next_parameter_never_redirects_to_another_site(
     token = _form_token(app_client)
     response = app_client.post(
         "/login",
-        data={"username": "agent", "password": PASSWORD, "csrf_token": token,
-              "next": "//evil.example/phish"},
+        data={
+            "username": "agent",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/phish",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303

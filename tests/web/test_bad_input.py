@@ -18,8 +18,11 @@ def _problem(response, status: int, code: str) -> None:
 
 def test_malformed_json_is_a_400_malformed_json(client_for, center: Center) -> None:
     admin = client_for("admin")
-    r = admin.post("/api/v1/client-accounts", content=b'{"name": ',
-                   headers={"content-type": "application/json"})
+    r = admin.post(
+        "/api/v1/client-accounts",
+        content=b'{"name": ',
+        headers={"content-type": "application/json"},
+    )
     _problem(r, 400, "malformed_json")
 
 
@@ -46,8 +49,9 @@ def test_unknown_role_names_are_refused(client_for, center: Center) -> None:
 def test_oversized_bodies_are_a_413(client_for, center: Center) -> None:
     admin = client_for("admin")
     big = b'{"name": "' + b"x" * 2_000_000 + b'"}'
-    r = admin.post("/api/v1/client-accounts", content=big,
-                   headers={"content-type": "application/json"})
+    r = admin.post(
+        "/api/v1/client-accounts", content=big, headers={"content-type": "application/json"}
+    )
     _problem(r, 413, "payload_too_large")
 
 
@@ -73,8 +77,9 @@ def test_a_wrong_method_is_a_405_problem(client_for, center: Center) -> None:
 
 def test_duplicate_names_are_a_409_and_change_nothing(client_for, center: Center) -> None:
     admin = client_for("admin")
-    r = admin.post("/api/v1/users",
-                   json={"username": "agent", "password": "long enough pw", "role": "agent"})
+    r = admin.post(
+        "/api/v1/users", json={"username": "agent", "password": "long enough pw", "role": "agent"}
+    )
     _problem(r, 409, "username_taken")
     _problem(admin.post("/api/v1/client-accounts", json={"name": "northwind"}), 409, "conflict")
     names = [a["name"] for a in admin.get("/api/v1/client-accounts").json()]
@@ -83,13 +88,21 @@ def test_duplicate_names_are_a_409_and_change_nothing(client_for, center: Center
 
 def test_short_passwords_and_bad_usernames_are_refused(client_for, center: Center) -> None:
     admin = client_for("admin")
-    _problem(admin.post("/api/v1/users",
-                        json={"username": "shorty", "password": "short", "role": "agent"}),
-             422, "validation_failed")
-    _problem(admin.post("/api/v1/users",
-                        json={"username": "bad name!", "password": "long enough pw",
-                              "role": "agent"}),
-             422, "validation_failed")
+    _problem(
+        admin.post(
+            "/api/v1/users", json={"username": "shorty", "password": "short", "role": "agent"}
+        ),
+        422,
+        "validation_failed",
+    )
+    _problem(
+        admin.post(
+            "/api/v1/users",
+            json={"username": "bad name!", "password": "long enough pw", "role": "agent"},
+        ),
+        422,
+        "validation_failed",
+    )
 
 
 def test_out_of_range_query_parameters_are_a_422(client_for, center: Center) -> None:

@@ -11,9 +11,7 @@ def test_scoped_team_leader_lists_only_their_client_account(client_for, center: 
     assert names == ["Northwind"]
 
 
-def test_another_clients_account_answers_404_like_a_missing_one(
-    client_for, center: Center
-) -> None:
+def test_another_clients_account_answers_404_like_a_missing_one(client_for, center: Center) -> None:
     lead = client_for("team_leader")
     other = lead.get(f"/api/v1/client-accounts/{center.blue.id}")
     missing = lead.get("/api/v1/client-accounts/does-not-exist")
@@ -22,9 +20,7 @@ def test_another_clients_account_answers_404_like_a_missing_one(
     assert lead.get(f"/api/v1/client-accounts/{center.north.id}").status_code == 200
 
 
-def test_scoped_users_see_only_people_of_their_client_accounts(
-    client_for, center: Center
-) -> None:
+def test_scoped_users_see_only_people_of_their_client_accounts(client_for, center: Center) -> None:
     blue_lead = client_for("blue_lead")
     usernames = {u["username"] for u in blue_lead.get("/api/v1/users").json()}
     assert "blue_agent" in usernames
@@ -59,13 +55,21 @@ def test_a_scoped_manager_cannot_grant_a_client_account_outside_their_scope(
     hr = client_for("hr")  # HR scoped to Northwind only
     r = hr.post(
         "/api/v1/users",
-        json={"username": "sneaky", "password": "long enough pw", "role": "agent",
-              "client_account_ids": [center.blue.id]},
+        json={
+            "username": "sneaky",
+            "password": "long enough pw",
+            "role": "agent",
+            "client_account_ids": [center.blue.id],
+        },
     )
     assert r.status_code == 404
     ok = hr.post(
         "/api/v1/users",
-        json={"username": "newhire", "password": "long enough pw", "role": "agent",
-              "client_account_ids": [center.north.id]},
+        json={
+            "username": "newhire",
+            "password": "long enough pw",
+            "role": "agent",
+            "client_account_ids": [center.north.id],
+        },
     )
     assert ok.status_code == 201, ok.text

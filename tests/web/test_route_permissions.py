@@ -52,9 +52,12 @@ def test_the_walk_notices_a_new_route_without_a_permission(sqlite_runtime: Runti
 REPRESENTATIVE = [
     ("GET", "/api/v1/me", None, Permission.SELF_READ),
     ("GET", "/api/v1/users", None, Permission.USERS_READ),
-    ("POST", "/api/v1/users",
-     {"username": "newbie", "password": "long enough pw", "role": "agent"},
-     Permission.USERS_MANAGE),
+    (
+        "POST",
+        "/api/v1/users",
+        {"username": "newbie", "password": "long enough pw", "role": "agent"},
+        Permission.USERS_MANAGE,
+    ),
     ("GET", "/api/v1/tokens", None, Permission.TOKENS_MANAGE),
     ("GET", "/api/v1/audit", None, Permission.AUDIT_READ),
     ("GET", "/api/v1/audit/export.csv", None, (Permission.DATA_EXPORT, Permission.AUDIT_READ)),

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from switchdesk.bootstrap import Runtime, build_runtime, migrate
+
 # wfm: mounted once switchdesk.cli.wfm lands
 from switchdesk.config import Settings
 from switchdesk.domain.accounts.permissions import parse_role
@@ -86,8 +87,13 @@ def _serve(settings: Settings) -> None:
         typer.echo(f"error: {reason}", err=True)
         raise typer.Exit(1)
     typer.echo(f"switchdesk serving on http://{settings.host}:{settings.port}")
-    uvicorn.run(create_app(runtime), host=settings.host, port=settings.port,
-                log_level=settings.log_level, proxy_headers=True)
+    uvicorn.run(
+        create_app(runtime),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
 
 
 @app.command()
@@ -125,8 +131,9 @@ def demo(
         for x in logins
     ]
     if as_json:
-        typer.echo(json.dumps({"database": str(database), "url": f"http://{host}:{port}",
-                               "logins": rows}))
+        typer.echo(
+            json.dumps({"database": str(database), "url": f"http://{host}:{port}", "logins": rows})
+        )
     else:
         typer.echo(f"Demo center seeded in {database}. Sign-ins (shown once):")
         _table(rows, ["username", "role", "password", "sees"])
@@ -168,8 +175,12 @@ def users_create(
                 raise ValidationFailed(f"no client account named {name!r}")
             ids.append(by_name[name])
         user = runtime.accounts.create_user(
-            operator, username=username, password=password, role=parse_role(role),
-            display_name=display_name, client_account_ids=ids,
+            operator,
+            username=username,
+            password=password,
+            role=parse_role(role),
+            display_name=display_name,
+            client_account_ids=ids,
             all_client_accounts=all_client_accounts,
         )
     except SwitchdeskError as exc:
@@ -191,10 +202,16 @@ def users_list(as_json: JsonFlag = False) -> None:
     runtime = _runtime()
     users = runtime.accounts.list_users(_operator())
     rows = [
-        {"id": u.id, "username": u.username, "display_name": u.display_name,
-         "role": u.role.value, "active": u.active,
-         "client_accounts": "all" if u.sees_every_client_account()
-         else len(u.client_account_ids)}
+        {
+            "id": u.id,
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": u.role.value,
+            "active": u.active,
+            "client_accounts": "all"
+            if u.sees_every_client_account()
+            else len(u.client_account_ids),
+        }
         for u in users
     ]
     if as_json:
@@ -231,8 +248,11 @@ def tokens_issue(
     except SwitchdeskError as exc:
         raise _fail(exc) from None
     if as_json:
-        typer.echo(json.dumps({"id": issued.token.id, "user": username, "name": name,
-                               "secret": issued.secret}))
+        typer.echo(
+            json.dumps(
+                {"id": issued.token.id, "user": username, "name": name, "secret": issued.secret}
+            )
+        )
     else:
         typer.echo(f"token {issued.token.id} for {username}")
         typer.echo(f"secret (shown once): {issued.secret}")
@@ -255,9 +275,14 @@ def tokens_list(as_json: JsonFlag = False) -> None:
     runtime = _runtime()
     tokens = runtime.accounts.list_tokens(_operator())
     rows = [
-        {"id": t.id, "user_id": t.user_id, "name": t.name, "active": t.active,
-         "created_at": t.created_at.isoformat(),
-         "last_used_at": t.last_used_at.isoformat() if t.last_used_at else ""}
+        {
+            "id": t.id,
+            "user_id": t.user_id,
+            "name": t.name,
+            "active": t.active,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else "",
+        }
         for t in tokens
     ]
     if as_json:

@@ -30,7 +30,7 @@ from switchdesk.domain.errors import (
 from switchdesk.usecases.ports import Clock, PasswordHasher, SecretFactory, UnitOfWorkFactory
 from switchdesk.usecases.principal import Principal
 
-TOKEN_PREFIX = "sdt_"
+TOKEN_PREFIX = "sdt_"  # noqa: S105 - a public prefix, not a secret
 PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
 GENERIC_LOGIN_ERROR = "Invalid username or password."
@@ -140,8 +140,9 @@ class Accounts:
                 )
             )
             uow.audit.append(
-                AuditEntry(now, AuditAction.LOGIN_SUCCEEDED, f"user:{user.username}", name,
-                           {}, source)
+                AuditEntry(
+                    now, AuditAction.LOGIN_SUCCEEDED, f"user:{user.username}", name, {}, source
+                )
             )
             uow.commit()
         return StartedSession(cookie, csrf, user, self._policy.session_lifetime)
@@ -237,8 +238,9 @@ class Accounts:
             )
             uow.users.add(user)
             uow.audit.append(
-                AuditEntry(now, AuditAction.USER_CREATED, actor.name, f"user:{name}",
-                           {"role": role.value})
+                AuditEntry(
+                    now, AuditAction.USER_CREATED, actor.name, f"user:{name}", {"role": role.value}
+                )
             )
             uow.commit()
         return user
@@ -282,8 +284,13 @@ class Accounts:
             uow.users.set_role(user.id, role)
             uow.sessions.delete_for_user(user.id)
             uow.audit.append(
-                AuditEntry(self._clock.now(), AuditAction.ROLE_CHANGED, actor.name,
-                           f"user:{user.username}", {"from": user.role.value, "to": role.value})
+                AuditEntry(
+                    self._clock.now(),
+                    AuditAction.ROLE_CHANGED,
+                    actor.name,
+                    f"user:{user.username}",
+                    {"from": user.role.value, "to": role.value},
+                )
             )
             uow.commit()
         return replace(user, role=role)
@@ -297,8 +304,12 @@ class Accounts:
             uow.users.set_active(user.id, False)
             uow.sessions.delete_for_user(user.id)
             uow.audit.append(
-                AuditEntry(self._clock.now(), AuditAction.USER_DEACTIVATED, actor.name,
-                           f"user:{user.username}")
+                AuditEntry(
+                    self._clock.now(),
+                    AuditAction.USER_DEACTIVATED,
+                    actor.name,
+                    f"user:{user.username}",
+                )
             )
             uow.commit()
         return replace(user, active=False)
@@ -323,8 +334,13 @@ class Accounts:
         with self._uow() as uow:
             uow.tokens.add(token)
             uow.audit.append(
-                AuditEntry(now, AuditAction.TOKEN_ISSUED, actor.name, f"token:{token.id}",
-                           {"user": user.username, "name": label})
+                AuditEntry(
+                    now,
+                    AuditAction.TOKEN_ISSUED,
+                    actor.name,
+                    f"token:{token.id}",
+                    {"user": user.username, "name": label},
+                )
             )
             uow.commit()
         return IssuedToken(token, secret)
@@ -362,13 +378,19 @@ class Accounts:
         now = self._clock.now()
         account = ClientAccount(self._secrets.new_id(), label, now)
         with self._uow() as uow:
-            if any(a.name.casefold() == label.casefold()
-                   for a in uow.organisation.client_accounts()):
+            if any(
+                a.name.casefold() == label.casefold() for a in uow.organisation.client_accounts()
+            ):
                 raise Conflict(f"a client account named {label!r} exists")
             uow.organisation.add_client_account(account)
             uow.audit.append(
-                AuditEntry(now, AuditAction.CLIENT_ACCOUNT_CREATED, actor.name,
-                           f"client_account:{account.id}", {"name": label})
+                AuditEntry(
+                    now,
+                    AuditAction.CLIENT_ACCOUNT_CREATED,
+                    actor.name,
+                    f"client_account:{account.id}",
+                    {"name": label},
+                )
             )
             uow.commit()
         return account
@@ -395,8 +417,9 @@ class Accounts:
         with self._uow() as uow:
             uow.organisation.add_site(site)
             uow.audit.append(
-                AuditEntry(now, AuditAction.SITE_CREATED, actor.name, f"site:{site.id}",
-                           {"name": label})
+                AuditEntry(
+                    now, AuditAction.SITE_CREATED, actor.name, f"site:{site.id}", {"name": label}
+                )
             )
             uow.commit()
         return site
@@ -434,8 +457,9 @@ class Accounts:
             team = Team(self._secrets.new_id(), label, now, leader_id, client_account_id, site_id)
             uow.organisation.add_team(team)
             uow.audit.append(
-                AuditEntry(now, AuditAction.TEAM_CREATED, actor.name, f"team:{team.id}",
-                           {"name": label})
+                AuditEntry(
+                    now, AuditAction.TEAM_CREATED, actor.name, f"team:{team.id}", {"name": label}
+                )
             )
             uow.commit()
         return team
@@ -464,8 +488,13 @@ class Accounts:
         entries = self.audit_entries(actor, limit)
         with self._uow() as uow:
             uow.audit.append(
-                AuditEntry(self._clock.now(), AuditAction.DATA_EXPORTED, actor.name,
-                           "audit_log", {"rows": len(entries)})
+                AuditEntry(
+                    self._clock.now(),
+                    AuditAction.DATA_EXPORTED,
+                    actor.name,
+                    "audit_log",
+                    {"rows": len(entries)},
+                )
             )
             uow.commit()
         return entries

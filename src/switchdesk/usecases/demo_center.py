@@ -59,11 +59,17 @@ def seed_demo_center(accounts: Accounts, new_password: Callable[[], str]) -> lis
         scope_text = "all client accounts" if everything else ", ".join(names[s] for s in scope)
         logins.append(DemoLogin(username, role, password, scope_text))
     accounts.create_team(
-        operator, "Northwind Care", leader_id=created["lead"].id,
-        client_account_id=northwind.id, site_id=lisbon.id,
+        operator,
+        "Northwind Care",
+        leader_id=created["lead"].id,
+        client_account_id=northwind.id,
+        site_id=lisbon.id,
     )
     accounts.create_team(
-        operator, "Bluebird Sales", leader_id=created["ops"].id,
-        client_account_id=bluebird.id, site_id=remote.id,
+        operator,
+        "Bluebird Sales",
+        leader_id=created["ops"].id,
+        client_account_id=bluebird.id,
+        site_id=remote.id,
     )
     return logins

@@ -125,7 +125,11 @@ class AuditLog(Protocol):
         ...
 
     def count_since(
-        self, action: AuditAction, since: datetime, *, target: str | None = None,
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        target: str | None = None,
         source: str | None = None,
     ) -> int: ...
 

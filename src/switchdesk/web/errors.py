@@ -93,10 +93,20 @@ def install_error_handlers(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         if any(e["type"] == "json_invalid" for e in errors):
-            return problem(400, "malformed_json", "the request body is not valid JSON",
-                           instance=request.url.path, errors=errors)
-        return problem(422, "validation_failed", "the request does not match the schema",
-                       instance=request.url.path, errors=errors)
+            return problem(
+                400,
+                "malformed_json",
+                "the request body is not valid JSON",
+                instance=request.url.path,
+                errors=errors,
+            )
+        return problem(
+            422,
+            "validation_failed",
+            "the request does not match the schema",
+            instance=request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -107,5 +117,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Details go to the server log (by the server), never to the client.
-        return problem(500, "internal", "an unexpected error occurred; it has been logged",
-                       instance=request.url.path)
+        return problem(
+            500,
+            "internal",
+            "an unexpected error occurred; it has been logged",
+            instance=request.url.path,
+        )

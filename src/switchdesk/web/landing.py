@@ -54,8 +54,7 @@ LANDING: dict[Role, list[Feature]] = {
     ],
     Role.EXECUTIVE: [
         Feature("KPIs and trends", "Service level, AHT, CSAT across clients and channels."),
-        Feature("Client accounts", "The businesses this center serves.",
-                "/api/v1/client-accounts"),
+        Feature("Client accounts", "The businesses this center serves.", "/api/v1/client-accounts"),
     ],
     Role.HR: [
         Feature("People", "Onboard and offboard people.", "/api/v1/users"),

@@ -84,9 +84,7 @@ class SqlUsers:
             ) from None
         for account_id in sorted(user.client_account_ids):
             self._c.execute(
-                insert(t.user_client_accounts).values(
-                    user_id=user.id, client_account_id=account_id
-                )
+                insert(t.user_client_accounts).values(user_id=user.id, client_account_id=account_id)
             )
 
     def get(self, user_id: str) -> User | None:
@@ -153,7 +151,10 @@ class SqlOrganisation:
     def add_site(self, site: Site) -> None:
         self._c.execute(
             insert(t.sites).values(
-                id=site.id, name=site.name, kind=site.kind.value, timezone=site.timezone,
+                id=site.id,
+                name=site.name,
+                kind=site.kind.value,
+                timezone=site.timezone,
                 created_at=site.created_at,
             )
         )
@@ -164,8 +165,9 @@ class SqlOrganisation:
 
 
 def _token(r: Any) -> ApiToken:
-    return ApiToken(r.id, r.user_id, r.name, r.token_hash, r.created_at, r.revoked_at,
-                    r.last_used_at)
+    return ApiToken(
+        r.id, r.user_id, r.name, r.token_hash, r.created_at, r.revoked_at, r.last_used_at
+    )
 
 
 class SqlTokens:
@@ -175,9 +177,13 @@ class SqlTokens:
     def add(self, token: ApiToken) -> None:
         self._c.execute(
             insert(t.api_tokens).values(
-                id=token.id, user_id=token.user_id, name=token.name,
-                token_hash=token.token_hash, created_at=token.created_at,
-                revoked_at=token.revoked_at, last_used_at=token.last_used_at,
+                id=token.id,
+                user_id=token.user_id,
+                name=token.name,
+                token_hash=token.token_hash,
+                created_at=token.created_at,
+                revoked_at=token.revoked_at,
+                last_used_at=token.last_used_at,
             )
         )
 
@@ -223,16 +229,16 @@ class SqlSessions:
     def add(self, session: Session) -> None:
         self._c.execute(
             insert(t.sessions).values(
-                token_hash=session.token_hash, user_id=session.user_id,
-                csrf_token=session.csrf_token, created_at=session.created_at,
+                token_hash=session.token_hash,
+                user_id=session.user_id,
+                csrf_token=session.csrf_token,
+                created_at=session.created_at,
                 expires_at=session.expires_at,
             )
         )
 
     def get(self, token_hash: str) -> Session | None:
-        r = self._c.execute(
-            select(t.sessions).where(t.sessions.c.token_hash == token_hash)
-        ).first()
+        r = self._c.execute(select(t.sessions).where(t.sessions.c.token_hash == token_hash)).first()
         if r is None:
             return None
         return Session(r.token_hash, r.user_id, r.csrf_token, r.created_at, r.expires_at)
@@ -251,8 +257,12 @@ class SqlAudit:
     def append(self, entry: AuditEntry) -> None:
         self._c.execute(
             insert(t.audit_log).values(
-                at=entry.at, action=entry.action.value, actor=entry.actor,
-                target=entry.target, detail=entry.detail, source=entry.source,
+                at=entry.at,
+                action=entry.action.value,
+                actor=entry.actor,
+                target=entry.target,
+                detail=entry.detail,
+                source=entry.source,
             )
         )
 
@@ -261,17 +271,24 @@ class SqlAudit:
         if action is not None:
             q = q.where(t.audit_log.c.action == action.value)
         return [
-            AuditEntry(r.at, AuditAction(r.action), r.actor, r.target, dict(r.detail), r.source,
-                       r.id)
+            AuditEntry(
+                r.at, AuditAction(r.action), r.actor, r.target, dict(r.detail), r.source, r.id
+            )
             for r in self._c.execute(q)
         ]
 
     def count_since(
-        self, action: AuditAction, since: datetime, *, target: str | None = None,
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        target: str | None = None,
         source: str | None = None,
     ) -> int:
-        q = select(func.count()).select_from(t.audit_log).where(
-            t.audit_log.c.action == action.value, t.audit_log.c.at >= since
+        q = (
+            select(func.count())
+            .select_from(t.audit_log)
+            .where(t.audit_log.c.action == action.value, t.audit_log.c.at >= since)
         )
         if target is not None:
             q = q.where(t.audit_log.c.target == target)

@@ -102,8 +102,9 @@ sessions = Table(
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
-           autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("at", UtcDateTime(), nullable=False),
     Column("action", String(64), nullable=False),
     Column("actor", String(200), nullable=False),

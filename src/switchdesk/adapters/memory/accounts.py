@@ -141,7 +141,11 @@ class _Audit:
         return rows[:limit]
 
     def count_since(
-        self, action: AuditAction, since: datetime, *, target: str | None = None,
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        target: str | None = None,
         source: str | None = None,
     ) -> int:
         return sum(

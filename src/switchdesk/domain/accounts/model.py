@@ -119,8 +119,8 @@ class AuditAction(StrEnum):
     USER_CREATED = "user.created"
     USER_DEACTIVATED = "user.deactivated"
     ROLE_CHANGED = "role.changed"
-    TOKEN_ISSUED = "token.issued"
-    TOKEN_REVOKED = "token.revoked"
+    TOKEN_ISSUED = "token.issued"  # noqa: S105 - an action name, not a secret
+    TOKEN_REVOKED = "token.revoked"  # noqa: S105 - an action name, not a secret
     DATA_EXPORTED = "data.exported"
     CLIENT_ACCOUNT_CREATED = "client_account.created"
     TEAM_CREATED = "team.created"

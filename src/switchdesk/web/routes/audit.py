@@ -39,8 +39,17 @@ async def export_audit(
     writer = csv.writer(out)
     writer.writerow(["id", "at", "action", "actor", "target", "detail", "source"])
     for e in entries:
-        writer.writerow([e.id, e.at.isoformat(), e.action.value, e.actor, e.target,
-                         json.dumps(e.detail, sort_keys=True), e.source])
+        writer.writerow(
+            [
+                e.id,
+                e.at.isoformat(),
+                e.action.value,
+                e.actor,
+                e.target,
+                json.dumps(e.detail, sort_keys=True),
+                e.source,
+            ]
+        )
     return Response(
         out.getvalue(),
         media_type="text/csv",

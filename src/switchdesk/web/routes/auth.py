@@ -45,8 +45,14 @@ def _source(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _login_page(request: Request, *, error: str = "", status: int = 200,
-                next_path: str = "/", username: str = "") -> Response:
+def _login_page(
+    request: Request,
+    *,
+    error: str = "",
+    status: int = 200,
+    next_path: str = "/",
+    username: str = "",
+) -> Response:
     token = secrets.token_urlsafe(32)
     response = templates.TemplateResponse(
         request,
@@ -55,22 +61,25 @@ def _login_page(request: Request, *, error: str = "", status: int = 200,
         status_code=status,
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
-        max_age=3600, path="/login",
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        max_age=3600,
+        path="/login",
     )
     return response
 
 
-@router.get("/login", response_class=HTMLResponse,
-            dependencies=[public("people sign in here")])
+@router.get("/login", response_class=HTMLResponse, dependencies=[public("people sign in here")])
 async def login_page(request: Request, next: str = "/") -> Response:
     if await resolve_principal(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return _login_page(request, next_path=_safe_next(next))
 
 
-@router.post("/login", response_class=HTMLResponse,
-             dependencies=[public("people sign in here")])
+@router.post("/login", response_class=HTMLResponse, dependencies=[public("people sign in here")])
 async def login_submit(
     request: Request,
     username: Annotated[str, Form(max_length=200)] = "",
@@ -81,17 +90,24 @@ async def login_submit(
     next_path = _safe_next(next)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not csrf_token or not expected or not hmac.compare_digest(csrf_token, expected):
-        return _login_page(request, error="Your sign-in form expired. Please try again.",
-                           status=403, next_path=next_path, username=username)
+        return _login_page(
+            request,
+            error="Your sign-in form expired. Please try again.",
+            status=403,
+            next_path=next_path,
+            username=username,
+        )
     accounts = request.app.state.runtime.accounts
     try:
         started = accounts.log_in(username, password, _source(request))
     except RateLimited as exc:
-        return _login_page(request, error=exc.detail, status=429, next_path=next_path,
-                           username=username)
+        return _login_page(
+            request, error=exc.detail, status=429, next_path=next_path, username=username
+        )
     except AuthenticationFailed as exc:
-        return _login_page(request, error=exc.detail, status=401, next_path=next_path,
-                           username=username)
+        return _login_page(
+            request, error=exc.detail, status=401, next_path=next_path, username=username
+        )
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

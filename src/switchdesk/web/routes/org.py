@@ -29,7 +29,8 @@ async def list_client_accounts(
 
 @router.post("/client-accounts", status_code=201)
 async def create_client_account(
-    body: ClientAccountIn, request: Request,
+    body: ClientAccountIn,
+    request: Request,
     principal: Principal = require(Permission.ORG_MANAGE),
 ) -> ClientAccountOut:
     accounts = request.app.state.runtime.accounts
@@ -57,8 +58,11 @@ async def create_team(
     body: TeamIn, request: Request, principal: Principal = require(Permission.ORG_MANAGE)
 ) -> TeamOut:
     team = request.app.state.runtime.accounts.create_team(
-        principal, body.name, leader_id=body.leader_id,
-        client_account_id=body.client_account_id, site_id=body.site_id,
+        principal,
+        body.name,
+        leader_id=body.leader_id,
+        client_account_id=body.client_account_id,
+        site_id=body.site_id,
     )
     return TeamOut.of(team)
 

@@ -27,9 +27,11 @@ async def landing(
         "features": LANDING[user.role],
         "csrf_token": principal.csrf_token or "",
         "audit": accounts.audit_entries(principal, 10)
-        if principal.can(Permission.AUDIT_READ) else [],
+        if principal.can(Permission.AUDIT_READ)
+        else [],
         "users": accounts.list_users(principal) if principal.can(Permission.USERS_READ) else [],
         "client_accounts": accounts.list_client_accounts(principal)
-        if principal.can(Permission.ORG_READ) else [],
+        if principal.can(Permission.ORG_READ)
+        else [],
     }
     return templates.TemplateResponse(request, "landing.html", context)

@@ -56,7 +56,9 @@ async def get_user(
 
 @router.put("/users/{user_id}/role")
 async def set_role(
-    user_id: str, body: RoleIn, request: Request,
+    user_id: str,
+    body: RoleIn,
+    request: Request,
     principal: Principal = require(Permission.ROLES_ASSIGN),
 ) -> UserOut:
     """Change a user's role; their sessions end."""
