@@ -14,8 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from switchdesk.bootstrap import Runtime, build_runtime, migrate
-
-# wfm: mounted once switchdesk.cli.wfm lands
+from switchdesk.cli.wfm import wfm_app
 from switchdesk.config import Settings
 from switchdesk.domain.accounts.permissions import parse_role
 from switchdesk.domain.errors import SwitchdeskError, ValidationFailed
@@ -33,6 +32,7 @@ tokens_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=Tr
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(wfm_app, name="wfm")
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
