@@ -1,0 +1,145 @@
+"""Agents as the routing engine holds them: attributes, presence, capacity, counters.
+
+An :class:`Agent` is mutable engine state, changed only by the engine's event appliers.
+``routable`` and ``can_take`` are the capacity rules:
+
+- routable: presence ``available``, no after-contact work running, no back-off running;
+- can take a channel kind: routable, the kind has a cost in the agent's capacity profile,
+  used + cost <= total (pending offers hold capacity), and fewer than the per-kind maximum.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from switchdesk.domain.routing.model import Activity, CapacityProfile, Presence
+
+if TYPE_CHECKING:
+    from switchdesk.domain.routing.interactions import Interaction, Offer
+
+__all__ = ["Agent"]
+
+_NO_LIMIT = 1 << 30
+
+
+class Agent:
+    """One agent of the workspace (engine state)."""
+
+    __slots__ = (
+        "activity",
+        "acw",
+        "assignments",
+        "attr_version",
+        "attributes",
+        "backoff_until",
+        "capacity",
+        "contacts",
+        "costs",
+        "counts",
+        "handle_seconds",
+        "id",
+        "idle_since",
+        "last_offer_seq",
+        "maximum",
+        "memberships",
+        "missed",
+        "missed_in_row",
+        "offers",
+        "presence",
+        "reason",
+        "routable",
+        "seq",
+        "stamp",
+        "total",
+        "used",
+        "view",
+    )
+
+    def __init__(
+        self,
+        agent_id: str,
+        seq: int,
+        attributes: dict[str, Any],
+        capacity: CapacityProfile,
+        at: float,
+    ) -> None:
+        self.id = agent_id
+        self.seq = seq
+        self.attributes: dict[str, Any] = attributes
+        self.view: dict[str, Any] = {**attributes, "id": agent_id}
+        self.attr_version = 0
+        self.capacity = capacity
+        self.total = capacity.total
+        self.costs: dict[str, int] = dict(capacity.costs)
+        self.maximum: dict[str, int] = dict(capacity.maximum)
+        self.presence = Presence.OFFLINE
+        self.reason: str | None = None
+        self.used = 0
+        self.counts: dict[str, int] = {}
+        self.offers: dict[str, Offer] = {}
+        self.assignments: dict[str, Interaction] = {}
+        self.acw: dict[str, float] = {}
+        self.backoff_until: float | None = None
+        self.missed_in_row = 0
+        self.missed = False
+        self.idle_since = at
+        self.last_offer_seq: dict[str, int] = {}
+        self.contacts: dict[str, int] = {}
+        self.handle_seconds = 0.0
+        self.stamp = 0
+        self.memberships: dict[str, int] = {}  # queue id -> level
+        self.activity = Activity.IDLE
+        self.routable = False
+
+    def set_attributes(self, attributes: dict[str, Any]) -> None:
+        self.attributes = attributes
+        self.view = {**attributes, "id": self.id}
+        self.attr_version += 1
+
+    def refresh_routable(self) -> None:
+        self.routable = (
+            self.presence is Presence.AVAILABLE and not self.acw and self.backoff_until is None
+        )
+
+    def can_take(self, kind: str) -> bool:
+        if not self.routable:
+            return False
+        cost = self.costs.get(kind)
+        if cost is None or self.used + cost > self.total:
+            return False
+        return self.counts.get(kind, 0) < self.maximum.get(kind, _NO_LIMIT)
+
+    def capacity_reason(self, kind: str) -> str | None:
+        """Why the agent cannot take ``kind`` for capacity reasons (None: it can)."""
+        cost = self.costs.get(kind)
+        if cost is None:
+            return f"no capacity for channel kind {kind!r} in the agent's profile"
+        if self.used + cost > self.total:
+            return f"no capacity: {self.used} of {self.total} used, {kind} needs {cost}"
+        limit = self.maximum.get(kind, _NO_LIMIT)
+        if self.counts.get(kind, 0) >= limit:
+            return f"at the maximum of {limit} {kind} interactions"
+        return None
+
+    def hold(self, kind: str) -> None:
+        self.used += self.costs.get(kind, 0)
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+
+    def release(self, kind: str) -> None:
+        self.used -= self.costs.get(kind, 0)
+        left = self.counts.get(kind, 0) - 1
+        if left > 0:
+            self.counts[kind] = left
+        else:
+            self.counts.pop(kind, None)
+
+    def derive_activity(self) -> Activity:
+        if self.missed:
+            return Activity.MISSED
+        if self.assignments:
+            return Activity.ON_CONTACT
+        if self.acw:
+            return Activity.AFTER_CONTACT_WORK
+        if self.offers:
+            return Activity.OFFERED
+        return Activity.IDLE

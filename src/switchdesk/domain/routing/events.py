@@ -1,0 +1,356 @@
+"""Events of the routing engine: one frozen dataclass per kind of change.
+
+Every change the engine makes is one of these events, and the engine changes its state
+*only* by applying events (``RoutingEngine.apply``), so a snapshot plus the events after
+it rebuilds the same engine. Event names are past tense; the wire name of an event is the
+snake_case of its class name (``OfferAccepted`` -> ``offer_accepted``), see
+:func:`wire_name`. ``at`` is the engine time (float seconds) of the change. Field values
+are JSON-able (str, int, float, bool, None, lists and dicts of those).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+__all__ = [
+    "EVENT_TYPES",
+    "AfterContactWorkEnded",
+    "AfterContactWorkStarted",
+    "AgentActivityChanged",
+    "AgentAttributesChanged",
+    "AgentBackOffEnded",
+    "AgentPresenceChanged",
+    "AgentRegistered",
+    "CallbackRequested",
+    "DailyCountersReset",
+    "InteractionAbandoned",
+    "InteractionCancelled",
+    "InteractionCompleted",
+    "InteractionEnqueued",
+    "InteractionMovedToTarget",
+    "InteractionOverflowed",
+    "InteractionTransferred",
+    "InteractionTransferredOut",
+    "OfferAccepted",
+    "OfferCancelled",
+    "OfferDeclined",
+    "OfferExpired",
+    "OfferMade",
+    "OfferRescinded",
+    "QueueConfigured",
+    "RoutingEvent",
+    "WorkflowConfigured",
+    "event_from_dict",
+    "event_to_dict",
+    "wire_name",
+]
+
+
+class RoutingEvent:
+    """Base of all routing events."""
+
+    __slots__ = ()
+    at: float
+
+    @classmethod
+    def wire_name(cls) -> str:
+        return wire_name(cls)
+
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def wire_name(event_type: type[RoutingEvent]) -> str:
+    """The one rule: snake_case of the class name."""
+    return _CAMEL.sub("_", event_type.__name__).lower()
+
+
+# --- configuration ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueConfigured(RoutingEvent):
+    queue: Mapping[str, Any]  # QueueConfig.to_dict()
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowConfigured(RoutingEvent):
+    workflow: Mapping[str, Any]  # WorkflowConfig.to_dict()
+    at: float
+
+
+# --- agents ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRegistered(RoutingEvent):
+    agent_id: str
+    attributes: Mapping[str, Any]
+    capacity: Mapping[str, Any]  # CapacityProfile.to_dict()
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAttributesChanged(RoutingEvent):
+    agent_id: str
+    attributes: Mapping[str, Any]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPresenceChanged(RoutingEvent):
+    agent_id: str
+    presence: str  # Presence value
+    reason: str | None
+    by_system: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentActivityChanged(RoutingEvent):
+    """Derived routing activity changed (informational: applying it changes nothing)."""
+
+    agent_id: str
+    activity: str  # Activity value
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentBackOffEnded(RoutingEvent):
+    agent_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AfterContactWorkStarted(RoutingEvent):
+    agent_id: str
+    interaction_id: str
+    until: float
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AfterContactWorkEnded(RoutingEvent):
+    agent_id: str
+    interaction_id: str
+    early: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCountersReset(RoutingEvent):
+    at: float
+
+
+# --- interactions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionEnqueued(RoutingEvent):
+    """Entered routing. ``entered_at`` and ``seq`` are its place in line (its age);
+    ``resumed`` is true when it took back the place of an abandoned interaction."""
+
+    interaction_id: str
+    channel_kind: str
+    attributes: Mapping[str, Any]
+    priority: int
+    contact_id: str | None
+    preferred_agent_id: str | None
+    workflow_id: str | None
+    filter_index: int  # -1: default targets or a direct queue
+    target_index: int
+    queue_id: str
+    target_agent_id: str | None  # the one agent a preferred/last-agent target waits for
+    entered_at: float
+    seq: int
+    resumed: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionMovedToTarget(RoutingEvent):
+    interaction_id: str
+    target_index: int
+    queue_id: str
+    target_agent_id: str | None
+    priority: int
+    reason: str  # "timeout" or "skipped"
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionOverflowed(RoutingEvent):
+    """Waited the queue's max wait; moved to the overflow queue keeping its age."""
+
+    interaction_id: str
+    from_queue_id: str
+    to_queue_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequested(RoutingEvent):
+    """The contact asked to be called back; the interaction keeps its place."""
+
+    interaction_id: str
+    channel_kind: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionTransferred(RoutingEvent):
+    """Moved to a queue (``to_queue_id``) or to one agent (``to_agent_id``)."""
+
+    interaction_id: str
+    from_agent_id: str | None
+    to_queue_id: str
+    to_agent_id: str | None
+    priority: int
+    entered_at: float
+    seq: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionCompleted(RoutingEvent):
+    interaction_id: str
+    agent_id: str
+    queue_id: str
+    handle_seconds: float
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionAbandoned(RoutingEvent):
+    interaction_id: str
+    queue_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionCancelled(RoutingEvent):
+    interaction_id: str
+    queue_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionTransferredOut(RoutingEvent):
+    """Left the engine (external transfer, voicemail, overflow destination)."""
+
+    interaction_id: str
+    from_agent_id: str | None
+    queue_id: str
+    destination: str
+    at: float
+
+
+# --- offers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OfferMade(RoutingEvent):
+    offer_id: str
+    interaction_id: str
+    agent_id: str
+    queue_id: str
+    expires_at: float
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfferAccepted(RoutingEvent):
+    """The agent accepted: the interaction is assigned to the agent."""
+
+    offer_id: str
+    interaction_id: str
+    agent_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfferDeclined(RoutingEvent):
+    offer_id: str
+    interaction_id: str
+    agent_id: str
+    backoff_until: float | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfferExpired(RoutingEvent):
+    offer_id: str
+    interaction_id: str
+    agent_id: str
+    backoff_until: float | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfferCancelled(RoutingEvent):
+    """The interaction went away (abandoned, cancelled, moved) while offered."""
+
+    offer_id: str
+    interaction_id: str
+    agent_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRescinded(RoutingEvent):
+    """Taken back from the agent: another agent accepted first, or the agent left."""
+
+    offer_id: str
+    interaction_id: str
+    agent_id: str
+    at: float
+
+
+EVENT_TYPES: dict[str, type[RoutingEvent]] = {
+    wire_name(cls): cls
+    for cls in (
+        QueueConfigured,
+        WorkflowConfigured,
+        AgentRegistered,
+        AgentAttributesChanged,
+        AgentPresenceChanged,
+        AgentActivityChanged,
+        AgentBackOffEnded,
+        AfterContactWorkStarted,
+        AfterContactWorkEnded,
+        DailyCountersReset,
+        InteractionEnqueued,
+        InteractionMovedToTarget,
+        InteractionOverflowed,
+        CallbackRequested,
+        InteractionTransferred,
+        InteractionCompleted,
+        InteractionAbandoned,
+        InteractionCancelled,
+        InteractionTransferredOut,
+        OfferMade,
+        OfferAccepted,
+        OfferDeclined,
+        OfferExpired,
+        OfferCancelled,
+        OfferRescinded,
+    )
+}
+
+
+def event_to_dict(event: RoutingEvent) -> dict[str, Any]:
+    """``{"type": wire name, **fields}``."""
+    data: dict[str, Any] = {"type": wire_name(type(event))}
+    for item in fields(event):  # type: ignore[arg-type]
+        data[item.name] = getattr(event, item.name)
+    return data
+
+
+def event_from_dict(data: Mapping[str, Any]) -> RoutingEvent:
+    values = dict(data)
+    event_type = EVENT_TYPES[values.pop("type")]
+    return event_type(**values)

@@ -1,0 +1,213 @@
+"""Queues at run time: members, indexes of routable agents, lanes of waiting interactions.
+
+Indexes (all heaps with lazy deletion, so every update is O(log n)):
+
+- per queue and channel kind, a heap of the member agents that can take one more
+  interaction of that kind, ordered by ``(level, strategy key..., agent seq)``. An entry is
+  valid while its ``stamp`` equals the agent's stamp; every change that matters to routing
+  bumps the stamp and pushes fresh entries.
+- per queue, *lanes*: waiting interactions with identical routing requirements (channel
+  kind, level limit, target expression and the interaction values it reads, or the one
+  agent waited for). A lane is a heap ordered by ``(-priority score, entered_at, seq)``.
+  Whether an agent may serve a lane depends on the agent only, so it is cached per agent
+  attribute version: expressions are evaluated when attributes change, not per decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappop
+from typing import Any
+
+from switchdesk.domain.routing.agents import Agent
+from switchdesk.domain.routing.expressions import CompiledExpression, compile_expression
+from switchdesk.domain.routing.interactions import Interaction, InteractionState
+from switchdesk.domain.routing.model import QueueConfig, Strategy
+
+__all__ = ["Lane", "QueueRuntime", "random_key"]
+
+AgentEntry = tuple[Any, ...]
+InteractionEntry = tuple[float, float, int, int, Interaction]
+
+_MASK = (1 << 64) - 1
+
+
+def random_key(seed: int, agent_seq: int, stamp: int) -> int:
+    """Seeded pseudo-random draw (splitmix64), stateless so replays draw the same."""
+    z = (seed * 0x9E3779B97F4A7C15 + agent_seq * 0xBF58476D1CE4E5B9 + stamp) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+class QueueRuntime:
+    """A configured queue and its indexes."""
+
+    __slots__ = (
+        "aging",
+        "config",
+        "eligibility",
+        "id",
+        "key",
+        "kind_heaps",
+        "lanes",
+        "levels",
+        "members",
+        "waiting",
+        "weight",
+    )
+
+    def __init__(self, config: QueueConfig) -> None:
+        where = f"queue {config.id!r}"
+        self.config = config
+        self.id = config.id
+        self.eligibility = compile_expression(
+            config.eligibility, where=f"{where} eligibility", allow_interaction=False
+        )
+        self.levels: tuple[CompiledExpression, ...] = tuple(
+            compile_expression(
+                level.expression, where=f"{where} level {index}", allow_interaction=False
+            )
+            for index, level in enumerate(config.levels)
+        )
+        self.members: dict[str, Agent] = {}
+        self.kind_heaps: dict[str, list[AgentEntry]] = {}
+        self.lanes: dict[tuple[Any, ...], Lane] = {}
+        self.waiting = 0
+        self.aging = config.priority_aging_seconds
+        self.weight = config.weight
+        self.key = self._key_function()
+
+    def level_of(self, agent: Agent) -> int | None:
+        """The agent's level in this queue, or None if the agent is not a member."""
+        view = agent.view
+        if not self.eligibility.evaluate(view):
+            return None
+        if not self.levels:
+            return 0
+        for index, level in enumerate(self.levels):
+            if level.evaluate(view):
+                return index
+        return None
+
+    def _key_function(self) -> Callable[[Agent, int], AgentEntry]:
+        config = self.config
+        qid = config.id
+        strategy = config.strategy
+        if strategy is Strategy.ROUND_ROBIN:
+            return lambda a, lv: (lv, a.last_offer_seq.get(qid, -1), a.seq, a.stamp, a)
+        if strategy is Strategy.FEWEST_CONTACTS:
+            return lambda a, lv: (lv, a.contacts.get(qid, 0), a.idle_since, a.seq, a.stamp, a)
+        if strategy is Strategy.LEAST_OCCUPIED:
+            return lambda a, lv: (lv, a.handle_seconds, a.idle_since, a.seq, a.stamp, a)
+        if strategy is Strategy.BEST_PROFICIENCY:
+            skill = config.proficiency_skill or ""
+
+            def proficiency(a: Agent, lv: int) -> AgentEntry:
+                skills = a.attributes.get("skills")
+                value = skills.get(skill, 0) if isinstance(skills, dict) else 0
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    value = 0
+                return (lv, -value, a.idle_since, a.seq, a.stamp, a)
+
+            return proficiency
+        if strategy is Strategy.TOP_DOWN:
+            rank = {agent_id: index for index, agent_id in enumerate(config.agent_order)}
+            last = len(rank)
+            return lambda a, lv: (lv, rank.get(a.id, last), a.seq, a.stamp, a)
+        if strategy is Strategy.RANDOM:
+            seed = config.random_seed
+            return lambda a, lv: (lv, random_key(seed, a.seq, a.stamp), a.seq, a.stamp, a)
+        # longest idle; also the order for ring-all, ring progressively and sticky.
+        return lambda a, lv: (lv, a.idle_since, a.seq, a.stamp, a)
+
+    def build_kind_heap(self, kind: str) -> list[AgentEntry]:
+        key = self.key
+        heap = [key(a, a.memberships[self.id]) for a in self.members.values() if a.can_take(kind)]
+        heap.sort()
+        self.kind_heaps[kind] = heap
+        return heap
+
+    def score(self, priority: int, entered_at: float) -> float:
+        """Static ordering score (higher first); with aging it grows with wait linearly."""
+        if self.aging:
+            return priority - entered_at / self.aging
+        return float(priority)
+
+    def effective_priority(self, ix: Interaction, now: float) -> float:
+        if self.aging:
+            return ix.priority + (now - ix.entered_at) / self.aging
+        return float(ix.priority)
+
+
+class Lane:
+    """Waiting interactions of one queue with identical routing requirements."""
+
+    __slots__ = (
+        "agent_id",
+        "cache",
+        "expression",
+        "heap",
+        "key",
+        "kind",
+        "live",
+        "max_level",
+        "plain",
+        "queue",
+        "sample_view",
+    )
+
+    def __init__(
+        self,
+        key: tuple[Any, ...],
+        queue: QueueRuntime,
+        kind: str,
+        max_level: int | None,
+        expression: CompiledExpression | None,
+        sample_view: dict[str, Any],
+        agent_id: str | None,
+    ) -> None:
+        self.key = key
+        self.queue = queue
+        self.kind = kind
+        if max_level is not None and queue.levels and max_level >= len(queue.levels) - 1:
+            max_level = None
+        if max_level is not None and not queue.levels:
+            max_level = None
+        self.max_level = max_level
+        self.expression = expression
+        self.sample_view = sample_view
+        self.agent_id = agent_id
+        self.heap: list[InteractionEntry] = []
+        self.live = 0
+        self.cache: dict[str, tuple[int, bool]] = {}
+        self.plain = agent_id is None and expression is None and max_level is None
+
+    def accepts(self, agent: Agent) -> bool:
+        """May this agent serve this lane (ignoring presence and capacity)?"""
+        if self.agent_id is not None:
+            return agent.id == self.agent_id
+        level = agent.memberships.get(self.queue.id)
+        if level is None:
+            return False
+        if self.max_level is not None and level > self.max_level:
+            return False
+        expression = self.expression
+        if expression is None:
+            return True
+        cached = self.cache.get(agent.id)
+        if cached is not None and cached[0] == agent.attr_version:
+            return cached[1]
+        result = expression.evaluate(agent.view, self.sample_view)
+        self.cache[agent.id] = (agent.attr_version, result)
+        return result
+
+    def head(self) -> Interaction | None:
+        heap = self.heap
+        while heap:
+            entry = heap[0]
+            ix = entry[4]
+            if entry[3] == ix.token and ix.lane is self and ix.state is InteractionState.WAITING:
+                return ix
+            heappop(heap)
+        return None
