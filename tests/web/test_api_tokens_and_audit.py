@@ -116,3 +116,11 @@ def test_readiness_fails_on_an_unmigrated_database(tmp_path) -> None:
         r = client.get("/readyz")
     assert r.status_code == 503
     assert "db upgrade" in r.json()["detail"]
+
+
+def test_every_response_carries_the_security_headers(app_client: TestClient) -> None:
+    for path in ("/login", "/healthz", "/api/v1/users"):
+        headers = app_client.get(path).headers
+        assert "default-src 'self'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
