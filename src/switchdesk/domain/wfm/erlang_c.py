@@ -80,6 +80,23 @@ def wait_probability_from_blocking(agents: int, load_erlangs: float, blocking: f
     return min(1.0, max(0.0, wait))
 
 
+def stable_figures(
+    agents: int,
+    load_erlangs: float,
+    handle_time_seconds: float,
+    threshold_seconds: float | None,
+    blocking: float,
+) -> tuple[float, float | None, float]:
+    """P(wait), service level and ASA seconds of a stable queue (``agents > load_erlangs``)."""
+    wait = wait_probability_from_blocking(agents, load_erlangs, blocking)
+    spare = agents - load_erlangs
+    service_level = None
+    if threshold_seconds is not None:
+        service_level = 1.0 - wait * math.exp(-spare * threshold_seconds / handle_time_seconds)
+        service_level = min(1.0, max(0.0, service_level))
+    return wait, service_level, wait * handle_time_seconds / spare
+
+
 def figures_from_blocking(
     agents: int,
     load_erlangs: float,
@@ -101,13 +118,9 @@ def figures_from_blocking(
             abandon_probability=0.0,
             occupancy=1.0,
         )
-    wait = wait_probability_from_blocking(agents, load_erlangs, blocking)
-    spare = agents - load_erlangs
-    service_level = None
-    if threshold_seconds is not None:
-        service_level = 1.0 - wait * math.exp(-spare * threshold_seconds / handle_time_seconds)
-        service_level = min(1.0, max(0.0, service_level))
-    asa = wait * handle_time_seconds / spare
+    wait, service_level, asa = stable_figures(
+        agents, load_erlangs, handle_time_seconds, threshold_seconds, blocking
+    )
     return QueueFigures(
         model=MODEL,
         agents=agents,

@@ -24,6 +24,8 @@ def exact_fraction(value: ExactNumber, *, name: str) -> Fraction:
 
     ``name`` is the argument's name, used in the error message.
     """
+    if type(value) is int:  # the common case first
+        return Fraction(value)
     if isinstance(value, bool):
         raise ValidationFailed(f"{name} must be a number, not a boolean", field=name)
     if isinstance(value, Fraction):

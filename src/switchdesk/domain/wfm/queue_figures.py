@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class QueueFigures:
+class QueueFigures(NamedTuple):
     """Steady-state figures of one queue with ``agents`` agents.
 
     ``service_level`` is the share of *offered* contacts answered within
     ``threshold_seconds`` (``None`` when no threshold was given). ``asa_seconds`` is the
     mean wait of answered contacts (infinite when the queue is unstable);
     ``mean_wait_seconds`` is the mean wait of all arrivals, abandoned ones included.
+
+    A named tuple: immutable and cheap to build (staffing builds one per interval).
     """
 
     model: str

@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from switchdesk.domain.errors import ValidationFailed
 from switchdesk.domain.wfm.erlang_a import erlang_a_figures
-from switchdesk.domain.wfm.erlang_b import erlang_b_step, erlang_b_unchecked
-from switchdesk.domain.wfm.erlang_c import figures_from_blocking
+from switchdesk.domain.wfm.erlang_b import erlang_b_unchecked
+from switchdesk.domain.wfm.erlang_c import MODEL as ERLANG_C_MODEL
 from switchdesk.domain.wfm.exact_numbers import ExactNumber, exact_fraction
 from switchdesk.domain.wfm.input_checks import check_agents, check_finite
 from switchdesk.domain.wfm.queue_figures import QueueFigures
@@ -86,8 +87,7 @@ class StaffingTargets:
             object.__setattr__(self, "occupancy_cap", cap)
 
 
-@dataclass(frozen=True, slots=True)
-class StaffingResult:
+class StaffingResult(NamedTuple):
     """The fewest agents meeting the targets and the figures they achieve."""
 
     agents: int
@@ -111,7 +111,7 @@ def required_agents(
         if patience_seconds is None
         else check_finite(patience_seconds, name="patience_seconds", inclusive=False)
     )
-    if workload.load == 0:
+    if workload.load.numerator == 0:
         return StaffingResult(agents=0, figures=_idle_figures(targets, patience is not None))
     if patience is None:
         return _erlang_c_staffing(workload, targets, max_agents)
@@ -132,15 +132,8 @@ def scheduled_headcount(agents: int, shrinkage: ExactNumber) -> int:
 
 def meets_targets(figures: QueueFigures, targets: StaffingTargets, load: Fraction) -> bool:
     """Whether ``figures`` (for exact offered ``load``) meet every target."""
-    if targets.service_level is not None and (
-        figures.service_level is None or figures.service_level < targets.service_level
-    ):
-        return False
-    if targets.max_asa_seconds is not None and not figures.asa_seconds <= targets.max_asa_seconds:
-        return False
-    if (
-        targets.max_abandon_probability is not None
-        and figures.abandon_probability > targets.max_abandon_probability
+    if not _meets_queue_targets(
+        figures.service_level, figures.asa_seconds, figures.abandon_probability, targets
     ):
         return False
     cap = targets.occupancy_cap
@@ -154,24 +147,71 @@ def _erlang_c_staffing(
     workload: Workload, targets: StaffingTargets, max_agents: int
 ) -> StaffingResult:
     load = workload.load
-    load_erlangs = float(load)
-    handle = float(workload.handle_time_seconds)
-    agents = math.floor(load) + 1  # Erlang C needs agents > load
-    if targets.occupancy_cap is not None:
-        agents = max(agents, math.ceil(load / targets.occupancy_cap))
+    load_numerator, load_denominator = load.numerator, load.denominator
+    load_erlangs = load_numerator / load_denominator
+    handle_exact = workload.handle_time_seconds
+    handle = handle_exact.numerator / handle_exact.denominator
+    threshold = targets.threshold_seconds
+    agents = load_numerator // load_denominator + 1  # Erlang C needs agents > load
+    cap = targets.occupancy_cap
+    if cap is not None:  # agents >= load / cap, as an exact integer ceiling
+        agents = max(
+            agents, -(-(load_numerator * cap.denominator) // (load_denominator * cap.numerator))
+        )
     if agents > max_agents:
         raise _no_staffing(max_agents)
+    level = targets.service_level
+    max_asa = targets.max_asa_seconds
     blocking = erlang_b_unchecked(agents, load_erlangs)
+    # Same expressions as erlang_c.stable_figures, inlined: this loop is the hot path.
     while True:
-        figures = figures_from_blocking(
-            agents, load_erlangs, handle, targets.threshold_seconds, blocking
-        )
-        if meets_targets(figures, targets, load):
+        wait = min(1.0, agents * blocking / (agents - load_erlangs * (1.0 - blocking)))
+        spare = agents - load_erlangs
+        service_level = None
+        if threshold is not None:
+            service_level = 1.0 - wait * math.exp(-spare * threshold / handle)
+            service_level = min(1.0, max(0.0, service_level))
+        asa = wait * handle / spare
+        if (level is None or (service_level is not None and service_level >= level)) and (
+            max_asa is None or asa <= max_asa
+        ):
+            figures = QueueFigures(
+                model=ERLANG_C_MODEL,
+                agents=agents,
+                load_erlangs=load_erlangs,
+                wait_probability=wait,
+                service_level=service_level,
+                threshold_seconds=threshold,
+                asa_seconds=asa,
+                mean_wait_seconds=asa,
+                abandon_probability=0.0,
+                occupancy=load_erlangs / agents,
+            )
             return StaffingResult(agents=agents, figures=figures)
         agents += 1
         if agents > max_agents:
             raise _no_staffing(max_agents)
-        blocking = erlang_b_step(blocking, agents, load_erlangs)
+        carried = load_erlangs * blocking
+        blocking = carried / (agents + carried)
+
+
+def _meets_queue_targets(
+    service_level: float | None,
+    asa_seconds: float,
+    abandon_probability: float,
+    targets: StaffingTargets,
+) -> bool:
+    """Every target but the occupancy cap."""
+    if targets.service_level is not None and (
+        service_level is None or service_level < targets.service_level
+    ):
+        return False
+    if targets.max_asa_seconds is not None and not asa_seconds <= targets.max_asa_seconds:
+        return False
+    return not (
+        targets.max_abandon_probability is not None
+        and abandon_probability > targets.max_abandon_probability
+    )
 
 
 def _erlang_a_staffing(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from switchdesk.domain.errors import ValidationFailed
@@ -20,20 +20,28 @@ class Workload:
     calls: Fraction
     interval_seconds: Fraction
     handle_time_seconds: Fraction
+    load: Fraction = field(init=False, repr=False, compare=False)
+    """Offered load in Erlangs, exactly: ``calls * handle_time_seconds / interval_seconds``."""
 
     def __post_init__(self) -> None:
-        if self.calls < 0:
-            raise ValidationFailed(f"calls must be at least 0, got {self.calls}", field="calls")
-        if self.interval_seconds <= 0:
+        calls, interval, handle = self.calls, self.interval_seconds, self.handle_time_seconds
+        if calls.numerator < 0:
+            raise ValidationFailed(f"calls must be at least 0, got {calls}", field="calls")
+        if interval.numerator <= 0:
             raise ValidationFailed(
-                f"interval_seconds must be greater than 0, got {self.interval_seconds}",
+                f"interval_seconds must be greater than 0, got {interval}",
                 field="interval_seconds",
             )
-        if self.handle_time_seconds <= 0:
+        if handle.numerator <= 0:
             raise ValidationFailed(
-                f"handle_time_seconds must be greater than 0, got {self.handle_time_seconds}",
+                f"handle_time_seconds must be greater than 0, got {handle}",
                 field="handle_time_seconds",
             )
+        load = Fraction(
+            calls.numerator * handle.numerator * interval.denominator,
+            calls.denominator * handle.denominator * interval.numerator,
+        )
+        object.__setattr__(self, "load", load)
 
     @classmethod
     def from_counts(
@@ -62,14 +70,9 @@ class Workload:
         )
 
     @property
-    def load(self) -> Fraction:
-        """Offered load in Erlangs, exactly."""
-        return self.calls * self.handle_time_seconds / self.interval_seconds
-
-    @property
     def load_erlangs(self) -> float:
         """Offered load in Erlangs."""
-        return float(self.load)
+        return self.load.numerator / self.load.denominator
 
     @property
     def arrival_rate_per_second(self) -> float:
