@@ -16,6 +16,7 @@ from switchdesk.domain.routing.model import Activity, CapacityProfile, Presence
 
 if TYPE_CHECKING:
     from switchdesk.domain.routing.interactions import Interaction, Offer
+    from switchdesk.domain.routing.queues import QueueRuntime
 
 __all__ = ["Agent"]
 
@@ -41,7 +42,9 @@ class Agent:
         "idle_since",
         "last_offer_seq",
         "maximum",
+        "member_queues",
         "memberships",
+        "min_cost",
         "missed",
         "missed_in_row",
         "offers",
@@ -72,6 +75,7 @@ class Agent:
         self.total = capacity.total
         self.costs: dict[str, int] = dict(capacity.costs)
         self.maximum: dict[str, int] = dict(capacity.maximum)
+        self.min_cost = min(self.costs.values(), default=_NO_LIMIT)
         self.presence = Presence.OFFLINE
         self.reason: str | None = None
         self.used = 0
@@ -88,6 +92,7 @@ class Agent:
         self.handle_seconds = 0.0
         self.stamp = 0
         self.memberships: dict[str, int] = {}  # queue id -> level
+        self.member_queues: list[tuple[QueueRuntime, int]] = []  # same, resolved
         self.activity = Activity.IDLE
         self.routable = False
 

@@ -687,18 +687,20 @@ class RoutingEngine:
         heappush(self._deadlines, (at, kind, order, detail, self._deadline_counter, payload))
 
     def _deadline_valid(self, entry: Deadline) -> bool:
-        at, kind, _, detail, _, payload = entry
+        """Deadlines name what they are for by id (so they keep no objects alive)."""
+        at, kind, order, detail, _, ref = entry
         if kind == _OFFER_EXPIRY:
-            return self._offers.get(payload.id) is payload
+            offer = self._offers.get(ref)
+            return offer is not None and offer.expires_at == at
         if kind in (_ACW_END, _BACKOFF_END):
-            agent: Agent = payload
-            if self._agents.get(agent.id) is not agent:
+            agent = self._agents.get(ref)
+            if agent is None:
                 return False
             if kind == _ACW_END:
                 return agent.acw.get(detail) == at
             return agent.backoff_until == at
-        ix: Interaction = payload
-        if self._interactions.get(ix.id) is not ix:
+        ix = self._interactions.get(ref)
+        if ix is None or ix.seq != order:
             return False
         if kind == _TARGET_TIMEOUT:
             return (
@@ -725,21 +727,21 @@ class RoutingEngine:
             self._now = now
 
     def _fire(self, entry: Deadline, at: float) -> None:
-        kind, detail, payload = entry[1], entry[3], entry[5]
+        kind, detail, ref = entry[1], entry[3], entry[5]
         if kind == _OFFER_EXPIRY:
-            self._expire(payload, at)
+            self._expire(self._offers[ref], at)
         elif kind == _ACW_END:
-            self._emit(AfterContactWorkEnded(payload.id, detail, False, at))
-            self._dispatch_agent(payload, at)
+            self._emit(AfterContactWorkEnded(ref, detail, False, at))
+            self._dispatch_agent(self._agents[ref], at)
         elif kind == _BACKOFF_END:
-            self._emit(AgentBackOffEnded(payload.id, at))
-            self._dispatch_agent(payload, at)
+            self._emit(AgentBackOffEnded(ref, at))
+            self._dispatch_agent(self._agents[ref], at)
         elif kind == _TARGET_TIMEOUT:
-            self._next_target(payload, at)
+            self._next_target(self._interactions[ref], at)
         elif kind == _MAX_WAIT:
-            self._overflow(payload, at)
+            self._overflow(self._interactions[ref], at)
         else:
-            self._ring_step(payload, at)
+            self._ring_step(self._interactions[ref], at)
 
     def _expire(self, offer: Offer, at: float) -> None:
         ix, agent = offer.interaction, offer.agent
@@ -798,12 +800,12 @@ class RoutingEngine:
                 _TARGET_TIMEOUT,
                 ix.seq,
                 (ix.target_index, ix.entered_at),
-                ix,
+                ix.id,
             )
         max_wait = self._queues[ix.queue_id].config.max_wait_seconds
         if max_wait is not None:
             self._push_deadline(
-                ix.queue_entered_at + max_wait, _MAX_WAIT, ix.seq, ix.queue_entered_at, ix
+                ix.queue_entered_at + max_wait, _MAX_WAIT, ix.seq, ix.queue_entered_at, ix.id
             )
 
     # ------------------------------------------------------------------ internals: decisions
@@ -905,14 +907,8 @@ class RoutingEngine:
         self._make_offer(ix, agent, queue, now)
         return True
 
-    def _kind_heap(self, queue: QueueRuntime, kind: str) -> list[AgentEntry]:
-        heap = queue.kind_heaps.get(kind)
-        if heap is None:
-            heap = queue.build_kind_heap(kind)
-        return heap
-
     def _best_agent(self, lane: Lane, exclude: set[str] | None) -> Agent | None:
-        heap = self._kind_heap(lane.queue, lane.kind)
+        heap = lane.agents
         while heap:
             entry = heap[0]
             agent = entry[-1]
@@ -945,7 +941,7 @@ class RoutingEngine:
         return found
 
     def _eligible_agents(self, lane: Lane) -> list[Agent]:
-        heap = self._kind_heap(lane.queue, lane.kind)
+        heap = lane.agents
         valid = [entry for entry in heap if entry[-2] == entry[-1].stamp]
         valid.sort()
         heap[:] = valid
@@ -953,12 +949,10 @@ class RoutingEngine:
 
     def _dispatch_agent(self, agent: Agent, now: float) -> None:
         """Offer the agent the best waiting interaction it may serve, while it can."""
-        queues = self._queues
         while agent.routable:
             best: Interaction | None = None
             best_key: tuple[float, float, float, int] | None = None
-            for qid in agent.memberships:
-                queue = queues[qid]
+            for queue, _level in agent.member_queues:
                 if not queue.waiting:
                     continue
                 for lane in queue.lanes.values():
@@ -1038,17 +1032,19 @@ class RoutingEngine:
         """The agent changed: invalidate its index entries and push fresh ones."""
         agent.stamp += 1
         agent.refresh_routable()
-        if not agent.routable:
+        if not agent.routable or agent.used + agent.min_cost > agent.total:
             return
-        queues = self._queues
-        for qid, level in agent.memberships.items():
-            queue = queues[qid]
+        takes: dict[str, bool] = {}
+        for queue, level in agent.member_queues:
             heaps = queue.kind_heaps
             if not heaps:
                 continue
             entry: AgentEntry | None = None
             for kind, heap in heaps.items():
-                if agent.can_take(kind):
+                ok = takes.get(kind)
+                if ok is None:
+                    ok = takes[kind] = agent.can_take(kind)
+                if ok:
                     if entry is None:
                         entry = queue.key(agent, level)
                     heappush(heap, entry)
@@ -1064,6 +1060,11 @@ class RoutingEngine:
             if level is not None:
                 agent.memberships[qid] = level
                 queue.members[agent.id] = agent
+        self._sync_member_queues(agent)
+
+    def _sync_member_queues(self, agent: Agent) -> None:
+        queues = self._queues
+        agent.member_queues = [(queues[qid], level) for qid, level in agent.memberships.items()]
 
     def _lane_for(self, ix: Interaction, register: bool = True) -> Lane:
         target = ix.targets[ix.target_index]
@@ -1097,7 +1098,13 @@ class RoutingEngine:
         source = target.expression
         compiled: CompiledExpression | None = None
         if source is None:
-            key = (kind, target.max_level)
+            if target.max_level is None:
+                plain = queue.lanes.get(kind)
+                if plain is not None:
+                    return plain
+                key = (kind,)
+            else:
+                key = (kind, target.max_level)
         else:
             compiled = self._expressions.get(source)
             if compiled is None:
@@ -1105,13 +1112,13 @@ class RoutingEngine:
                 self._expressions[source] = compiled
             values = tuple(_freeze(_resolve(view, path)) for path in compiled.interaction_paths)
             key = (kind, target.max_level, source, values)
-        lane = queue.lanes.get(key)
+        lookup: Any = kind if key == (kind,) else key
+        lane = queue.lanes.get(lookup)
         if lane is None:
-            lane = Lane(key, queue, kind, target.max_level, compiled, dict(view), None)
+            sample = dict(view) if compiled is not None else {}
+            lane = Lane(lookup, queue, kind, target.max_level, compiled, sample, None)
             if register:
-                queue.lanes[key] = lane
-                if kind not in queue.kind_heaps:
-                    queue.build_kind_heap(kind)
+                queue.lanes[lookup] = lane
         return lane
 
     def _file(self, ix: Interaction) -> None:
@@ -1165,6 +1172,7 @@ class RoutingEngine:
             if level is not None:
                 agent.memberships[config.id] = level
                 runtime.members[agent.id] = agent
+            self._sync_member_queues(agent)
         for ix in moved:
             self._file(ix)
 
@@ -1218,7 +1226,7 @@ class RoutingEngine:
     def _apply_after_contact_work_started(self, event: AfterContactWorkStarted) -> None:
         agent = self._agents[event.agent_id]
         agent.acw[event.interaction_id] = event.until
-        self._push_deadline(event.until, _ACW_END, agent.seq, event.interaction_id, agent)
+        self._push_deadline(event.until, _ACW_END, agent.seq, event.interaction_id, agent.id)
         self._reindex(agent)
         self._touched[agent.id] = agent
 
@@ -1407,8 +1415,8 @@ class RoutingEngine:
         queue = self._queues[event.queue_id]
         if queue.config.strategy is Strategy.RING_PROGRESSIVE and ix.fixed_agent_id is None:
             ix.ring_next_at = event.at + queue.config.ring_step_seconds
-            self._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix)
-        self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer)
+            self._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix.id)
+        self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
         self._reindex(agent)
         self._touched[agent.id] = agent
 
@@ -1436,7 +1444,7 @@ class RoutingEngine:
         agent.release(offer.kind)
         if isinstance(event, OfferDeclined | OfferExpired) and event.backoff_until is not None:
             agent.backoff_until = event.backoff_until
-            self._push_deadline(event.backoff_until, _BACKOFF_END, agent.seq, None, agent)
+            self._push_deadline(event.backoff_until, _BACKOFF_END, agent.seq, None, agent.id)
         if isinstance(event, OfferExpired):
             agent.missed_in_row += 1
             agent.missed = True
@@ -1597,7 +1605,7 @@ class RoutingEngine:
                 engine._file(ix)
             engine._schedule_interaction(ix)
             if ix.ring_next_at is not None and state is _OFFERED:
-                engine._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix)
+                engine._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix.id)
         for item in data["offers"]:
             ix = engine._interactions[item["interaction_id"]]
             agent = engine._agents[item["agent_id"]]
@@ -1615,12 +1623,12 @@ class RoutingEngine:
             agent.offers[offer.id] = offer
             ix.offers[offer.id] = offer
             agent.hold(offer.kind)
-            engine._push_deadline(offer.expires_at, _OFFER_EXPIRY, offer.number, None, offer)
+            engine._push_deadline(offer.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
         for agent in engine._agents.values():
             for iid, until in agent.acw.items():
-                engine._push_deadline(until, _ACW_END, agent.seq, iid, agent)
+                engine._push_deadline(until, _ACW_END, agent.seq, iid, agent.id)
             if agent.backoff_until is not None:
-                engine._push_deadline(agent.backoff_until, _BACKOFF_END, agent.seq, None, agent)
+                engine._push_deadline(agent.backoff_until, _BACKOFF_END, agent.seq, None, agent.id)
             agent.refresh_routable()
         engine._last_served = {k: (str(v[0]), float(v[1])) for k, v in data["last_served"].items()}
         engine._abandoned = {k: dict(v) for k, v in data["abandoned"]}

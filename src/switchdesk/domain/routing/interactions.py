@@ -24,6 +24,7 @@ class Interaction:
     """One routable unit: a call, a chat, an email, a callback..."""
 
     __slots__ = (
+        "_view",
         "agent_id",
         "assigned_at",
         "attributes",
@@ -46,7 +47,6 @@ class Interaction:
         "target_index",
         "targets",
         "token",
-        "view",
         "workflow_id",
     )
 
@@ -91,11 +91,21 @@ class Interaction:
         self.ring_next_at: float | None = None
         self.lane: Lane | None = None
         self.token = 0
-        self.view: dict[str, Any] = {}
-        self.refresh_view()
+        self._view: dict[str, Any] | None = None
 
     def refresh_view(self) -> None:
-        self.view = {
+        self._view = None
+
+    @property
+    def view(self) -> dict[str, Any]:
+        """What ``interaction.*`` in expressions reads (built on first use)."""
+        view = self._view
+        if view is None:
+            view = self._view = self.build_view()
+        return view
+
+    def build_view(self) -> dict[str, Any]:
+        return {
             **self.attributes,
             "id": self.id,
             "channel_kind": self.channel_kind,

@@ -72,7 +72,7 @@ class QueueRuntime:
         )
         self.members: dict[str, Agent] = {}
         self.kind_heaps: dict[str, list[AgentEntry]] = {}
-        self.lanes: dict[tuple[Any, ...], Lane] = {}
+        self.lanes: dict[Any, Lane] = {}  # key: channel kind for plain lanes, else a tuple
         self.waiting = 0
         self.aging = config.priority_aging_seconds
         self.weight = config.weight
@@ -123,9 +123,15 @@ class QueueRuntime:
 
     def build_kind_heap(self, kind: str) -> list[AgentEntry]:
         key = self.key
-        heap = [key(a, a.memberships[self.id]) for a in self.members.values() if a.can_take(kind)]
-        heap.sort()
-        self.kind_heaps[kind] = heap
+        entries = [
+            key(a, a.memberships[self.id]) for a in self.members.values() if a.can_take(kind)
+        ]
+        entries.sort()
+        heap = self.kind_heaps.get(kind)
+        if heap is None:
+            heap = self.kind_heaps[kind] = entries
+        else:
+            heap[:] = entries  # in place: lanes hold a reference
         return heap
 
     def score(self, priority: int, entered_at: float) -> float:
@@ -145,6 +151,7 @@ class Lane:
 
     __slots__ = (
         "agent_id",
+        "agents",
         "cache",
         "expression",
         "heap",
@@ -159,7 +166,7 @@ class Lane:
 
     def __init__(
         self,
-        key: tuple[Any, ...],
+        key: Any,
         queue: QueueRuntime,
         kind: str,
         max_level: int | None,
@@ -182,6 +189,8 @@ class Lane:
         self.live = 0
         self.cache: dict[str, tuple[int, bool]] = {}
         self.plain = agent_id is None and expression is None and max_level is None
+        heap = queue.kind_heaps.get(kind)
+        self.agents: list[AgentEntry] = heap if heap is not None else queue.build_kind_heap(kind)
 
     def accepts(self, agent: Agent) -> bool:
         """May this agent serve this lane (ignoring presence and capacity)?"""
