@@ -1,10 +1,11 @@
-"""Erlang C staffing of one day, switchdesk against pyworkforce, side by side in one run.
+"""Erlang C staffing of two days, switchdesk against pyworkforce, side by side in one run.
 
-96 half-hour intervals with loads from 10 to 650 Erlangs (AHT 3 min), staffed for 80/20
-with at most 85 % occupancy. Both libraries answer every interval; the answers are
-compared one by one and every difference is classified as a known pyworkforce defect or
-reported as unexplained. Both are timed (best of several repeats) and the speed ratio is
-printed. The last line is one JSON object of figures.
+96 half-hour intervals (two weekdays) with loads from 10 to 650 Erlangs (AHT 3 min),
+staffed for 80/20 with at most 85 % occupancy. Both libraries answer every interval; the
+answers are compared one by one and every difference is classified as a known
+pyworkforce defect or reported as unexplained. Both are timed (best of several repeats)
+and the speed ratio is printed, for the whole run and by load band. The last line is one
+JSON object of figures.
 
 pyworkforce is a benchmark-only reference: ``.venv/bin/pip install pyworkforce``.
 
@@ -32,6 +33,8 @@ MAX_OCCUPANCY = "0.85"
 MIN_LOAD_ERLANGS = 10
 MAX_LOAD_ERLANGS = 650
 REPEATS = 15
+BAND_ERLANGS = 100
+SECOND_DAY_SCALE = 0.92
 
 
 # A typical inbound day: (hour, share of the peak load) anchors, linear in between.
@@ -50,16 +53,18 @@ DAY_SHAPE = [
 ]
 
 
-def day_of_calls() -> list[int]:
-    """Calls per half hour over a day, from a load of 10 Erlangs at night to 650 at the peak."""
+def days_of_calls() -> list[int]:
+    """Calls per half hour over two weekdays (the second 8 % quieter), 10 to 650 Erlangs."""
     calls_per_erlang = INTERVAL_MINUTES * 60 // AHT_SECONDS
     calls = []
     for index in range(INTERVALS):
-        hour = index * INTERVAL_MINUTES / 60
+        day, hour = divmod(index * INTERVAL_MINUTES / 60, 24)
+        share = DAY_SHAPE[-1][1]
         for (start, low), (end, high) in itertools.pairwise(DAY_SHAPE):
-            if start <= hour <= end:
+            if start <= hour < end:
                 share = low + (high - low) * (hour - start) / (end - start)
                 break
+        share *= SECOND_DAY_SCALE if day else 1.0
         load = MIN_LOAD_ERLANGS + (MAX_LOAD_ERLANGS - MIN_LOAD_ERLANGS) * share
         calls.append(round(calls_per_erlang * load))
     return calls
@@ -141,7 +146,7 @@ def main() -> int:
     except ImportError:
         print("pyworkforce is not installed: .venv/bin/pip install pyworkforce", file=sys.stderr)
         return 1
-    calls = day_of_calls()
+    calls = days_of_calls()
     loads = [c * AHT_SECONDS / (INTERVAL_MINUTES * 60) for c in calls]
     ours_seconds, ours = best_time(switchdesk_staffing, calls)
     theirs_seconds, theirs = best_time(pyworkforce_staffing, calls)
@@ -170,6 +175,18 @@ def main() -> int:
         )
     unexplained = sum(1 for d in differences if d["reason"] == "unexplained")
     speedup = theirs_seconds / ours_seconds
+    light = [count for count, load in zip(calls, loads, strict=True) if load < BAND_ERLANGS]
+    heavy = [count for count, load in zip(calls, loads, strict=True) if load >= BAND_ERLANGS]
+    light_speedup = (
+        best_time(pyworkforce_staffing, light)[0] / best_time(switchdesk_staffing, light)[0]
+    )
+    heavy_speedup = (
+        best_time(pyworkforce_staffing, heavy)[0] / best_time(switchdesk_staffing, heavy)[0]
+    )
+    print(
+        f"by load: {len(light)} intervals below {BAND_ERLANGS} Erlangs {light_speedup:.1f}x, "
+        f"{len(heavy)} intervals from {BAND_ERLANGS} Erlangs {heavy_speedup:.1f}x"
+    )
     print(
         f"switchdesk {ours_seconds * 1000:.2f} ms, pyworkforce {theirs_seconds * 1000:.2f} ms "
         f"for {INTERVALS} intervals (best of {REPEATS}): switchdesk is {speedup:.1f}x faster"
@@ -187,6 +204,8 @@ def main() -> int:
                 "identical": INTERVALS - len(differences),
                 "differences": len(differences),
                 "unexplained_differences": unexplained,
+                "speedup_below_100_erlangs": round(light_speedup, 1),
+                "speedup_from_100_erlangs": round(heavy_speedup, 1),
                 "switchdesk_agents_total": sum(ours),
                 "pyworkforce_agents_total": sum(theirs),
             }
