@@ -20,11 +20,12 @@ def test_erlang_prints_the_worked_example_as_an_aligned_table():
     result = invoke("erlang", *EXAMPLE, "--agents", "55", "--threshold", "15s")
     assert result.exit_code == 0, result.output
     lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
-    assert lines["load_erlangs"] == "48.0000"
+    assert lines["load_erlangs"] == "48.00"
+    assert lines["threshold_seconds"] == "15.00"
     assert lines["agents"] == "55"
     assert lines["p_wait"] == "0.2387"
     assert lines["service_level"] == "0.8459"
-    assert lines["asa_seconds"] == "8.1840"
+    assert lines["asa_seconds"] == "8.18"
     assert lines["occupancy"] == "0.8727"
     assert "p_abandon" not in lines
     values_start = {line.index(line.split()[1]) for line in result.stdout.splitlines()}

@@ -363,22 +363,26 @@ def _number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def _format(value: Any) -> str:
+_PROBABILITIES = frozenset({"p_wait", "service_level", "p_abandon", "occupancy"})
+
+
+def _format(key: str, value: Any) -> str:
+    """Probabilities to 4 decimals, seconds and Erlangs to 2; ``-`` for none or infinite."""
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.4f}"
+        return f"{value:.4f}" if key in _PROBABILITIES else f"{value:.2f}"
     return str(value)
 
 
 def _key_value_table(row: dict[str, Any]) -> str:
     width = max(len(key) for key in row)
-    return "\n".join(f"{key:<{width}}  {_format(value)}" for key, value in row.items())
+    return "\n".join(f"{key:<{width}}  {_format(key, value)}" for key, value in row.items())
 
 
 def _column_table(rows: Sequence[dict[str, Any]]) -> str:
     columns = list(rows[0])
-    cells = [[_format(row.get(column)) for column in columns] for row in rows]
+    cells = [[_format(column, row.get(column)) for column in columns] for row in rows]
     widths = [
         max(len(column), *(len(line[index]) for line in cells))
         for index, column in enumerate(columns)
