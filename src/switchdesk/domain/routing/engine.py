@@ -713,33 +713,52 @@ class RoutingEngine:
         return ix.state is _OFFERED and ix.ring_next_at == at
 
     def _advance_to(self, now: float) -> None:
+        """Fire due timers. Timers due at the same instant all change state first; then
+        the agents they freed pick work, then the interactions they moved are routed."""
         heap = self._deadlines
         while heap and heap[0][0] <= now:
-            entry = heappop(heap)
-            if not self._deadline_valid(entry):
-                continue
-            at = entry[0]
+            at = heap[0][0]
             self._now = at
-            self._fire(entry, at)
+            agents: dict[str, Agent] = {}
+            moved: dict[str, Interaction] = {}
+            while heap and heap[0][0] == at:
+                entry = heappop(heap)
+                if self._deadline_valid(entry):
+                    self._fire(entry, at, agents, moved)
+            for agent in agents.values():
+                if self._agents.get(agent.id) is agent:
+                    self._dispatch_agent(agent, at)
+            for ix in moved.values():
+                self._route_waiting(ix, at)
             if self._touched:
                 self._flush_activity(at)
         if now > self._now:
             self._now = now
 
-    def _fire(self, entry: Deadline, at: float) -> None:
+    def _fire(
+        self,
+        entry: Deadline,
+        at: float,
+        agents: dict[str, Agent],
+        moved: dict[str, Interaction],
+    ) -> None:
         kind, detail, ref = entry[1], entry[3], entry[5]
         if kind == _OFFER_EXPIRY:
-            self._expire(self._offers[ref], at)
+            offer = self._offers[ref]
+            self._expire(offer, at)
+            agents[offer.agent.id] = offer.agent
+            moved[offer.interaction.id] = offer.interaction
         elif kind == _ACW_END:
             self._emit(AfterContactWorkEnded(ref, detail, False, at))
-            self._dispatch_agent(self._agents[ref], at)
+            agents[ref] = self._agents[ref]
         elif kind == _BACKOFF_END:
             self._emit(AgentBackOffEnded(ref, at))
-            self._dispatch_agent(self._agents[ref], at)
+            agents[ref] = self._agents[ref]
         elif kind == _TARGET_TIMEOUT:
             self._next_target(self._interactions[ref], at)
+            moved[ref] = self._interactions[ref]
         elif kind == _MAX_WAIT:
-            self._overflow(self._interactions[ref], at)
+            moved[ref] = self._interactions[ref]  # _route_waiting overflows it
         else:
             self._ring_step(self._interactions[ref], at)
 
@@ -751,9 +770,6 @@ class RoutingEngine:
         limit = self.settings.max_missed_offers
         if limit and agent.missed_in_row >= limit and agent.presence is _AVAILABLE:
             self._set_presence(agent, Presence.NOT_READY, self.settings.missed_reason, True, at)
-        if self._interactions.get(ix.id) is ix:
-            self._route_waiting(ix, at)
-        self._dispatch_agent(agent, at)
 
     def _next_target(self, ix: Interaction, at: float) -> None:
         index, agent_id = self._choose_target(
@@ -773,14 +789,11 @@ class RoutingEngine:
                 ix.id, index, target.queue_id, agent_id, priority, "timeout", at
             )
         )
-        if ix.state is _WAITING:
-            self._route_waiting(ix, at)
 
     def _overflow(self, ix: Interaction, at: float) -> None:
         config = self._queues[ix.queue_id].config
         if config.overflow_queue_id is not None and config.overflow_queue_id in self._queues:
             self._emit(InteractionOverflowed(ix.id, ix.queue_id, config.overflow_queue_id, at))
-            self._route_waiting(ix, at)
         else:
             destination = config.overflow_destination or "max_wait"
             self._emit(InteractionTransferredOut(ix.id, None, ix.queue_id, destination, at))
@@ -874,7 +887,8 @@ class RoutingEngine:
         max_wait = self._queues[ix.queue_id].config.max_wait_seconds
         if max_wait is not None and ix.queue_entered_at + max_wait <= now:
             self._overflow(ix, now)
-            return
+            if ix.state is not _WAITING or self._interactions.get(ix.id) is not ix:
+                return
         self._dispatch_interaction(ix, now)
 
     def _dispatch_interaction(self, ix: Interaction, now: float) -> bool:

@@ -326,7 +326,7 @@ def validate_queue(config: QueueConfig) -> None:
         raise ConfigurationError("queue id must not be empty", field="id")
     _positive(config.offer_timeout_seconds, "offer_timeout_seconds", where, allow_zero=False)
     _positive(config.after_contact_work_seconds, "after_contact_work_seconds", where)
-    _positive(config.max_wait_seconds, "max_wait_seconds", where)
+    _positive(config.max_wait_seconds, "max_wait_seconds", where, allow_zero=False)
     _positive(config.ring_step_seconds, "ring_step_seconds", where, allow_zero=False)
     _positive(config.sticky_seconds, "sticky_seconds", where)
     _positive(config.priority_aging_seconds, "priority_aging_seconds", where, allow_zero=False)
@@ -337,6 +337,16 @@ def validate_queue(config: QueueConfig) -> None:
             f"{where}: set overflow_queue_id or overflow_destination, not both",
             where=where,
             field="overflow_queue_id",
+        )
+    if (
+        config.max_wait_seconds is not None
+        and config.overflow_queue_id is None
+        and config.overflow_destination is None
+    ):
+        raise ConfigurationError(
+            f"{where}: max_wait_seconds needs overflow_queue_id or overflow_destination",
+            where=where,
+            field="max_wait_seconds",
         )
     if config.overflow_queue_id == config.id:
         raise ConfigurationError(
