@@ -205,6 +205,7 @@ def test_a_bad_csv_gives_a_clear_error_and_exit_code_2(tmp_path, content, messag
     [
         (["erlang", *EXAMPLE[:4], "--aht", "4x", "--agents", "50"], "not a duration"),
         (["erlang", *EXAMPLE, "--agents", "0"], "--agents"),
+        (["erlang", *EXAMPLE, "--agents", "1000000001"], "--agents"),
         (["erlang", "--calls", "-3", "--aht", "240", "--agents", "5"], "at least 0"),
         (["erlang", "--calls", "ten", "--aht", "240", "--agents", "5"], "not a number of calls"),
         (["erlang", "--calls", "10", "--aht", "0s", "--agents", "5"], "handle_time_seconds"),

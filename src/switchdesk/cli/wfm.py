@@ -42,6 +42,8 @@ _TARGET = re.compile(r"^\s*([^/]+)/([^/]+)\s*$")
 
 T = TypeVar("T")
 
+MAX_AGENTS = 1_000_000
+
 
 def parse_duration_seconds(text: str) -> Fraction:
     """``30m`` -> 1800, ``240s`` -> 240, ``1h`` -> 3600, ``15`` -> 15 (exact)."""
@@ -141,7 +143,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 @wfm_app.command("erlang")
 def erlang_command(
-    agents: Annotated[int, typer.Option("--agents", help="Agents on the queue.", min=1)],
+    agents: Annotated[
+        int, typer.Option("--agents", help="Agents on the queue.", min=1, max=MAX_AGENTS)
+    ],
     calls: CallsOption = None,
     aht: AhtOption = None,
     interval: IntervalOption = "30m",

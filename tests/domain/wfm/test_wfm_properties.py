@@ -35,6 +35,7 @@ def test_erlang_c_figures_stay_in_range_at_any_staffing(agents, load, handle, th
         assert figures.service_level == 0.0
 
 
+@settings(deadline=None)
 @given(
     agents=st.integers(1, 400),
     load=loads,
@@ -79,7 +80,7 @@ def test_service_level_rises_with_each_added_agent(load, handle, threshold):
         previous = figures.service_level
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     load=st.floats(min_value=0.5, max_value=150.0),
     patience=patiences,
@@ -103,6 +104,7 @@ def test_erlang_a_service_level_rises_and_abandonment_falls_with_each_added_agen
         previous_level, previous_abandon = figures.service_level, figures.abandon_probability
 
 
+@settings(deadline=None)
 @given(
     load=st.floats(min_value=0.5, max_value=200.0),
     spare=st.integers(1, 20),
