@@ -66,7 +66,9 @@ class Desk:
             presence=Presence.AVAILABLE if available else Presence.OFFLINE,
         )
 
-    def presence(self, agent_id: str, presence: str, reason: str | None = None) -> list[RoutingEvent]:
+    def presence(
+        self, agent_id: str, presence: str, reason: str | None = None
+    ) -> list[RoutingEvent]:
         return self.run("set_presence", agent_id, presence, self.now, reason=reason)
 
     def enqueue(

@@ -111,7 +111,11 @@ def test_missed_offers_in_a_row_put_the_agent_in_not_ready_missed(make_desk) -> 
     assert desk.offered_to("i1") == ["a"]
     events = desk.advance(20.0)
     change = desk.of_type(AgentPresenceChanged, events)[-1]
-    assert (change.presence, change.reason, change.by_system) == ("not_ready", "missed_offers", True)
+    assert (change.presence, change.reason, change.by_system) == (
+        "not_ready",
+        "missed_offers",
+        True,
+    )
     status = desk.engine.agent_status("a")
     assert status["presence"] == "not_ready"
     assert status["activity"] == "missed"

@@ -132,6 +132,7 @@ class RoutingEngine:
         self._offer_counter = 0
         self._deadlines: list[Deadline] = []
         self._deadline_counter = 0
+        self._token = 0
         self._now = 0.0
         self._out: list[RoutingEvent] = []
         self._touched: dict[str, Agent] = {}
@@ -1140,7 +1141,8 @@ class RoutingEngine:
         queue = lane.queue
         ix.lane = lane
         ix.state = _WAITING
-        ix.token += 1
+        self._token += 1  # unique across interactions: heap entries never tie on it
+        ix.token = self._token
         heappush(
             lane.heap,
             (-queue.score(ix.priority, ix.entered_at), ix.entered_at, ix.seq, ix.token, ix),
