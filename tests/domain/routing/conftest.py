@@ -35,6 +35,9 @@ class Desk:
         self.now = 0.0
 
     def run(self, method: str, *args: Any, **kwargs: Any) -> list[RoutingEvent]:
+        """Fire the timers due by ``self.now`` (as the server does), then run the command."""
+        if method != "advance":
+            self.events.extend(self.engine.advance(self.now))
         events: list[RoutingEvent] = getattr(self.engine, method)(*args, **kwargs)
         self.events.extend(events)
         return events

@@ -9,13 +9,20 @@ from switchdesk.domain.routing import (
     AfterContactWorkEnded,
     AfterContactWorkStarted,
     CallbackRequested,
+    CapacityProfile,
     InteractionOverflowed,
     InteractionTransferred,
     InteractionTransferredOut,
     RoutingSettings,
 )
 
-from conftest import VOICE_ONLY  # type: ignore[import-not-found]
+VOICE_ONLY = CapacityProfile(total=100, costs={"voice": 100, "callback": 100})
+MULTI = CapacityProfile(
+    total=100,
+    costs={"voice": 100, "callback": 100, "chat": 34, "email": 20},
+    maximum={"chat": 3, "email": 5},
+)
+
 
 # --- ordering ------------------------------------------------------------------------
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from switchdesk.domain.routing import CapacityProfile, Level, OfferRescinded, Strategy
 
-from conftest import MULTI, VOICE_ONLY  # type: ignore[import-not-found]
+VOICE_ONLY = CapacityProfile(total=100, costs={"voice": 100, "callback": 100})
+MULTI = CapacityProfile(
+    total=100,
+    costs={"voice": 100, "callback": 100, "chat": 34, "email": 20},
+    maximum={"chat": 3, "email": 5},
+)
 
 
 # --- capacity ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ public API. Internals in short:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from heapq import heappop, heappush
 from typing import Any
 
@@ -168,7 +168,7 @@ class RoutingEngine:
 
     def configure_queue(self, config: QueueConfig, now: float) -> list[RoutingEvent]:
         """Add or replace a queue. Raises ConfigurationError (nothing changes) if invalid."""
-        self._advance_to(now)
+        self._begin(now)
         validate_queue(config)
         QueueRuntime(config)  # compiles the expressions: raises with positions
         if config.overflow_queue_id is not None and config.overflow_queue_id not in self._queues:
@@ -184,7 +184,7 @@ class RoutingEngine:
 
     def configure_workflow(self, config: WorkflowConfig, now: float) -> list[RoutingEvent]:
         """Add or replace a workflow. Raises ConfigurationError (nothing changes) if invalid."""
-        self._advance_to(now)
+        self._begin(now)
         self._compile_workflow(config)
         self._emit(WorkflowConfigured(config.to_dict(), now))
         return self._finish()
@@ -221,7 +221,7 @@ class RoutingEngine:
         presence: Presence = Presence.OFFLINE,
     ) -> list[RoutingEvent]:
         """Add an agent (offline unless ``presence`` says otherwise)."""
-        self._advance_to(now)
+        self._begin(now)
         if agent_id in self._agents:
             raise Conflict(f"agent {agent_id!r} is already registered", agent_id=agent_id)
         profile = capacity or DEFAULT_CAPACITY
@@ -234,7 +234,7 @@ class RoutingEngine:
         self, agent_id: str, attributes: Mapping[str, Any], now: float
     ) -> list[RoutingEvent]:
         """Replace the agent's attributes; queue membership is re-evaluated now."""
-        self._advance_to(now)
+        self._begin(now)
         agent = self._agent(agent_id)
         self._emit(AgentAttributesChanged(agent_id, dict(attributes), now))
         self._dispatch_agent(agent, now)
@@ -246,7 +246,7 @@ class RoutingEngine:
         """available / offline / not_ready (with a reason code). Leaving ``available``
         rescinds pending offers (their interactions go back to their place); contacts in
         progress continue."""
-        self._advance_to(now)
+        self._begin(now)
         agent = self._agent(agent_id)
         self._set_presence(agent, Presence(presence), reason, False, now)
         return self._finish()
@@ -255,7 +255,7 @@ class RoutingEngine:
         self, agent_id: str, now: float, interaction_id: str | None = None
     ) -> list[RoutingEvent]:
         """End after-contact work early (one interaction's, or all of the agent's)."""
-        self._advance_to(now)
+        self._begin(now)
         agent = self._agent(agent_id)
         if interaction_id is not None and interaction_id not in agent.acw:
             raise Conflict(
@@ -271,7 +271,7 @@ class RoutingEngine:
 
     def reset_daily_counters(self, now: float) -> list[RoutingEvent]:
         """Start a new day for fewest-contacts and least-occupied."""
-        self._advance_to(now)
+        self._begin(now)
         self._emit(DailyCountersReset(now))
         return self._finish()
 
@@ -291,7 +291,7 @@ class RoutingEngine:
         preferred_agent_id: str | None = None,
     ) -> list[RoutingEvent]:
         """Route a new interaction through a workflow or straight into a queue."""
-        self._advance_to(now)
+        self._begin(now)
         if interaction_id in self._interactions:
             raise Conflict(
                 f"interaction {interaction_id!r} is already routed", interaction_id=interaction_id
@@ -368,7 +368,7 @@ class RoutingEngine:
 
     def accept(self, offer_id: str, now: float) -> list[RoutingEvent]:
         """The agent accepts: the interaction is assigned; other offers are rescinded."""
-        self._advance_to(now)
+        self._begin(now)
         offer = self._pending_offer(offer_id)
         ix = offer.interaction
         self._emit(OfferAccepted(offer_id, ix.id, offer.agent.id, now))
@@ -382,7 +382,7 @@ class RoutingEngine:
     def decline(self, offer_id: str, now: float) -> list[RoutingEvent]:
         """The agent declines: the interaction goes back to its place; the agent backs off
         for the queue's ``decline_backoff_seconds``."""
-        self._advance_to(now)
+        self._begin(now)
         offer = self._pending_offer(offer_id)
         ix, agent = offer.interaction, offer.agent
         backoff = self._queues[offer.queue_id].config.decline_backoff_seconds
@@ -396,7 +396,7 @@ class RoutingEngine:
         self, interaction_id: str, now: float, *, after_contact_work_seconds: float | None = None
     ) -> list[RoutingEvent]:
         """The contact is over; after-contact work starts (queue's time unless given)."""
-        self._advance_to(now)
+        self._begin(now)
         ix = self._interaction(interaction_id)
         if ix.state is not _ASSIGNED or ix.agent_id is None:
             raise Conflict(
@@ -427,7 +427,7 @@ class RoutingEngine:
     def _end_unassigned(
         self, interaction_id: str, now: float, abandoned: bool
     ) -> list[RoutingEvent]:
-        self._advance_to(now)
+        self._begin(now)
         ix = self._interaction(interaction_id)
         if ix.state is _ASSIGNED:
             raise Conflict(
@@ -448,7 +448,7 @@ class RoutingEngine:
     ) -> list[RoutingEvent]:
         """Send the interaction (assigned, or still waiting) to another queue. It waits
         there from now on; the transferring agent is freed (no after-contact work)."""
-        self._advance_to(now)
+        self._begin(now)
         ix = self._interaction(interaction_id)
         if queue_id not in self._queues:
             raise NotFound(f"queue {queue_id!r} does not exist", queue_id=queue_id)
@@ -465,7 +465,7 @@ class RoutingEngine:
     ) -> list[RoutingEvent]:
         """Send the interaction to one agent; it waits for that agent only (under
         ``queue_id``'s settings, default its current queue) until transferred again."""
-        self._advance_to(now)
+        self._begin(now)
         ix = self._interaction(interaction_id)
         self._agent(agent_id)
         target_queue = queue_id or ix.queue_id
@@ -495,16 +495,16 @@ class RoutingEngine:
                 now,
             )
         )
-        self._route_waiting(ix, now)
         if from_agent is not None:
             agents.append(self._agents[from_agent])
-        for agent in agents:
+        for agent in agents:  # freed agents pick the best waiting work first
             self._dispatch_agent(agent, now)
+        self._route_waiting(ix, now)
         return self._finish()
 
     def transfer_out(self, interaction_id: str, destination: str, now: float) -> list[RoutingEvent]:
         """The interaction leaves the engine (external number, voicemail...)."""
-        self._advance_to(now)
+        self._begin(now)
         ix = self._interaction(interaction_id)
         agents = self._cancel_offers(ix, now)
         from_agent = ix.agent_id if ix.state is _ASSIGNED else None
@@ -520,7 +520,7 @@ class RoutingEngine:
     ) -> list[RoutingEvent]:
         """The waiting contact asks to be called back: the interaction becomes a callback
         (``channel_kind``) and keeps its place in line."""
-        self._advance_to(now)
+        self._begin(now)
         ix = self._interaction(interaction_id)
         if ix.state is _ASSIGNED:
             raise Conflict(
@@ -529,9 +529,9 @@ class RoutingEngine:
             )
         agents = self._cancel_offers(ix, now)
         self._emit(CallbackRequested(ix.id, channel_kind, now))
-        self._route_waiting(ix, now)
         for agent in agents:
             self._dispatch_agent(agent, now)
+        self._route_waiting(ix, now)
         return self._finish()
 
     # ------------------------------------------------------------------ time
@@ -549,6 +549,10 @@ class RoutingEngine:
         """Run every timer due at or before ``now`` (each at its own deadline time)."""
         self._advance_to(now)
         return self._finish()
+
+    def _begin(self, now: float) -> None:
+        if now > self._now:
+            self._now = now
 
     # ------------------------------------------------------------------ queries
 
@@ -729,8 +733,7 @@ class RoutingEngine:
             for agent in agents.values():
                 if self._agents.get(agent.id) is agent:
                     self._dispatch_agent(agent, at)
-            for ix in moved.values():
-                self._route_waiting(ix, at)
+            self._route_in_order(moved.values(), at)
             if self._touched:
                 self._flush_activity(at)
         if now > self._now:
@@ -746,9 +749,9 @@ class RoutingEngine:
         kind, detail, ref = entry[1], entry[3], entry[5]
         if kind == _OFFER_EXPIRY:
             offer = self._offers[ref]
-            self._expire(offer, at)
+            for ix in self._expire(offer, at):
+                moved[ix.id] = ix
             agents[offer.agent.id] = offer.agent
-            moved[offer.interaction.id] = offer.interaction
         elif kind == _ACW_END:
             self._emit(AfterContactWorkEnded(ref, detail, False, at))
             agents[ref] = self._agents[ref]
@@ -763,14 +766,32 @@ class RoutingEngine:
         else:
             self._ring_step(self._interactions[ref], at)
 
-    def _expire(self, offer: Offer, at: float) -> None:
+    def _expire(self, offer: Offer, at: float) -> list[Interaction]:
+        """Expire an offer; return the interactions to route again."""
         ix, agent = offer.interaction, offer.agent
         backoff = self._queues[offer.queue_id].config.no_answer_backoff_seconds
         until = at + backoff if backoff > 0 else None
         self._emit(OfferExpired(offer.id, ix.id, agent.id, until, at))
+        moved = [ix]
         limit = self.settings.max_missed_offers
         if limit and agent.missed_in_row >= limit and agent.presence is _AVAILABLE:
-            self._set_presence(agent, Presence.NOT_READY, self.settings.missed_reason, True, at)
+            moved += self._set_presence(
+                agent, Presence.NOT_READY, self.settings.missed_reason, True, at, route=False
+            )
+        return moved
+
+    def _route_in_order(self, interactions: Iterable[Interaction], now: float) -> None:
+        """Route several interactions best first (weight, priority, age), as agents would
+        pick them."""
+        ordered = []
+        for ix in interactions:
+            if self._interactions.get(ix.id) is ix and ix.state is _WAITING:
+                queue = self._queues[ix.queue_id]
+                key = (-queue.weight, -queue.effective_priority(ix, now), ix.entered_at, ix.seq)
+                ordered.append((key, ix.id, ix))
+        ordered.sort(key=lambda item: (item[0], item[1]))
+        for _, _, ix in ordered:
+            self._route_waiting(ix, now)
 
     def _next_target(self, ix: Interaction, at: float) -> None:
         index, agent_id = self._choose_target(
@@ -1025,21 +1046,30 @@ class RoutingEngine:
         return agents
 
     def _set_presence(
-        self, agent: Agent, presence: Presence, reason: str | None, by_system: bool, now: float
-    ) -> None:
+        self,
+        agent: Agent,
+        presence: Presence,
+        reason: str | None,
+        by_system: bool,
+        now: float,
+        route: bool = True,
+    ) -> list[Interaction]:
+        """Change presence; return the interactions whose offers were rescinded (routed
+        here unless ``route`` is false)."""
         if presence is not Presence.NOT_READY:
             reason = None
         if presence is agent.presence and reason == agent.reason and not agent.missed:
-            return
+            return []
         rescinded: list[Interaction] = []
         if presence is not _AVAILABLE:
             for offer in list(agent.offers.values()):
                 self._emit(OfferRescinded(offer.id, offer.interaction.id, agent.id, now))
                 rescinded.append(offer.interaction)
         self._emit(AgentPresenceChanged(agent.id, presence.value, reason, by_system, now))
-        for ix in rescinded:
-            self._route_waiting(ix, now)
-        self._dispatch_agent(agent, now)
+        if route:
+            self._route_in_order(rescinded, now)
+            self._dispatch_agent(agent, now)
+        return rescinded
 
     # ------------------------------------------------------------------ internals: indexes
 
@@ -1541,7 +1571,6 @@ class RoutingEngine:
         ]
         return {
             "version": 1,
-            "now": self._now,
             "settings": self.settings.to_dict(),
             "queues": [q.config.to_dict() for q in self._queues.values()],
             "workflows": [w.to_dict() for w in self._workflows.values()],
@@ -1559,7 +1588,6 @@ class RoutingEngine:
     def from_snapshot(cls, data: Mapping[str, Any]) -> RoutingEngine:
         """Rebuild an engine from :meth:`snapshot`; then ``apply`` the later events."""
         engine = cls(RoutingSettings.from_dict(data["settings"]))
-        engine._now = float(data["now"])
         for queue in data["queues"]:
             engine._apply_queue_configured(QueueConfigured(queue, engine._now))
         for workflow in data["workflows"]:
