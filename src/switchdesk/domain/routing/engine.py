@@ -48,6 +48,7 @@ from switchdesk.domain.routing.events import (
     OfferMade,
     OfferRescinded,
     QueueConfigured,
+    RingProgressStopped,
     RoutingEvent,
     WorkflowConfigured,
 )
@@ -162,6 +163,7 @@ class RoutingEngine:
             OfferExpired: self._apply_offer_ended,
             OfferCancelled: self._apply_offer_ended,
             OfferRescinded: self._apply_offer_ended,
+            RingProgressStopped: self._apply_ring_progress_stopped,
         }
 
     # ------------------------------------------------------------------ configuration
@@ -826,6 +828,8 @@ class RoutingEngine:
         agent = self._best_agent(lane, exclude)
         if agent is not None:
             self._make_offer(ix, agent, lane.queue, at)
+        else:
+            self._emit(RingProgressStopped(ix.id, at))
 
     def _schedule_interaction(self, ix: Interaction) -> None:
         target = ix.targets[ix.target_index]
@@ -1465,6 +1469,9 @@ class RoutingEngine:
         self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
         self._reindex(agent)
         self._touched[agent.id] = agent
+
+    def _apply_ring_progress_stopped(self, event: RingProgressStopped) -> None:
+        self._interactions[event.interaction_id].ring_next_at = None
 
     def _apply_offer_accepted(self, event: OfferAccepted) -> None:
         offer = self._offers.pop(event.offer_id)

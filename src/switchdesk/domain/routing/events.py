@@ -41,6 +41,7 @@ __all__ = [
     "OfferMade",
     "OfferRescinded",
     "QueueConfigured",
+    "RingProgressStopped",
     "RoutingEvent",
     "WorkflowConfigured",
     "event_from_dict",
@@ -310,6 +311,15 @@ class OfferRescinded(RoutingEvent):
     at: float
 
 
+@dataclass(frozen=True, slots=True)
+class RingProgressStopped(RoutingEvent):
+    """Ring progressively found no further agent at a step: the agents already ringing
+    keep ringing; no more are added (every timer that fires leaves an event)."""
+
+    interaction_id: str
+    at: float
+
+
 EVENT_TYPES: dict[str, type[RoutingEvent]] = {
     wire_name(cls): cls
     for cls in (
@@ -338,6 +348,7 @@ EVENT_TYPES: dict[str, type[RoutingEvent]] = {
         OfferExpired,
         OfferCancelled,
         OfferRescinded,
+        RingProgressStopped,
     )
 }
 
