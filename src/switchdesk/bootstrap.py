@@ -8,12 +8,15 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from switchdesk.adapters.db.engine import make_engine
+from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.security import Argon2PasswordHasher, SystemClock, SystemSecrets
 from switchdesk.config import Settings
 from switchdesk.usecases.accounts import Accounts, LoginPolicy
+from switchdesk.usecases.live_center import LiveCenter
 from switchdesk.usecases.ports import Clock, PasswordHasher
+from switchdesk.web.live import LiveHub
 
 
 @dataclass
@@ -22,6 +25,8 @@ class Runtime:
     engine: Engine
     accounts: Accounts
     clock: Clock
+    live: LiveCenter
+    hub: LiveHub
 
     def ready(self) -> tuple[bool, str]:
         """Readiness: the database answers and its schema is at the newest migration."""
@@ -51,14 +56,14 @@ def build_runtime(
         max_failures_per_source=settings.login_max_failures_per_source,
         session_lifetime=timedelta(hours=settings.session_hours),
     )
-    accounts = Accounts(
-        SqlUnitOfWorkFactory(engine),
-        hasher or Argon2PasswordHasher(),
-        SystemSecrets(),
-        clock,
-        policy,
+    secrets = SystemSecrets()
+    accounts_uow = SqlUnitOfWorkFactory(engine)
+    accounts = Accounts(accounts_uow, hasher or Argon2PasswordHasher(), secrets, clock, policy)
+    hub = LiveHub()
+    live = LiveCenter(SqlLiveUnitOfWorkFactory(engine), accounts_uow, hub, clock, secrets)
+    return Runtime(
+        settings=settings, engine=engine, accounts=accounts, clock=clock, live=live, hub=hub
     )
-    return Runtime(settings=settings, engine=engine, accounts=accounts, clock=clock)
 
 
 def migrate(settings: Settings) -> None:

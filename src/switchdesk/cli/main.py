@@ -124,7 +124,8 @@ def demo(
     settings = _settings(database_url=f"sqlite:///{database}", host=host, port=port)
     migrate(settings)
     runtime = build_runtime(settings)
-    logins = seed_demo_center(runtime.accounts, lambda: secrets.token_urlsafe(12))
+    runtime.live.start()
+    logins = seed_demo_center(runtime.accounts, runtime.live, lambda: secrets.token_urlsafe(12))
     runtime.close()
     rows = [
         {"username": x.username, "role": x.role.value, "password": x.password, "sees": x.scope}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from switchdesk.domain.accounts.model import SiteKind
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
+from switchdesk.usecases.live_center import LiveCenter
 from switchdesk.usecases.principal import Principal
 
 
@@ -22,7 +23,9 @@ class DemoLogin:
     scope: str
 
 
-def seed_demo_center(accounts: Accounts, new_password: Callable[[], str]) -> list[DemoLogin]:
+def seed_demo_center(
+    accounts: Accounts, live: LiveCenter, new_password: Callable[[], str]
+) -> list[DemoLogin]:
     """Seed an empty database. Returns the sign-ins, passwords in clear: print them once."""
     operator = Principal.operator("demo-seed")
     northwind = accounts.create_client_account(operator, "Northwind Energy")
@@ -40,6 +43,7 @@ def seed_demo_center(accounts: Accounts, new_password: Callable[[], str]) -> lis
         ("trainer", "Tariq Trainer", Role.TRAINER, [northwind.id], False, lisbon.id),
         ("agent", "Ana Agent", Role.AGENT, [northwind.id], False, lisbon.id),
         ("agent2", "Ben Agent", Role.AGENT, [bluebird.id], False, remote.id),
+        ("agent3", "Carla Agent", Role.AGENT, [northwind.id], False, lisbon.id),
     ]
     logins: list[DemoLogin] = []
     created = {}

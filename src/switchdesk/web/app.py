@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from switchdesk import __version__
 from switchdesk.config import Settings
 from switchdesk.usecases.accounts import Accounts
+from switchdesk.usecases.live_center import LiveCenter
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
+from switchdesk.web.live import LiveHub
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -35,14 +41,58 @@ class WebRuntime(Protocol):
 
     settings: Settings
     accounts: Accounts
+    live: LiveCenter
+    hub: LiveHub
 
     def ready(self) -> tuple[bool, str]: ...
 
 
+TICK_SECONDS = 0.2
+log = logging.getLogger("switchdesk.live")
+
+
+async def _tick_forever(runtime: WebRuntime) -> None:
+    """Run the live center's timers (offer expiry, after-contact work, follow-ups)."""
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        try:
+            await run_in_threadpool(runtime.live.tick)
+        except Exception:
+            log.exception("live center tick failed; retrying")
+
+
 def create_app(runtime: WebRuntime) -> FastAPI:
-    from switchdesk.web.routes import api_docs, audit, auth, health, org, pages, tokens, users
+    from switchdesk.web.routes import (
+        api_docs,
+        audit,
+        auth,
+        center_config,
+        chat,
+        conversations,
+        desk,
+        health,
+        org,
+        pages,
+        supervisor,
+        tokens,
+        users,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.hub.bind(asyncio.get_running_loop())
+        ticker = None
+        if runtime.ready()[0]:
+            await run_in_threadpool(runtime.live.start)
+            ticker = asyncio.create_task(_tick_forever(runtime))
+        yield
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
 
     app = FastAPI(
+        lifespan=lifespan,
         title="switchdesk",
         version=__version__,
         summary="Open-source omnichannel contact center",
@@ -54,7 +104,21 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (health, auth, pages, users, tokens, org, audit, api_docs):
+    for module in (
+        health,
+        auth,
+        pages,
+        users,
+        tokens,
+        org,
+        audit,
+        api_docs,
+        center_config,
+        conversations,
+        desk,
+        supervisor,
+        chat,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
 

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.routing import iter_route_contexts
+from fastapi import Depends, FastAPI
+from fastapi.routing import APIWebSocketRoute, iter_route_contexts
+from starlette.requests import HTTPConnection, Request
 from starlette.routing import Mount
 
 from switchdesk.domain.accounts.permissions import Permission
@@ -31,6 +32,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/login"),
         ("GET", "/healthz"),
         ("GET", "/readyz"),
+        ("GET", "/chat/{slug}"),
+        ("WS", "/chat/{slug}/ws"),
     }
 )
 """(method, path) of every route anyone may call. Keep it short; say why in the route."""
@@ -38,7 +41,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
 PUBLIC_MOUNTS: frozenset[str] = frozenset({"/static"})
 
 
-async def resolve_principal(request: Request) -> Principal | None:
+async def resolve_principal(request: HTTPConnection) -> Principal | None:
     """From a bearer API token, else from the session cookie. None when neither is valid."""
     cached = getattr(request.state, "principal", False)
     if cached is not False:
@@ -58,8 +61,24 @@ async def resolve_principal(request: Request) -> Principal | None:
     return principal
 
 
-async def _check_csrf(request: Request, principal: Principal) -> None:
-    if principal.via != "session" or request.method not in UNSAFE_METHODS:
+def _same_origin(conn: HTTPConnection) -> bool:
+    origin = conn.headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no cross-site request to fear
+    host = conn.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+async def _check_csrf(conn: HTTPConnection, principal: Principal) -> None:
+    if principal.via != "session":
+        return
+    if conn.scope["type"] == "websocket":
+        # Browsers send cookies with cross-site WebSocket handshakes: check the origin.
+        if not _same_origin(conn):
+            raise PermissionDenied("cross-site WebSocket refused", code="csrf_failed")
+        return
+    request = conn if isinstance(conn, Request) else Request(conn.scope)
+    if request.method not in UNSAFE_METHODS:
         return
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.headers.get("content-type", "").startswith(
@@ -76,11 +95,11 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 def require(permission: Permission) -> Any:
     """A route dependency: the caller is signed in and holds ``permission``."""
 
-    async def dependency(request: Request) -> Principal:
-        principal = await resolve_principal(request)
+    async def dependency(conn: HTTPConnection) -> Principal:
+        principal = await resolve_principal(conn)
         if principal is None:
             raise AuthenticationFailed("sign in first")
-        await _check_csrf(request, principal)
+        await _check_csrf(conn, principal)
         principal.require(permission)
         return principal
 
@@ -133,7 +152,10 @@ def route_access_table(app: FastAPI) -> list[RouteAccess]:
             if dep.call is not None and (found := declared_access(dep.call)):
                 declared.append(found)
             stack.extend(dep.dependencies)
-        table.append(
-            RouteAccess(str(context.path), frozenset(context.methods or ()), tuple(declared))
+        methods = (
+            frozenset({"WS"})
+            if isinstance(context.original_route, APIWebSocketRoute)
+            else frozenset(context.methods or ())
         )
+        table.append(RouteAccess(str(context.path), methods, tuple(declared)))
     return table

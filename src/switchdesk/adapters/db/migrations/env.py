@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from switchdesk.adapters.db import live_tables  # noqa: F401 - registers its tables
 from switchdesk.adapters.db.engine import make_engine
 from switchdesk.adapters.db.tables import metadata
 

@@ -1,0 +1,168 @@
+"""Tables of the live center: configuration, contacts, conversations, routing log."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from switchdesk.adapters.db.tables import metadata
+from switchdesk.adapters.db.types import UtcDateTime
+
+_ID = String(64)
+_AUTO_ID = BigInteger().with_variant(Integer, "sqlite")
+
+center_queues = Table(
+    "center_queues",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("client_account_id", _ID, ForeignKey("client_accounts.id"), nullable=True),
+    Column("routing", JSON, nullable=False),
+    Column("wrap_up_codes", JSON, nullable=False),
+    Column("wrap_up_required", Boolean, nullable=False),
+    Column("threshold_seconds", Float, nullable=False),
+    Column("escalation_queue_id", _ID, nullable=True),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("slug", String(100), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("client_account_id", _ID, ForeignKey("client_accounts.id"), nullable=False),
+    Column("queue_id", _ID, ForeignKey("center_queues.id"), nullable=False),
+    Column("greeting", String(1000), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+)
+
+agent_profiles = Table(
+    "agent_profiles",
+    metadata,
+    Column("user_id", _ID, ForeignKey("users.id"), primary_key=True),
+    Column("attributes", JSON, nullable=False),
+    Column("capacity", JSON, nullable=False),
+)
+
+not_ready_reasons = Table(
+    "not_ready_reasons",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("label", String(200), nullable=False),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("client_account_id", _ID, ForeignKey("client_accounts.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("custom_fields", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+contact_identities = Table(
+    "contact_identities",
+    metadata,
+    Column("client_account_id", _ID, primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("contact_id", _ID, ForeignKey("contacts.id"), nullable=False, index=True),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("client_account_id", _ID, ForeignKey("client_accounts.id"), nullable=False),
+    Column("contact_id", _ID, ForeignKey("contacts.id"), nullable=False, index=True),
+    Column("channel_id", _ID, nullable=False),
+    Column("channel_kind", String(32), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("queue_id", _ID, nullable=True),
+    Column("agent_id", _ID, nullable=True),
+    Column("interaction_id", String(100), nullable=True),
+    Column("interaction_count", Integer, nullable=False),
+    Column("resolved_at", UtcDateTime(), nullable=True),
+    Column("needs_wrap_up", Boolean, nullable=False),
+    Column("wrap_up_agent_id", _ID, nullable=True),
+    Column("disposition", String(64), nullable=True),
+    Column("wrap_up_notes", Text, nullable=False),
+    Column("csat_score", Integer, nullable=True),
+    Column("csat_comment", Text, nullable=False),
+    Column("customer_token_hash", String(128), nullable=False, index=True),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("seq", _AUTO_ID, primary_key=True, autoincrement=True),
+    Column("id", _ID, nullable=False, unique=True),
+    Column("conversation_id", _ID, ForeignKey("conversations.id"), nullable=False),
+    Column("author_kind", String(16), nullable=False),
+    Column("author_id", _ID, nullable=True),
+    Column("author_name", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("internal", Boolean, nullable=False),
+    Column("client_id", String(100), nullable=True),
+    Column("at", UtcDateTime(), nullable=False),
+    UniqueConstraint("conversation_id", "client_id", name="uq_messages_conversation_client"),
+)
+Index("ix_messages_conversation_at", messages.c.conversation_id, messages.c.at)
+
+conversation_timeline = Table(
+    "conversation_timeline",
+    metadata,
+    Column("id", _AUTO_ID, primary_key=True, autoincrement=True),
+    Column("conversation_id", _ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("detail", JSON, nullable=False),
+)
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("contact_id", _ID, ForeignKey("contacts.id"), nullable=False, index=True),
+    Column("conversation_id", _ID, nullable=True),
+    Column("due_at", UtcDateTime(), nullable=False, index=True),
+    Column("note", Text, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("done", Boolean, nullable=False),
+    Column("routed_conversation_id", _ID, nullable=True),
+)
+
+routing_events = Table(
+    "routing_events",
+    metadata,
+    Column("seq", _AUTO_ID, primary_key=True, autoincrement=True),
+    Column("type", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("payload", JSON, nullable=False),
+)
+Index("ix_routing_events_at", routing_events.c.at)
+
+routing_snapshots = Table(
+    "routing_snapshots",
+    metadata,
+    Column("seq", _AUTO_ID, primary_key=True, autoincrement=False),
+    Column("data", JSON, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Contacts, conversations, messages, wrap-up and the center's live configuration."""

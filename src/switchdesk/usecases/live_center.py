@@ -1,0 +1,1665 @@
+"""The live center: conversations routed by the ACD engine, stored, and published live.
+
+One ``LiveCenter`` per workspace holds the routing engine in memory. Every command runs
+under one lock: the engine decides, the reactions to its events update conversations,
+and the events themselves are appended to the routing log (the outbox) in the SAME
+database transaction; only after the commit are live messages published. On start the
+engine is rebuilt from the newest snapshot plus the events after it, so waiting
+interactions keep their order across restarts.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.conversations.model import (
+    NOTE_MAX_CHARS,
+    AgentProfile,
+    AuthorKind,
+    Channel,
+    ChannelKind,
+    Contact,
+    Conversation,
+    ConversationState,
+    FollowUp,
+    Identity,
+    IdentityKind,
+    Message,
+    NotReadyReason,
+    QueueSettings,
+    TimelineEntry,
+    WrapUpCode,
+    check_transition,
+    clean_text,
+)
+from switchdesk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from switchdesk.domain.routing import (
+    AfterContactWorkEnded,
+    AfterContactWorkStarted,
+    AgentActivityChanged,
+    AgentPresenceChanged,
+    CapacityProfile,
+    InteractionAbandoned,
+    InteractionCancelled,
+    InteractionCompleted,
+    InteractionEnqueued,
+    InteractionMovedToTarget,
+    InteractionOverflowed,
+    InteractionTransferred,
+    InteractionTransferredOut,
+    OfferAccepted,
+    OfferCancelled,
+    OfferDeclined,
+    OfferExpired,
+    OfferMade,
+    OfferRescinded,
+    Presence,
+    QueueConfig,
+    RoutingEngine,
+    RoutingEvent,
+    RoutingSettings,
+    Strategy,
+    event_from_dict,
+    event_to_dict,
+)
+from switchdesk.usecases.live_ports import LivePublisher, LiveUnitOfWork, LiveUnitOfWorkFactory
+from switchdesk.usecases.ports import Clock, SecretFactory, UnitOfWorkFactory
+from switchdesk.usecases.principal import Principal
+
+T = TypeVar("T")
+
+CHAT_KIND = "chat"
+TASK_KIND = "task"
+WRAP_UP_HOLD_SECONDS = 1800.0
+"""After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
+SNAPSHOT_EVERY_EVENTS = 1000
+DEFAULT_HANDLE_SECONDS = 180.0
+ESCALATION_PRIORITY_BOOST = 10
+_ENDED_OFFERS_KEPT = 10_000
+DEFAULT_CAPACITY_PROFILE = {
+    "total": 100,
+    "costs": {"voice": 100, "chat": 34, "email": 20, "task": 20},
+    "maximum": {"chat": 3},
+}
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+@dataclass
+class _Offer:
+    offer_id: str
+    interaction_id: str
+    agent_id: str
+    queue_id: str
+    expires_at: float
+
+
+@dataclass
+class _QueueDay:
+    answered: int = 0
+    answered_within: int = 0
+    abandoned: int = 0
+    handle_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=50))
+
+
+@dataclass
+class _Outbox:
+    """What a command will publish once its transaction commits."""
+
+    messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    queues: set[str] = field(default_factory=set)
+    agents: set[str] = field(default_factory=set)
+
+    def send(self, topic: str, message: dict[str, Any]) -> None:
+        self.messages.append((topic, message))
+
+
+class LiveCenter:
+    def __init__(
+        self,
+        uow: LiveUnitOfWorkFactory,
+        accounts: UnitOfWorkFactory,
+        publisher: LivePublisher,
+        clock: Clock,
+        secrets: SecretFactory,
+        settings: RoutingSettings | None = None,
+    ) -> None:
+        self._uow = uow
+        self._accounts = accounts
+        self._publisher = publisher
+        self._clock = clock
+        self._secrets = secrets
+        self._settings = settings or RoutingSettings(max_missed_offers=3)
+        self._lock = threading.RLock()
+        self._engine = RoutingEngine(self._settings)
+        self._queues: dict[str, QueueSettings] = {}
+        self._channels: dict[str, Channel] = {}
+        self._profiles: dict[str, AgentProfile] = {}
+        self._names: dict[str, str] = {}
+        self._reasons: list[NotReadyReason] = []
+        self._ix_to_conv: dict[str, str] = {}
+        self._offers: dict[str, _Offer] = {}
+        self._ended_offers: dict[str, str] = {}
+        self._ix_entered: dict[str, tuple[str, float]] = {}
+        self._day: dict[str, _QueueDay] = defaultdict(_QueueDay)
+        self._day_start = 0.0
+        self._agent_since: dict[str, float] = {}
+        self._last_seq = 0
+        self._snapshot_seq = 0
+        self._next_follow_up_check = 0.0
+        self._pending: list[RoutingEvent] = []
+
+    # ================================================================== start and time
+
+    def start(self) -> None:
+        """Load configuration and rebuild the engine from the routing log."""
+        with self._lock:
+            self._rebuild()
+            self._load_names()
+        self.tick()
+
+    def _rebuild(self) -> None:
+        """Everything in memory, from the database: config, engine, projections."""
+        now = self._now()
+        self._day_start = math.floor(now / 86400) * 86400
+        self._offers.clear()
+        self._ended_offers.clear()
+        self._ix_entered.clear()
+        self._day.clear()
+        self._agent_since.clear()
+        self._ix_to_conv.clear()
+        with self._uow() as uow:
+            self._load_config(uow)
+            snapshot = uow.latest_routing_snapshot()
+            self._engine = RoutingEngine(self._settings)
+            self._snapshot_seq = self._last_seq = 0
+            if snapshot is not None:
+                self._engine = RoutingEngine.from_snapshot(snapshot[1])
+                self._snapshot_seq = self._last_seq = snapshot[0]
+            for seq, data in uow.routing_events_after(self._snapshot_seq):
+                self._engine.apply(event_from_dict(data))
+                self._last_seq = seq
+            # Today's figures from today's events; then what is pending now, from the engine.
+            for _, data in uow.routing_events_since(self._day_start):
+                self._remember(event_from_dict(data))
+            state = self._engine.snapshot()
+            self._offers = {
+                o["id"]: _Offer(
+                    o["id"], o["interaction_id"], o["agent_id"], o["queue_id"], o["expires_at"]
+                )
+                for o in state["offers"]
+            }
+            self._ix_entered = {
+                ix["id"]: (ix["queue_id"], ix["entered_at"]) for ix in state["interactions"]
+            }
+            for conversation in uow.open_conversations():
+                if conversation.interaction_id:
+                    self._ix_to_conv[conversation.interaction_id] = conversation.id
+
+    def _load_config(self, uow: LiveUnitOfWork) -> None:
+        self._queues = {q.id: q for q in uow.queues()}
+        self._channels = {c.slug: c for c in uow.channels()}
+        self._profiles = {p.user_id: p for p in uow.agent_profiles()}
+        self._reasons = list(uow.reasons())
+
+    def _load_names(self) -> None:
+        with self._accounts() as accounts:
+            self._names = {u.id: u.display_name for u in accounts.users.list()}
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
+
+    def next_deadline(self) -> float | None:
+        with self._lock:
+            return self._engine.next_deadline()
+
+    def tick(self) -> None:
+        """Run due timers (offer expiry, after-contact work...) and due follow-ups."""
+        now = self._now()
+        with self._lock:
+            deadline = self._engine.next_deadline()
+            due_timers = deadline is not None and deadline <= now
+            check_follow_ups = now >= self._next_follow_up_check
+            if check_follow_ups:
+                self._next_follow_up_check = now + 5.0
+            if now >= self._day_start + 86400:
+                self._day_start = math.floor(now / 86400) * 86400
+                self._day.clear()
+        if due_timers:
+            self._command(lambda uow, now, out: self._route(uow, now, out, self._engine.advance))
+        if check_follow_ups:
+            self._command(self._route_due_follow_ups)
+
+    # ================================================================== command runner
+
+    def _command(self, body: Callable[[LiveUnitOfWork, float, _Outbox], T]) -> T:
+        """Run ``body`` under the lock in one transaction; publish after the commit."""
+        with self._lock:
+            now = self._now()
+            out = _Outbox()
+            self._pending = []
+            try:
+                with self._uow() as uow:
+                    result = body(uow, now, out)
+                    # Timer events that fell due inside a command that then failed.
+                    self._route(uow, now, out, self._engine.advance)
+                    if self._pending:
+                        wire = [event_to_dict(e) for e in self._pending]
+                        self._last_seq = uow.append_routing_events(wire)
+                        if self._last_seq - self._snapshot_seq >= SNAPSHOT_EVERY_EVENTS:
+                            uow.save_routing_snapshot(self._last_seq, self._engine.snapshot())
+                            self._snapshot_seq = self._last_seq
+                    self._collect_rows(out)
+                    uow.commit()
+            except BaseException:
+                if self._pending:
+                    # The engine moved on but the database did not: rebuild from the log.
+                    self._rebuild()
+                raise
+            finally:
+                self._pending = []
+        for topic, message in out.messages:
+            self._publisher.publish(topic, message)
+        return result
+
+    def _route(
+        self,
+        uow: LiveUnitOfWork,
+        now: float,
+        out: _Outbox,
+        action: Callable[[float], list[RoutingEvent]],
+    ) -> None:
+        """Run one engine command and react to each event it produced, in order."""
+        events = action(now)
+        for event in events:
+            self._pending.append(event)
+            self._remember(event)
+            self._react(uow, event, out)
+
+    # ================================================================== projections
+
+    def _remember(self, event: RoutingEvent) -> None:
+        """In-memory bookkeeping that replays identically on start."""
+        if isinstance(event, OfferMade):
+            self._offers[event.offer_id] = _Offer(
+                event.offer_id,
+                event.interaction_id,
+                event.agent_id,
+                event.queue_id,
+                event.expires_at,
+            )
+        elif isinstance(
+            event, OfferAccepted | OfferDeclined | OfferExpired | OfferCancelled | OfferRescinded
+        ):
+            self._offers.pop(event.offer_id, None)
+            reason = {
+                OfferAccepted: "accepted",
+                OfferDeclined: "declined",
+                OfferExpired: "expired",
+                OfferCancelled: "cancelled",
+                OfferRescinded: "accepted_elsewhere",
+            }[type(event)]
+            self._ended_offers[event.offer_id] = reason
+            if len(self._ended_offers) > _ENDED_OFFERS_KEPT:
+                self._ended_offers.pop(next(iter(self._ended_offers)))
+        if isinstance(event, AgentPresenceChanged | AgentActivityChanged):
+            self._agent_since[event.agent_id] = event.at
+        # Service level today (SL1: answered within T / (answered + abandoned)).
+        if isinstance(event, InteractionEnqueued):
+            self._ix_entered[event.interaction_id] = (event.queue_id, event.entered_at)
+        elif isinstance(event, InteractionTransferred):
+            self._ix_entered[event.interaction_id] = (event.to_queue_id, event.entered_at)
+        elif isinstance(event, InteractionMovedToTarget):
+            entered = self._ix_entered.get(event.interaction_id)
+            if entered:
+                self._ix_entered[event.interaction_id] = (event.queue_id, entered[1])
+        elif isinstance(event, InteractionOverflowed):
+            entered = self._ix_entered.get(event.interaction_id)
+            if entered:
+                self._ix_entered[event.interaction_id] = (event.to_queue_id, entered[1])
+        elif isinstance(event, OfferAccepted):
+            entered = self._ix_entered.get(event.interaction_id)
+            if entered and event.at >= self._day_start:
+                queue_id, entered_at = entered
+                day = self._day[queue_id]
+                day.answered += 1
+                threshold = self._threshold(queue_id)
+                if event.at - entered_at <= threshold:
+                    day.answered_within += 1
+        elif isinstance(event, InteractionAbandoned):
+            if event.at >= self._day_start:
+                self._day[event.queue_id].abandoned += 1
+            self._ix_entered.pop(event.interaction_id, None)
+        elif isinstance(event, InteractionCompleted):
+            self._day[event.queue_id].handle_seconds.append(event.handle_seconds)
+            self._ix_entered.pop(event.interaction_id, None)
+        elif isinstance(event, InteractionCancelled | InteractionTransferredOut):
+            self._ix_entered.pop(event.interaction_id, None)
+
+    def _threshold(self, queue_id: str) -> float:
+        queue = self._queues.get(queue_id)
+        return queue.threshold_seconds if queue else 20.0
+
+    def _react(self, uow: LiveUnitOfWork, event: RoutingEvent, out: _Outbox) -> None:
+        """Conversations, timeline and live messages that follow from one routing event."""
+        at = _dt(event.at)
+        conv_id = self._ix_to_conv.get(getattr(event, "interaction_id", ""), "")
+        conv = uow.conversation(conv_id) if conv_id else None
+        agent_id = getattr(event, "agent_id", None)
+        if agent_id:
+            out.agents.add(agent_id)
+        for attr in ("queue_id", "to_queue_id", "from_queue_id"):
+            if getattr(event, attr, None):
+                out.queues.add(getattr(event, attr))
+
+        if isinstance(event, AgentPresenceChanged | AgentActivityChanged):
+            return
+        if isinstance(event, AfterContactWorkStarted):
+            out.send(
+                f"agent:{event.agent_id}",
+                {
+                    "type": "wrap_up",
+                    "conversation_id": self._ix_to_conv.get(event.interaction_id),
+                    "acw_until": event.until,
+                },
+            )
+            return
+        if isinstance(event, AfterContactWorkEnded):
+            return
+        if conv is None:
+            return
+        name = self._names.get(agent_id or "", agent_id or "")
+        if isinstance(event, InteractionEnqueued):
+            self._timeline(
+                uow,
+                conv,
+                at,
+                "enqueued",
+                "system",
+                queue=self._queue_name(event.queue_id),
+                queue_id=event.queue_id,
+            )
+        elif isinstance(event, InteractionMovedToTarget | InteractionOverflowed):
+            queue_id = getattr(event, "queue_id", None) or getattr(event, "to_queue_id", "")
+            self._save(uow, replace(conv, queue_id=queue_id, updated_at=at))
+            self._timeline(
+                uow,
+                conv,
+                at,
+                "moved",
+                "system",
+                queue=self._queue_name(queue_id),
+                queue_id=queue_id,
+            )
+        elif isinstance(event, InteractionTransferred):
+            self._save(
+                uow,
+                self._move(
+                    conv, ConversationState.WAITING, at, queue_id=event.to_queue_id, agent_id=None
+                ),
+            )
+            self._timeline(
+                uow,
+                conv,
+                at,
+                "transferred",
+                f"user:{self._names.get(event.from_agent_id or '', 'system')}",
+                to_queue=self._queue_name(event.to_queue_id),
+                to_queue_id=event.to_queue_id,
+                to_agent_id=event.to_agent_id,
+                from_agent_id=event.from_agent_id,
+            )
+            if event.from_agent_id:
+                out.agents.add(event.from_agent_id)
+                out.send(
+                    f"agent:{event.from_agent_id}", {"type": "released", "conversation_id": conv.id}
+                )
+        elif isinstance(event, OfferMade):
+            self._timeline(
+                uow,
+                conv,
+                at,
+                "offered",
+                "system",
+                agent=name,
+                agent_id=event.agent_id,
+                offer_id=event.offer_id,
+            )
+            out.send(
+                f"agent:{event.agent_id}",
+                {"type": "offer", "offer": self._offer_view(uow, event.offer_id, conv)},
+            )
+        elif isinstance(event, OfferAccepted):
+            assigned = self._move(conv, ConversationState.ASSIGNED, at, agent_id=event.agent_id)
+            self._save(uow, assigned)
+            self._timeline(
+                uow, conv, at, "accepted", f"user:{name}", agent=name, agent_id=event.agent_id
+            )
+            out.send(
+                f"agent:{event.agent_id}",
+                {"type": "assigned", "conversation": self._conversation_view(uow, assigned)},
+            )
+            out.send(f"conversation:{conv.id}", {"type": "agent_joined", "agent_name": name})
+        elif isinstance(event, OfferDeclined | OfferExpired | OfferCancelled | OfferRescinded):
+            reason = self._ended_offers.get(event.offer_id, "cancelled")
+            self._timeline(
+                uow, conv, at, f"offer_{reason}", "system", agent=name, agent_id=event.agent_id
+            )
+            out.send(
+                f"agent:{event.agent_id}",
+                {"type": "offer_gone", "offer_id": event.offer_id, "reason": reason},
+            )
+        elif isinstance(event, InteractionCompleted):
+            self._timeline(
+                uow,
+                conv,
+                at,
+                "completed",
+                f"user:{name}",
+                handle_seconds=round(event.handle_seconds, 3),
+            )
+        elif isinstance(event, InteractionAbandoned):
+            self._timeline(uow, conv, at, "abandoned", "contact")
+        elif isinstance(event, InteractionCancelled | InteractionTransferredOut):
+            self._timeline(uow, conv, at, "left_routing", "system")
+
+    def _collect_rows(self, out: _Outbox) -> None:
+        """Queue positions for waiting customers and supervisor rows, once per command."""
+        for queue_id in sorted(out.queues):
+            if queue_id not in self._queues:
+                continue
+            waiting = self._engine.waiting(queue_id)
+            ewt_unit = self._ewt_unit(queue_id)
+            for position, ix_id in enumerate(waiting, start=1):
+                conv_id = self._ix_to_conv.get(ix_id)
+                if conv_id:
+                    out.send(
+                        f"conversation:{conv_id}",
+                        {
+                            "type": "queue",
+                            "position": position,
+                            "estimated_wait_seconds": round(position * ewt_unit),
+                        },
+                    )
+            out.send("supervisor", {"type": "queue", "queue": self._queue_row(queue_id)})
+        for agent_id in sorted(out.agents):
+            if agent_id in self._profiles:
+                row = self._agent_row(agent_id)
+                out.send("supervisor", {"type": "agent", "agent": row})
+                out.send(
+                    f"agent:{agent_id}", {"type": "agent", "agent": self._agent_view(agent_id)}
+                )
+
+    # ================================================================== helpers
+
+    def _timeline(
+        self,
+        uow: LiveUnitOfWork,
+        conv: Conversation,
+        at: datetime,
+        kind: str,
+        actor: str,
+        **detail: Any,
+    ) -> None:
+        uow.append_timeline(TimelineEntry(conv.id, at, kind, actor, detail))
+
+    @staticmethod
+    def _move(
+        conv: Conversation, state: ConversationState, at: datetime, **changes: Any
+    ) -> Conversation:
+        check_transition(conv.state, state)
+        return replace(conv, state=state, updated_at=at, **changes)
+
+    def _save(self, uow: LiveUnitOfWork, conv: Conversation) -> None:
+        uow.save_conversation(conv)
+
+    def _queue_name(self, queue_id: str | None) -> str:
+        queue = self._queues.get(queue_id or "")
+        return queue.name if queue else (queue_id or "")
+
+    def _ewt_unit(self, queue_id: str) -> float:
+        handles = self._day[queue_id].handle_seconds
+        mean = sum(handles) / len(handles) if handles else DEFAULT_HANDLE_SECONDS
+        staffed = 0
+        for agent_id in self._profiles:
+            status = self._engine.agent_status(agent_id)
+            if queue_id in status["queues"] and status["presence"] == Presence.AVAILABLE.value:
+                staffed += 1
+        return mean / max(1, staffed)
+
+    def _conversation_or_404(
+        self, uow: LiveUnitOfWork, conversation_id: str, actor: Principal | None = None
+    ) -> Conversation:
+        conv = uow.conversation(conversation_id)
+        if conv is None or (
+            actor is not None and not actor.sees_client_account(conv.client_account_id)
+        ):
+            raise NotFound(f"conversation {conversation_id!r} not found")
+        return conv
+
+    def _agent_id(self, actor: Principal) -> str:
+        actor.require(Permission.CONVERSATIONS_HANDLE)
+        if actor.user is None or actor.user.id not in self._profiles:
+            raise PermissionDenied(
+                "you have no agent profile: ask an administrator", code="no_agent_profile"
+            )
+        return actor.user.id
+
+    def _own_conversation(
+        self, uow: LiveUnitOfWork, actor: Principal, conversation_id: str
+    ) -> tuple[str, Conversation]:
+        agent_id = self._agent_id(actor)
+        conv = self._conversation_or_404(uow, conversation_id, actor)
+        if conv.agent_id != agent_id and conv.wrap_up_agent_id != agent_id:
+            raise PermissionDenied("this conversation is not yours", code="not_your_conversation")
+        return agent_id, conv
+
+    # ================================================================== views
+
+    def _card(self, uow: LiveUnitOfWork, contact_id: str) -> dict[str, Any]:
+        contact = uow.contact(contact_id)
+        if contact is None:
+            return {}
+        history = [
+            {
+                "conversation_id": c.id,
+                "channel_kind": c.channel_kind,
+                "started_at": c.created_at.isoformat(),
+                "state": c.state.value,
+                "disposition": c.disposition,
+            }
+            for c in uow.conversations_of_contact(contact_id)
+        ]
+        return {
+            "id": contact.id,
+            "name": contact.name,
+            "email": contact.identity(IdentityKind.EMAIL),
+            "identities": [{"kind": i.kind.value, "value": i.value} for i in contact.identities],
+            "custom_fields": contact.custom_fields,
+            "client_account": contact.client_account_id,
+            "history": history,
+            "follow_ups": [
+                {"id": f.id, "due_at": f.due_at.isoformat(), "note": f.note}
+                for f in uow.open_follow_ups(contact_id)
+            ],
+        }
+
+    @staticmethod
+    def _message_view(m: Message) -> dict[str, Any]:
+        return {
+            "id": m.id,
+            "conversation_id": m.conversation_id,
+            "author": m.author_kind.value,
+            "author_name": m.author_name,
+            "text": m.text,
+            "at": m.at.isoformat(),
+            "internal": m.internal,
+            "client_id": m.client_id,
+        }
+
+    def _conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
+        return {
+            "id": conv.id,
+            "state": conv.state.value,
+            "queue_id": conv.queue_id,
+            "queue_name": self._queue_name(conv.queue_id),
+            "channel_kind": conv.channel_kind,
+            "contact": self._card(uow, conv.contact_id),
+            "messages": [self._message_view(m) for m in uow.messages(conv.id)],
+            "needs_wrap_up": conv.needs_wrap_up,
+            "disposition": conv.disposition,
+        }
+
+    def _offer_view(self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation) -> dict[str, Any]:
+        offer = self._offers[offer_id]
+        messages = [m for m in uow.messages(conv.id) if not m.internal]
+        return {
+            "id": offer_id,
+            "conversation_id": conv.id,
+            "queue_id": offer.queue_id,
+            "queue_name": self._queue_name(offer.queue_id),
+            "channel_kind": conv.channel_kind,
+            "expires_at": offer.expires_at,
+            "contact": self._card(uow, conv.contact_id),
+            "preview": messages[-1].text[:200] if messages else "",
+        }
+
+    def _agent_view(self, agent_id: str) -> dict[str, Any]:
+        status = self._engine.agent_status(agent_id)
+        acw = status["after_contact_work_until"]
+        return {
+            "id": agent_id,
+            "name": self._names.get(agent_id, agent_id),
+            "presence": status["presence"],
+            "reason": status["reason"],
+            "activity": status["activity"],
+            "acw_until": max(acw.values()) if acw else None,
+        }
+
+    def _agent_row(self, agent_id: str) -> dict[str, Any]:
+        status = self._engine.agent_status(agent_id)
+        conversations = []
+        for ix_id in status["assignments"]:
+            conv_id = self._ix_to_conv.get(ix_id)
+            if conv_id:
+                conversations.append({"id": conv_id, "interaction_id": ix_id})
+        return {
+            "id": agent_id,
+            "name": self._names.get(agent_id, agent_id),
+            "presence": status["presence"],
+            "reason": status["reason"],
+            "activity": status["activity"],
+            "since": self._agent_since.get(agent_id),
+            "conversations": conversations,
+        }
+
+    def _queue_row(self, queue_id: str) -> dict[str, Any]:
+        queue = self._queues[queue_id]
+        waiting = self._engine.waiting(queue_id)
+        oldest = min(
+            (self._engine.interaction_status(i)["entered_at"] for i in waiting), default=None
+        )
+        available = busy = not_ready = 0
+        for agent_id in self._profiles:
+            status = self._engine.agent_status(agent_id)
+            if queue_id not in status["queues"] or status["presence"] == "offline":
+                continue
+            if status["presence"] == "not_ready":
+                not_ready += 1
+            elif status["activity"] == "idle":
+                available += 1
+            else:
+                busy += 1
+        day = self._day[queue_id]
+        base = day.answered + day.abandoned
+        return {
+            "id": queue_id,
+            "name": queue.name,
+            "waiting": len(waiting),
+            "oldest_waiting_since": oldest,
+            "agents_available": available,
+            "agents_busy": busy,
+            "agents_not_ready": not_ready,
+            "service_level_today": day.answered_within / base if base else None,
+            "answered_today": day.answered,
+            "abandoned_today": day.abandoned,
+            "threshold_seconds": queue.threshold_seconds,
+        }
+
+    # ================================================================== configuration
+
+    def configure_queue(
+        self,
+        actor: Principal,
+        *,
+        name: str,
+        client_account_id: str | None,
+        eligibility: str = "true",
+        strategy: Strategy | str = Strategy.LONGEST_IDLE,
+        offer_timeout_seconds: float = 30.0,
+        after_contact_work_seconds: float = 30.0,
+        threshold_seconds: float = 20.0,
+        wrap_up_codes: Iterable[tuple[str, str]] = (),
+        wrap_up_required: bool = False,
+        escalation_queue_id: str | None = None,
+        queue_id: str | None = None,
+    ) -> QueueSettings:
+        """Create (or, with ``queue_id``, replace) a queue. Bad expressions are refused."""
+        actor.require(Permission.ROUTING_CONFIGURE)
+        label = name.strip()
+        if not label or len(label) > 200:
+            raise ValidationFailed("a queue name has 1 to 200 characters")
+        if not actor.sees_client_account(client_account_id):
+            raise NotFound(f"client account {client_account_id!r} not found")
+        codes = tuple(WrapUpCode(c.strip(), lb.strip() or c.strip()) for c, lb in wrap_up_codes)
+        if any(not c.code or len(c.code) > 64 for c in codes):
+            raise ValidationFailed("a wrap-up code has 1 to 64 characters")
+        if wrap_up_required and not codes:
+            raise ValidationFailed("a queue that requires wrap-up needs wrap-up codes")
+        if threshold_seconds <= 0:
+            raise ValidationFailed("the service-level threshold is positive")
+        try:
+            strategy = Strategy(strategy)
+        except ValueError:
+            allowed = ", ".join(s.value for s in Strategy)
+            raise ValidationFailed(f"unknown strategy; expected one of: {allowed}") from None
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> QueueSettings:
+            qid = queue_id or self._secrets.new_id()
+            if queue_id is not None and queue_id not in self._queues:
+                raise NotFound(f"queue {queue_id!r} not found")
+            if escalation_queue_id is not None and escalation_queue_id not in self._queues:
+                raise NotFound(f"queue {escalation_queue_id!r} not found")
+            config = QueueConfig(
+                id=qid,
+                eligibility=eligibility,
+                strategy=strategy,
+                offer_timeout_seconds=offer_timeout_seconds,
+                after_contact_work_seconds=after_contact_work_seconds,
+            )
+            self._route(uow, now, out, lambda t: self._engine.configure_queue(config, t))
+            settings = QueueSettings(
+                qid,
+                label,
+                client_account_id,
+                config.to_dict(),
+                codes,
+                wrap_up_required,
+                threshold_seconds,
+                escalation_queue_id,
+            )
+            uow.put_queue(settings)
+            self._queues[qid] = settings
+            out.queues.add(qid)
+            return settings
+
+        return self._command(body)
+
+    def create_channel(
+        self, actor: Principal, *, slug: str, name: str, queue_id: str, greeting: str = ""
+    ) -> Channel:
+        actor.require(Permission.ROUTING_CONFIGURE)
+        slug = slug.strip().lower()
+        if not slug or len(slug) > 100 or not all(c.isalnum() or c == "-" for c in slug):
+            raise ValidationFailed("a channel slug has 1 to 100 letters, digits or dashes")
+        queue = self._queues.get(queue_id)
+        if queue is None or not actor.sees_client_account(queue.client_account_id):
+            raise NotFound(f"queue {queue_id!r} not found")
+        if queue.client_account_id is None:
+            raise ValidationFailed("a channel's queue belongs to a client account")
+        channel = Channel(
+            self._secrets.new_id(),
+            slug,
+            name.strip() or slug,
+            ChannelKind.WEB_CHAT,
+            queue.client_account_id,
+            queue_id,
+            greeting.strip(),
+        )
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> Channel:
+            if slug in self._channels:
+                raise Conflict(f"the channel slug {slug!r} is taken")
+            uow.put_channel(channel)
+            self._channels[slug] = channel
+            return channel
+
+        return self._command(body)
+
+    def set_agent_profile(
+        self,
+        actor: Principal,
+        user_id: str,
+        *,
+        skills: dict[str, int],
+        languages: Iterable[str] = (),
+        capacity: dict[str, Any] | None = None,
+    ) -> AgentProfile:
+        """Make a user routable (skills 1-5, languages, capacity) or update them."""
+        actor.require(Permission.ROUTING_CONFIGURE)
+        for skill, level in skills.items():
+            if not skill or not isinstance(level, int) or not 1 <= level <= 5:
+                raise ValidationFailed(f"skill {skill!r}: proficiency is an integer 1 to 5")
+        cap = CapacityProfile.from_dict(capacity or DEFAULT_CAPACITY_PROFILE)
+        with self._accounts() as accounts:
+            user = accounts.users.get(user_id)
+        if user is None or not actor.sees_client_account(
+            next(iter(sorted(user.client_account_ids)), None)
+        ):
+            raise NotFound(f"user {user_id!r} not found")
+        attributes = {
+            "skills": dict(sorted(skills.items())),
+            "languages": sorted(set(languages)),
+            "client_accounts": sorted(user.client_account_ids),
+            "role": user.role.value,
+            "team": user.team_id,
+            "site": user.site_id,
+        }
+        profile = AgentProfile(user_id, attributes, cap.to_dict())
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> AgentProfile:
+            if user_id in self._profiles:
+                self._route(
+                    uow,
+                    now,
+                    out,
+                    lambda t: self._engine.update_agent_attributes(user_id, attributes, t),
+                )
+            else:
+                self._route(
+                    uow,
+                    now,
+                    out,
+                    lambda t: self._engine.register_agent(
+                        user_id, t, attributes=attributes, capacity=cap
+                    ),
+                )
+            uow.put_agent_profile(profile)
+            self._profiles[user_id] = profile
+            self._names[user_id] = user.display_name
+            out.agents.add(user_id)
+            return profile
+
+        return self._command(body)
+
+    def set_not_ready_reasons(self, actor: Principal, reasons: Iterable[tuple[str, str]]) -> None:
+        actor.require(Permission.ROUTING_CONFIGURE)
+        items = [NotReadyReason(c.strip(), lb.strip() or c.strip()) for c, lb in reasons]
+        if any(not r.code or len(r.code) > 64 for r in items):
+            raise ValidationFailed("a reason code has 1 to 64 characters")
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            for reason in items:
+                uow.put_reason(reason)
+            self._reasons = list(uow.reasons())
+
+        self._command(body)
+
+    def queues(self, actor: Principal) -> list[QueueSettings]:
+        if not (
+            actor.can(Permission.ROUTING_CONFIGURE)
+            or actor.can(Permission.CONVERSATIONS_HANDLE)
+            or actor.can(Permission.TEAM_MONITOR)
+        ):
+            actor.require(Permission.ROUTING_CONFIGURE)
+        with self._lock:
+            return [
+                q for q in self._queues.values() if actor.sees_client_account(q.client_account_id)
+            ]
+
+    def channels(self, actor: Principal) -> list[Channel]:
+        actor.require(Permission.ROUTING_CONFIGURE)
+        with self._lock:
+            return [
+                c for c in self._channels.values() if actor.sees_client_account(c.client_account_id)
+            ]
+
+    def channel(self, slug: str) -> Channel:
+        """The public face of a chat channel (for the customer page)."""
+        with self._lock:
+            channel = self._channels.get(slug)
+        if channel is None or not channel.enabled:
+            raise NotFound(f"chat channel {slug!r} not found")
+        return channel
+
+    def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
+        actor.require(Permission.ROUTING_CONFIGURE)
+        with self._lock:
+            return list(self._profiles.values())
+
+    def reasons(self) -> list[NotReadyReason]:
+        with self._lock:
+            return list(self._reasons)
+
+    # ================================================================== the customer
+
+    def start_chat(
+        self, slug: str, *, name: str, email: str, text: str, client_id: str | None = None
+    ) -> tuple[Conversation, str]:
+        """A customer opens a chat: contact found or created, conversation enqueued.
+        Returns the conversation and the customer's resume token (shown once)."""
+        channel = self.channel(slug)
+        visitor = name.strip()
+        if not visitor or len(visitor) > 200:
+            raise ValidationFailed(
+                "please give your name (at most 200 characters)", code="name_invalid"
+            )
+        address = email.strip().lower()
+        if address and (len(address) > 320 or "@" not in address or " " in address):
+            raise ValidationFailed("that email address does not look right", code="email_invalid")
+        first = clean_text(text)
+        token = self._secrets.new_secret()
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> Conversation:
+            at = _dt(now)
+            contact = (
+                uow.contact_by_identity(channel.client_account_id, IdentityKind.EMAIL, address)
+                if address
+                else None
+            )
+            if contact is None:
+                identities = [Identity(IdentityKind.CHAT_VISITOR, self._secrets.new_id())]
+                if address:
+                    identities.insert(0, Identity(IdentityKind.EMAIL, address))
+                contact = Contact(
+                    self._secrets.new_id(),
+                    channel.client_account_id,
+                    visitor,
+                    at,
+                    tuple(identities),
+                    {},
+                )
+                uow.add_contact(contact)
+            conv = Conversation(
+                id=self._secrets.new_id(),
+                client_account_id=channel.client_account_id,
+                contact_id=contact.id,
+                channel_id=channel.id,
+                channel_kind=CHAT_KIND,
+                state=ConversationState.OPEN,
+                created_at=at,
+                updated_at=at,
+                customer_token_hash=self._secrets.digest(token),
+            )
+            uow.add_conversation(conv)
+            self._timeline(uow, conv, at, "created", "contact", channel=channel.slug)
+            self._add_message(
+                uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
+            )
+            return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND)
+
+        return self._command(body), token
+
+    def _enqueue(
+        self,
+        uow: LiveUnitOfWork,
+        now: float,
+        out: _Outbox,
+        conv: Conversation,
+        queue_id: str,
+        kind: str,
+        preferred_agent_id: str | None = None,
+    ) -> Conversation:
+        count = conv.interaction_count + 1
+        ix_id = f"{conv.id}/{count}"
+        waiting = self._move(
+            conv,
+            ConversationState.WAITING,
+            _dt(now),
+            queue_id=queue_id,
+            agent_id=None,
+            interaction_id=ix_id,
+            interaction_count=count,
+        )
+        uow.save_conversation(waiting)
+        self._ix_to_conv[ix_id] = conv.id
+        self._route(
+            uow,
+            now,
+            out,
+            lambda t: self._engine.enqueue(
+                ix_id,
+                t,
+                channel_kind=kind,
+                queue_id=queue_id,
+                contact_id=conv.contact_id,
+                attributes={"client_account": conv.client_account_id},
+                preferred_agent_id=preferred_agent_id,
+            ),
+        )
+        return uow.conversation(conv.id) or waiting
+
+    def _add_message(
+        self,
+        uow: LiveUnitOfWork,
+        out: _Outbox,
+        conv: Conversation,
+        author: AuthorKind,
+        author_name: str,
+        text: str,
+        at: datetime,
+        *,
+        author_id: str | None = None,
+        internal: bool = False,
+        client_id: str | None = None,
+    ) -> Message:
+        message = Message(
+            self._secrets.new_id(),
+            conv.id,
+            author,
+            author_name,
+            text,
+            at,
+            author_id,
+            internal,
+            client_id,
+        )
+        uow.add_message(message)
+        self._timeline(
+            uow,
+            conv,
+            at,
+            "internal_note" if internal else "message",
+            f"{author.value}:{author_name}",
+            message_id=message.id,
+            text=text[:200],
+        )
+        view = self._message_view(message)
+        if not internal:
+            out.send(f"conversation:{conv.id}", {"type": "message", **view})
+        agent = conv.agent_id or conv.wrap_up_agent_id
+        if agent:
+            out.send(f"agent:{agent}", {"type": "message", **view})
+        return message
+
+    def resume_chat(self, slug: str, token: str) -> Conversation:
+        channel = self.channel(slug)
+        with self._uow() as uow:
+            conv = uow.conversation_by_token(self._secrets.digest(token))
+        if conv is None or conv.channel_id != channel.id:
+            raise NotFound("this chat cannot be found; start a new one", code="not_found")
+        return conv
+
+    def customer_view(self, conversation_id: str) -> dict[str, Any]:
+        """What the customer's page shows after (re)connecting."""
+        with self._lock, self._uow() as uow:
+            conv = self._conversation_or_404(uow, conversation_id)
+            messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
+            agent = self._names.get(conv.agent_id or "") if conv.agent_id else None
+            view: dict[str, Any] = {
+                "type": "history",
+                "state": conv.state.value,
+                "messages": messages,
+                "agent_name": agent,
+                "rated": conv.csat_score,
+            }
+            position = None
+            if conv.state is ConversationState.WAITING and conv.interaction_id:
+                try:
+                    position = self._engine.position(conv.interaction_id)
+                except (Conflict, NotFound):
+                    position = None
+            view["queue"] = (
+                {
+                    "type": "queue",
+                    "position": position,
+                    "estimated_wait_seconds": round(position * self._ewt_unit(conv.queue_id or "")),
+                }
+                if position
+                else None
+            )
+            return view
+
+    def customer_message(
+        self, conversation_id: str, text: str, client_id: str | None = None
+    ) -> Message:
+        body_text = clean_text(text)
+        if client_id is not None and (not client_id or len(client_id) > 100):
+            raise ValidationFailed("client_id has 1 to 100 characters")
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> Message:
+            conv = self._conversation_or_404(uow, conversation_id)
+            if client_id is not None:
+                seen = uow.message_by_client_id(conv.id, client_id)
+                if seen is not None:
+                    out.send(
+                        f"conversation:{conv.id}", {"type": "message", **self._message_view(seen)}
+                    )
+                    return seen
+            contact = uow.contact(conv.contact_id)
+            name = contact.name if contact else "Customer"
+            at = _dt(now)
+            if conv.state is ConversationState.RESOLVED:
+                # Writing again after the end reopens the conversation, preferring the
+                # agent who handled it.
+                reopened = self._move(
+                    conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
+                )
+                uow.save_conversation(reopened)
+                self._timeline(uow, conv, at, "reopened", "contact")
+                message = self._add_message(
+                    uow, out, reopened, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
+                )
+                last_agent = conv.wrap_up_agent_id or None
+                self._enqueue(
+                    uow,
+                    now,
+                    out,
+                    reopened,
+                    conv.queue_id or "",
+                    CHAT_KIND,
+                    preferred_agent_id=last_agent,
+                )
+                return message
+            return self._add_message(
+                uow, out, conv, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
+            )
+
+        return self._command(body)
+
+    def customer_typing(self, conversation_id: str) -> None:
+        with self._uow() as uow:
+            conv = uow.conversation(conversation_id)
+        if conv is not None and conv.agent_id:
+            self._publisher.publish(
+                f"agent:{conv.agent_id}", {"type": "typing", "conversation_id": conv.id}
+            )
+
+    def customer_leave(self, conversation_id: str) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            conv = self._conversation_or_404(uow, conversation_id)
+            if conv.state in (ConversationState.RESOLVED,):
+                return
+            at = _dt(now)
+            if conv.state is ConversationState.ASSIGNED and conv.interaction_id:
+                self._finish_assigned(uow, now, out, conv, by="contact")
+                return
+            if conv.interaction_id and conv.state is ConversationState.WAITING:
+                self._route(
+                    uow, now, out, lambda t: self._engine.abandon(conv.interaction_id or "", t)
+                )
+            fresh = uow.conversation(conv.id) or conv
+            uow.save_conversation(self._move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
+            self._ix_to_conv.pop(conv.interaction_id or "", None)
+            out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact"})
+
+        self._command(body)
+
+    def _finish_assigned(
+        self, uow: LiveUnitOfWork, now: float, out: _Outbox, conv: Conversation, by: str
+    ) -> None:
+        queue = self._queues.get(conv.queue_id or "")
+        acw = queue.routing.get("after_contact_work_seconds", 0.0) if queue else 0.0
+        required = bool(queue and queue.wrap_up_required)
+        if required:
+            acw = max(float(acw), WRAP_UP_HOLD_SECONDS)
+        ix_id = conv.interaction_id or ""
+        agent_id = conv.agent_id
+        self._route(
+            uow,
+            now,
+            out,
+            lambda t: self._engine.complete(ix_id, t, after_contact_work_seconds=float(acw)),
+        )
+        at = _dt(now)
+        fresh = uow.conversation(conv.id) or conv
+        resolved = self._move(
+            fresh,
+            ConversationState.RESOLVED,
+            at,
+            resolved_at=at,
+            agent_id=None,
+            needs_wrap_up=required,
+            wrap_up_agent_id=agent_id,
+        )
+        uow.save_conversation(resolved)
+        self._timeline(uow, conv, at, "ended", by)
+        out.send(f"conversation:{conv.id}", {"type": "ended", "by": by})
+        if agent_id:
+            if by == "contact":
+                out.send(f"agent:{agent_id}", {"type": "contact_left", "conversation_id": conv.id})
+            out.send(
+                f"agent:{agent_id}",
+                {"type": "assigned", "conversation": self._conversation_view(uow, resolved)},
+            )
+            if not required:
+                out.send(f"agent:{agent_id}", {"type": "ended", "conversation_id": conv.id})
+        self._ix_to_conv.pop(ix_id, None)
+
+    def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            raise ValidationFailed("a rating is a whole number from 1 to 5", code="rating_invalid")
+        remark = comment.strip()
+        if len(remark) > 2000:
+            raise ValidationFailed("a comment has at most 2000 characters", code="message_too_long")
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            conv = self._conversation_or_404(uow, conversation_id)
+            if conv.state is not ConversationState.RESOLVED:
+                raise Conflict("a chat is rated after it ends", code="not_ended")
+            if conv.csat_score is not None:
+                raise Conflict("this chat has been rated already", code="already_rated")
+            at = _dt(now)
+            uow.save_conversation(
+                replace(conv, csat_score=score, csat_comment=remark, updated_at=at)
+            )
+            self._timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
+            out.send(f"conversation:{conv.id}", {"type": "rated", "score": score})
+
+        self._command(body)
+
+    # ================================================================== the agent
+
+    def agent_snapshot(self, actor: Principal) -> dict[str, Any]:
+        agent_id = self._agent_id(actor)
+        with self._lock, self._uow() as uow:
+            offers = []
+            for offer in self._offers.values():
+                if offer.agent_id == agent_id:
+                    conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
+                    if conv is not None:
+                        offers.append(self._offer_view(uow, offer.offer_id, conv))
+            mine = [
+                self._conversation_view(uow, c)
+                for c in uow.open_conversations()
+                if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
+            ]
+            queues = [
+                {
+                    "id": q.id,
+                    "name": q.name,
+                    "wrap_up_required": q.wrap_up_required,
+                    "wrap_up_codes": [{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
+                }
+                for q in self._queues.values()
+                if actor.sees_client_account(q.client_account_id)
+            ]
+            agents = [
+                {"id": a, "name": self._names.get(a, a)}
+                for a in sorted(self._profiles, key=lambda a: self._names.get(a, a))
+                if a != agent_id
+            ]
+            return {
+                "type": "snapshot",
+                "agent": self._agent_view(agent_id),
+                "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
+                "queues": queues,
+                "agents": agents,
+                "offers": offers,
+                "conversations": mine,
+            }
+
+    def set_presence(
+        self, actor: Principal, presence: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        agent_id = self._agent_id(actor)
+        try:
+            value = Presence(presence)
+        except ValueError:
+            raise ValidationFailed(
+                "presence is available, not_ready or offline", code="presence_invalid"
+            ) from None
+        if value is Presence.NOT_READY:
+            if reason not in {r.code for r in self._reasons}:
+                raise ValidationFailed(
+                    "not ready needs one of the configured reasons", code="reason_invalid"
+                )
+        else:
+            reason = None
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
+            self._route(
+                uow,
+                now,
+                out,
+                lambda t: self._engine.set_presence(agent_id, value, t, reason=reason),
+            )
+            out.agents.add(agent_id)
+            return self._agent_view(agent_id)
+
+        return self._command(body)
+
+    def _offer_of(self, agent_id: str, offer_id: str) -> _Offer:
+        offer = self._offers.get(offer_id)
+        if offer is None:
+            reason = self._ended_offers.get(offer_id)
+            if reason == "accepted_elsewhere":
+                raise Conflict("another agent accepted this conversation first", code="offer_taken")
+            if reason is None:
+                raise NotFound(f"offer {offer_id!r} not found")
+            raise Conflict(
+                f"this offer is no longer open ({reason})", code="offer_gone", reason=reason
+            )
+        if offer.agent_id != agent_id:
+            raise NotFound(f"offer {offer_id!r} not found")
+        return offer
+
+    def accept_offer(self, actor: Principal, offer_id: str) -> dict[str, Any]:
+        agent_id = self._agent_id(actor)
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
+            offer = self._offer_of(agent_id, offer_id)
+            conv_id = self._ix_to_conv.get(offer.interaction_id, "")
+            self._route(uow, now, out, lambda t: self._engine.accept(offer_id, t))
+            conv = self._conversation_or_404(uow, conv_id)
+            return self._conversation_view(uow, conv)
+
+        # Timers run first inside the engine: an offer that expired a moment ago is
+        # reported as gone, not accepted.
+        with self._lock:
+            self.tick()
+            return self._command(body)
+
+    def decline_offer(self, actor: Principal, offer_id: str) -> None:
+        agent_id = self._agent_id(actor)
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            self._offer_of(agent_id, offer_id)
+            self._route(uow, now, out, lambda t: self._engine.decline(offer_id, t))
+
+        self._command(body)
+
+    def agent_message(
+        self, actor: Principal, conversation_id: str, text: str, internal: bool = False
+    ) -> dict[str, Any]:
+        body_text = clean_text(
+            text,
+            limit=NOTE_MAX_CHARS if internal else 4000,
+            what="a note" if internal else "a message",
+        )
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
+            agent_id, conv = self._own_conversation(uow, actor, conversation_id)
+            if not internal and conv.state is not ConversationState.ASSIGNED:
+                raise Conflict(
+                    "the chat has ended; add an internal note instead", code="conversation_state"
+                )
+            message = self._add_message(
+                uow,
+                out,
+                conv,
+                AuthorKind.AGENT,
+                self._names.get(agent_id, "Agent"),
+                body_text,
+                _dt(now),
+                author_id=agent_id,
+                internal=internal,
+            )
+            return self._message_view(message)
+
+        return self._command(body)
+
+    def agent_typing(self, actor: Principal, conversation_id: str) -> None:
+        agent_id = self._agent_id(actor)
+        with self._uow() as uow:
+            conv = uow.conversation(conversation_id)
+        if conv is not None and conv.agent_id == agent_id:
+            self._publisher.publish(
+                f"conversation:{conv.id}", {"type": "typing", "author": "agent"}
+            )
+
+    def transfer(
+        self,
+        actor: Principal,
+        conversation_id: str,
+        *,
+        queue_id: str | None = None,
+        agent_id: str | None = None,
+        note: str = "",
+        escalate: bool = False,
+    ) -> None:
+        if (queue_id is None) == (agent_id is None) and not escalate:
+            raise ValidationFailed("give exactly one of queue_id and agent_id")
+        text = note.strip()
+        if len(text) > NOTE_MAX_CHARS:
+            raise ValidationFailed(
+                f"a note has at most {NOTE_MAX_CHARS} characters", code="message_too_long"
+            )
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            me, conv = self._own_conversation(uow, actor, conversation_id)
+            if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
+                raise Conflict(
+                    "only a chat in progress can be transferred", code="conversation_state"
+                )
+            at = _dt(now)
+            target_queue = queue_id
+            priority = None
+            if escalate:
+                current = self._queues.get(conv.queue_id or "")
+                target_queue = current.escalation_queue_id if current else None
+                if target_queue is None:
+                    raise Conflict(
+                        "this queue has no escalation queue configured", code="no_escalation_queue"
+                    )
+                priority = ESCALATION_PRIORITY_BOOST
+            if target_queue is not None:
+                queue = self._queues.get(target_queue)
+                if queue is None or not actor.sees_client_account(queue.client_account_id):
+                    raise NotFound(f"queue {target_queue!r} not found")
+                if queue.client_account_id not in (None, conv.client_account_id):
+                    raise Conflict(
+                        "that queue serves another client account", code="wrong_client_account"
+                    )
+            if agent_id is not None and agent_id not in self._profiles:
+                raise NotFound(f"agent {agent_id!r} not found")
+            me_name = self._names.get(me, "Agent")
+            if text:
+                self._add_message(
+                    uow, out, conv, AuthorKind.AGENT, me_name, text, at, author_id=me, internal=True
+                )
+            if escalate:
+                self._timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
+            where = (
+                self._queue_name(target_queue)
+                if target_queue
+                else self._names.get(agent_id or "", "a colleague")
+            )
+            self._add_message(
+                uow,
+                out,
+                conv,
+                AuthorKind.SYSTEM,
+                "switchdesk",
+                f"You are being transferred to {where}. Please stay with us.",
+                at,
+            )
+            ix_id = conv.interaction_id or ""
+            if target_queue is not None:
+                self._route(
+                    uow,
+                    now,
+                    out,
+                    lambda t: self._engine.transfer_to_queue(
+                        ix_id, target_queue, t, priority=priority
+                    ),
+                )
+            else:
+                self._route(
+                    uow,
+                    now,
+                    out,
+                    lambda t: self._engine.transfer_to_agent(ix_id, agent_id or "", t),
+                )
+
+        self._command(body)
+
+    def end_conversation(self, actor: Principal, conversation_id: str) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            me, conv = self._own_conversation(uow, actor, conversation_id)
+            if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
+                raise Conflict("this chat is not in progress", code="conversation_state")
+            self._finish_assigned(uow, now, out, conv, by="agent")
+
+        self._command(body)
+
+    def wrap_up(self, actor: Principal, conversation_id: str, code: str, notes: str = "") -> None:
+        remark = notes.strip()
+        if len(remark) > NOTE_MAX_CHARS:
+            raise ValidationFailed(
+                f"notes have at most {NOTE_MAX_CHARS} characters", code="message_too_long"
+            )
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            me, conv = self._own_conversation(uow, actor, conversation_id)
+            if conv.state is not ConversationState.RESOLVED or conv.wrap_up_agent_id != me:
+                raise Conflict("wrap-up comes after the chat ends", code="conversation_state")
+            queue = self._queues.get(conv.queue_id or "")
+            if queue is not None and queue.wrap_up_codes and not queue.has_code(code):
+                raise ValidationFailed(
+                    f"unknown wrap-up code {code!r} for this queue", code="wrap_up_code_invalid"
+                )
+            at = _dt(now)
+            uow.save_conversation(
+                replace(
+                    conv, disposition=code, wrap_up_notes=remark, needs_wrap_up=False, updated_at=at
+                )
+            )
+            self._timeline(
+                uow,
+                conv,
+                at,
+                "wrapped_up",
+                f"user:{self._names.get(me, me)}",
+                code=code,
+                notes=remark,
+            )
+            ix_id = conv.interaction_id or ""
+            if ix_id in self._engine.agent_status(me)["after_contact_work_until"]:
+                self._route(
+                    uow,
+                    now,
+                    out,
+                    lambda t: self._engine.end_after_contact_work(me, t, interaction_id=ix_id),
+                )
+            out.send(f"agent:{me}", {"type": "released", "conversation_id": conv.id})
+            out.agents.add(me)
+
+        self._command(body)
+
+    def end_after_contact_work(self, actor: Principal) -> None:
+        agent_id = self._agent_id(actor)
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            pending = [
+                c
+                for c in uow.open_conversations()
+                if c.needs_wrap_up and c.wrap_up_agent_id == agent_id
+            ]
+            if pending:
+                raise Conflict("submit the wrap-up first", code="wrap_up_required")
+            if self._engine.agent_status(agent_id)["after_contact_work_until"]:
+                self._route(
+                    uow, now, out, lambda t: self._engine.end_after_contact_work(agent_id, t)
+                )
+            out.agents.add(agent_id)
+
+        self._command(body)
+
+    # ================================================================== follow-ups
+
+    def create_follow_up(
+        self,
+        actor: Principal,
+        contact_id: str,
+        due_at: datetime,
+        note: str,
+        conversation_id: str | None = None,
+    ) -> FollowUp:
+        actor.require(Permission.CONVERSATIONS_HANDLE)
+        text = clean_text(note, limit=NOTE_MAX_CHARS, what="a follow-up note")
+        if due_at.tzinfo is None:
+            raise ValidationFailed("due_at needs a time zone")
+
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> FollowUp:
+            contact = uow.contact(contact_id)
+            if contact is None or not actor.sees_client_account(contact.client_account_id):
+                raise NotFound(f"contact {contact_id!r} not found")
+            follow_up = FollowUp(
+                self._secrets.new_id(),
+                contact_id,
+                due_at,
+                text,
+                actor.name,
+                _dt(now),
+                conversation_id,
+            )
+            uow.add_follow_up(follow_up)
+            return follow_up
+
+        return self._command(body)
+
+    def _route_due_follow_ups(self, uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        for follow_up in uow.due_follow_ups(_dt(now)):
+            origin = uow.conversation(follow_up.conversation_id or "")
+            contact = uow.contact(follow_up.contact_id)
+            if contact is None:
+                continue
+            queue_id = origin.queue_id if origin else None
+            if queue_id is None:
+                queue_id = next(
+                    (
+                        q.id
+                        for q in self._queues.values()
+                        if q.client_account_id == contact.client_account_id
+                    ),
+                    None,
+                )
+            if queue_id is None:
+                continue
+            at = _dt(now)
+            task = Conversation(
+                id=self._secrets.new_id(),
+                client_account_id=contact.client_account_id,
+                contact_id=contact.id,
+                channel_id="follow-up",
+                channel_kind=TASK_KIND,
+                state=ConversationState.OPEN,
+                created_at=at,
+                updated_at=at,
+            )
+            uow.add_conversation(task)
+            self._timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
+            self._add_message(
+                uow,
+                out,
+                task,
+                AuthorKind.SYSTEM,
+                "switchdesk",
+                f"Follow-up due: {follow_up.note}",
+                at,
+                internal=True,
+            )
+            creator = follow_up.created_by.removeprefix("user:")
+            preferred = next(
+                (uid for uid, n in self._names.items() if uid in self._profiles and n == creator),
+                None,
+            )
+            self._enqueue(uow, now, out, task, queue_id, TASK_KIND, preferred_agent_id=preferred)
+            uow.save_follow_up(replace(follow_up, routed_conversation_id=task.id))
+
+    # ================================================================== reading
+
+    def conversation_detail(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
+        actor.require(Permission.CONTACTS_READ)
+        with self._uow() as uow:
+            conv = self._conversation_or_404(uow, conversation_id, actor)
+            view = self._conversation_view(uow, conv)
+            view.update(
+                {
+                    "client_account_id": conv.client_account_id,
+                    "created_at": conv.created_at.isoformat(),
+                    "resolved_at": conv.resolved_at.isoformat() if conv.resolved_at else None,
+                    "wrap_up_notes": conv.wrap_up_notes,
+                    "csat_score": conv.csat_score,
+                    "csat_comment": conv.csat_comment,
+                    "timeline": [
+                        {
+                            "at": e.at.isoformat(),
+                            "kind": e.kind,
+                            "actor": e.actor,
+                            "detail": e.detail,
+                        }
+                        for e in uow.timeline(conv.id)
+                    ],
+                }
+            )
+            return view
+
+    def contact_card(self, actor: Principal, contact_id: str) -> dict[str, Any]:
+        actor.require(Permission.CONTACTS_READ)
+        with self._uow() as uow:
+            contact = uow.contact(contact_id)
+            if contact is None or not actor.sees_client_account(contact.client_account_id):
+                raise NotFound(f"contact {contact_id!r} not found")
+            return self._card(uow, contact_id)
+
+    def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
+        actor.require(Permission.TEAM_MONITOR)
+        with self._lock:
+            queues = [
+                self._queue_row(q.id)
+                for q in self._queues.values()
+                if actor.sees_client_account(q.client_account_id)
+            ]
+            agents = [self._agent_row(a) for a in self._profiles]
+        return {"type": "snapshot", "queues": queues, "agents": agents}
+
+    def engine_snapshot(self) -> dict[str, Any]:
+        """The routing engine's state, for tests and diagnostics."""
+        with self._lock:
+            return self._engine.snapshot()
+
+    def waiting(self, queue_id: str) -> list[str]:
+        """Conversation ids waiting in a queue, in the order they will be served."""
+        with self._lock:
+            return [self._ix_to_conv.get(i, i) for i in self._engine.waiting(queue_id)]

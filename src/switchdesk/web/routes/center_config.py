@@ -1,0 +1,211 @@
+"""Configuration of the live center: queues, channels, agent profiles, not-ready reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.conversations.model import Channel, QueueSettings
+from switchdesk.domain.routing import Strategy
+from switchdesk.usecases.principal import Principal
+from switchdesk.web.schemas import Strict
+from switchdesk.web.security import require
+
+router = APIRouter(prefix="/api/v1", tags=["configuration"])
+
+
+class WrapUpCodeIn(Strict):
+    code: str = Field(min_length=1, max_length=64)
+    label: str = Field(default="", max_length=200)
+
+
+class QueueIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    client_account_id: str | None = None
+    eligibility: str = Field(default="true", max_length=2000)
+    strategy: Strategy = Strategy.LONGEST_IDLE
+    offer_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    after_contact_work_seconds: float = Field(default=30.0, ge=0, le=3600)
+    threshold_seconds: float = Field(default=20.0, gt=0, le=86400)
+    wrap_up_codes: list[WrapUpCodeIn] = Field(default_factory=list, max_length=100)
+    wrap_up_required: bool = False
+    escalation_queue_id: str | None = None
+
+
+class QueueOut(BaseModel):
+    id: str
+    name: str
+    client_account_id: str | None
+    routing: dict[str, Any]
+    wrap_up_codes: list[dict[str, str]]
+    wrap_up_required: bool
+    threshold_seconds: float
+    escalation_queue_id: str | None
+
+    @classmethod
+    def of(cls, q: QueueSettings) -> QueueOut:
+        return cls(
+            id=q.id,
+            name=q.name,
+            client_account_id=q.client_account_id,
+            routing=q.routing,
+            wrap_up_codes=[{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
+            wrap_up_required=q.wrap_up_required,
+            threshold_seconds=q.threshold_seconds,
+            escalation_queue_id=q.escalation_queue_id,
+        )
+
+
+class ChannelIn(Strict):
+    slug: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=200)
+    queue_id: str = Field(min_length=1, max_length=64)
+    greeting: str = Field(default="", max_length=1000)
+
+
+class ChannelOut(BaseModel):
+    id: str
+    slug: str
+    name: str
+    kind: str
+    client_account_id: str
+    queue_id: str
+    greeting: str
+    url: str
+
+    @classmethod
+    def of(cls, c: Channel) -> ChannelOut:
+        return cls(
+            id=c.id,
+            slug=c.slug,
+            name=c.name,
+            kind=c.kind.value,
+            client_account_id=c.client_account_id,
+            queue_id=c.queue_id,
+            greeting=c.greeting,
+            url=f"/chat/{c.slug}",
+        )
+
+
+class ProfileIn(Strict):
+    skills: dict[str, int] = Field(default_factory=dict, max_length=100)
+    languages: list[str] = Field(default_factory=list, max_length=50)
+    capacity: dict[str, Any] | None = None
+
+
+class ProfileOut(BaseModel):
+    user_id: str
+    attributes: dict[str, Any]
+    capacity: dict[str, Any]
+
+
+class ReasonIn(Strict):
+    code: str = Field(min_length=1, max_length=64)
+    label: str = Field(default="", max_length=200)
+
+
+def _live(request: Request) -> Any:
+    return request.app.state.runtime.live
+
+
+def _queue_args(body: QueueIn) -> dict[str, Any]:
+    return {
+        "name": body.name,
+        "client_account_id": body.client_account_id,
+        "eligibility": body.eligibility,
+        "strategy": body.strategy,
+        "offer_timeout_seconds": body.offer_timeout_seconds,
+        "after_contact_work_seconds": body.after_contact_work_seconds,
+        "threshold_seconds": body.threshold_seconds,
+        "wrap_up_codes": [(c.code, c.label) for c in body.wrap_up_codes],
+        "wrap_up_required": body.wrap_up_required,
+        "escalation_queue_id": body.escalation_queue_id,
+    }
+
+
+@router.get("/queues")
+def list_queues(
+    request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+) -> list[QueueOut]:
+    return [QueueOut.of(q) for q in _live(request).queues(principal)]
+
+
+@router.post("/queues", status_code=201)
+def create_queue(
+    body: QueueIn, request: Request, principal: Principal = require(Permission.ROUTING_CONFIGURE)
+) -> QueueOut:
+    """A bad eligibility expression answers 422 with the position of the error."""
+    return QueueOut.of(_live(request).configure_queue(principal, **_queue_args(body)))
+
+
+@router.put("/queues/{queue_id}")
+def replace_queue(
+    queue_id: str,
+    body: QueueIn,
+    request: Request,
+    principal: Principal = require(Permission.ROUTING_CONFIGURE),
+) -> QueueOut:
+    live = _live(request)
+    return QueueOut.of(live.configure_queue(principal, queue_id=queue_id, **_queue_args(body)))
+
+
+@router.get("/channels")
+def list_channels(
+    request: Request, principal: Principal = require(Permission.ROUTING_CONFIGURE)
+) -> list[ChannelOut]:
+    return [ChannelOut.of(c) for c in _live(request).channels(principal)]
+
+
+@router.post("/channels", status_code=201)
+def create_channel(
+    body: ChannelIn,
+    request: Request,
+    principal: Principal = require(Permission.ROUTING_CONFIGURE),
+) -> ChannelOut:
+    channel = _live(request).create_channel(
+        principal, slug=body.slug, name=body.name, queue_id=body.queue_id, greeting=body.greeting
+    )
+    return ChannelOut.of(channel)
+
+
+@router.get("/agent-profiles")
+def list_profiles(
+    request: Request, principal: Principal = require(Permission.ROUTING_CONFIGURE)
+) -> list[ProfileOut]:
+    return [
+        ProfileOut(user_id=p.user_id, attributes=p.attributes, capacity=p.capacity)
+        for p in _live(request).agent_profiles(principal)
+    ]
+
+
+@router.put("/agent-profiles/{user_id}")
+def set_profile(
+    user_id: str,
+    body: ProfileIn,
+    request: Request,
+    principal: Principal = require(Permission.ROUTING_CONFIGURE),
+) -> ProfileOut:
+    """Skills (proficiency 1-5), languages and weighted capacity of an agent."""
+    p = _live(request).set_agent_profile(
+        principal, user_id, skills=body.skills, languages=body.languages, capacity=body.capacity
+    )
+    return ProfileOut(user_id=p.user_id, attributes=p.attributes, capacity=p.capacity)
+
+
+@router.get("/not-ready-reasons")
+def list_reasons(
+    request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+) -> list[ReasonIn]:
+    return [ReasonIn(code=r.code, label=r.label) for r in _live(request).reasons()]
+
+
+@router.put("/not-ready-reasons", status_code=204)
+def set_reasons(
+    body: list[ReasonIn],
+    request: Request,
+    principal: Principal = require(Permission.ROUTING_CONFIGURE),
+) -> None:
+    _live(request).set_not_ready_reasons(principal, [(r.code, r.label) for r in body])

@@ -1,0 +1,106 @@
+"""The agent desktop: its page, its live feed and the agent's own actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, WebSocket
+from fastapi.responses import HTMLResponse
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.usecases.principal import Principal
+from switchdesk.web.app import templates
+from switchdesk.web.routes.sockets import serve_feed
+from switchdesk.web.schemas import Strict
+from switchdesk.web.security import require
+
+router = APIRouter(tags=["desk"])
+
+
+class PresenceIn(Strict):
+    presence: str = Field(min_length=1, max_length=32)
+    reason: str | None = Field(default=None, max_length=64)
+
+
+def _live(request: Request | WebSocket) -> Any:
+    return request.app.state.runtime.live
+
+
+@router.get("/desk", response_class=HTMLResponse, include_in_schema=False)
+async def desk_page(
+    request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+) -> Response:
+    return templates.TemplateResponse(
+        request, "desk.html", {"user": principal.user, "csrf_token": principal.csrf_token or ""}
+    )
+
+
+@router.websocket("/ws/agent")
+async def agent_feed(
+    websocket: WebSocket, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+) -> None:
+    """Snapshot, then offers, assignments, messages and state changes (docs/live.md)."""
+    live = _live(websocket)
+    assert principal.user is not None
+    await websocket.accept()
+    agent_id = principal.user.id
+
+    async def snapshot() -> dict[str, Any]:
+        return await run_in_threadpool(live.agent_snapshot, principal)  # type: ignore[no-any-return]
+
+    async def handle(frame: dict[str, Any]) -> None:
+        if frame["type"] == "typing" and isinstance(frame.get("conversation_id"), str):
+            await run_in_threadpool(live.agent_typing, principal, frame["conversation_id"])
+
+    await serve_feed(
+        websocket, websocket.app.state.runtime.hub, (f"agent:{agent_id}",), snapshot, handle
+    )
+
+
+@router.put("/api/v1/desk/presence")
+def set_presence(
+    body: PresenceIn,
+    request: Request,
+    principal: Principal = require(Permission.CONVERSATIONS_HANDLE),
+) -> dict[str, Any]:
+    """available, not_ready (with a configured reason) or offline."""
+    return _live(request).set_presence(principal, body.presence, body.reason)  # type: ignore[no-any-return]
+
+
+@router.post("/api/v1/desk/offers/{offer_id}/accept")
+def accept_offer(
+    offer_id: str,
+    request: Request,
+    principal: Principal = require(Permission.CONVERSATIONS_HANDLE),
+) -> dict[str, Any]:
+    """409 ``offer_taken`` when another agent accepted first; 409 ``offer_gone`` after
+    expiry."""
+    return _live(request).accept_offer(principal, offer_id)  # type: ignore[no-any-return]
+
+
+@router.post("/api/v1/desk/offers/{offer_id}/decline", status_code=204)
+def decline_offer(
+    offer_id: str,
+    request: Request,
+    principal: Principal = require(Permission.CONVERSATIONS_HANDLE),
+) -> Response:
+    _live(request).decline_offer(principal, offer_id)
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/desk/after-contact-work/end", status_code=204)
+def end_after_contact_work(
+    request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+) -> Response:
+    _live(request).end_after_contact_work(principal)
+    return Response(status_code=204)
+
+
+@router.get("/api/v1/desk")
+def desk_snapshot(
+    request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+) -> dict[str, Any]:
+    """The same snapshot the desk's socket starts with."""
+    return _live(request).agent_snapshot(principal)  # type: ignore[no-any-return]

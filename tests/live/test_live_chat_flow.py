@@ -1,0 +1,210 @@
+"""A chat through the live center on SQLite and PostgreSQL: routing, messages, transfer,
+wrap-up, rating, timeline, restart, concurrency and bad input."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from switchdesk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tests.live.conftest import Center
+
+
+def _offer_for(center: Center, who: str) -> dict:
+    snap = center.live.agent_snapshot(center.users[who])
+    assert snap["offers"], f"{who} has no offer"
+    return snap["offers"][0]
+
+
+def test_a_chat_goes_from_customer_to_agent_through_transfer_wrap_up_and_rating(
+    center: Center,
+) -> None:
+    live, users = center.live, center.users
+    conv, token = live.start_chat(
+        "north", name="Zoe", email="zoe@example.com", text="My bill is wrong"
+    )
+    assert conv.state.value == "waiting"
+    assert live.customer_view(conv.id)["queue"]["position"] == 1
+
+    live.set_presence(users["ana"], "available")
+    offer = _offer_for(center, "ana")
+    assert offer["contact"]["email"] == "zoe@example.com"
+    assert offer["preview"] == "My bill is wrong"
+    assert center.recorder.of_type(f"agent:{users['ana'].user.id}", "offer")
+    accepted = live.accept_offer(users["ana"], offer["id"])
+    assert accepted["state"] == "assigned"
+    assert center.recorder.of_type(f"conversation:{conv.id}", "agent_joined")
+
+    live.agent_message(users["ana"], conv.id, "Let me check that for you")
+    live.customer_message(conv.id, "Thanks", client_id="c-1")
+    live.customer_message(conv.id, "Thanks", client_id="c-1")  # a retry: stored once
+    live.agent_message(users["ana"], conv.id, "Billing will fix it", internal=True)
+    customer_texts = [m["text"] for m in live.customer_view(conv.id)["messages"]]
+    assert customer_texts == ["My bill is wrong", "Let me check that for you", "Thanks"]
+
+    live.set_presence(users["carla"], "available")
+    live.transfer(users["ana"], conv.id, queue_id=center.queues["billing"], note="wrong tariff")
+    offer2 = _offer_for(center, "carla")
+    live.accept_offer(users["carla"], offer2["id"])
+    live.agent_message(users["carla"], conv.id, "Fixed: you get a refund")
+    live.end_conversation(users["carla"], conv.id)
+    with pytest.raises(Conflict) as gone:
+        live.end_after_contact_work(users["carla"])
+    assert gone.value.code == "wrap_up_required"
+    with pytest.raises(ValidationFailed):
+        live.wrap_up(users["carla"], conv.id, "no-such-code")
+    live.wrap_up(users["carla"], conv.id, "resolved", "refund issued")
+    live.rate(conv.id, 4, "quick")
+    with pytest.raises(Conflict):
+        live.rate(conv.id, 5)
+
+    detail = live.conversation_detail(center.op, conv.id)
+    kinds = [e["kind"] for e in detail["timeline"]]
+    for step in (
+        "created",
+        "enqueued",
+        "offered",
+        "accepted",
+        "message",
+        "internal_note",
+        "transferred",
+        "ended",
+        "completed",
+        "wrapped_up",
+        "rated",
+    ):
+        assert step in kinds, step
+    assert kinds.count("accepted") == 2
+    assert detail["disposition"] == "resolved"
+    assert detail["csat_score"] == 4
+    assert live.agent_snapshot(users["carla"])["agent"]["activity"] == "idle"
+
+
+def test_waiting_chats_keep_their_order_and_assignments_survive_a_restart(center: Center):
+    live = center.live
+    convs = [
+        live.start_chat("north", name=f"C{i}", email=f"c{i}@example.com", text="hello")[0]
+        for i in range(4)
+    ]
+    center.clock.move(1)
+    live.set_presence(center.users["ana"], "available")
+    offer = _offer_for(center, "ana")
+    assert offer["conversation_id"] == convs[0].id  # oldest first
+    live.accept_offer(center.users["ana"], offer["id"])
+    # Ana can take three chats at once: the next one is offered to her, two wait.
+    assert _offer_for(center, "ana")["conversation_id"] == convs[1].id
+    before = live.waiting(center.queues["support"])
+    assert before == [c.id for c in convs[2:]]
+
+    again = center.restart()
+    assert again.live.waiting(center.queues["support"]) == before
+    assert again.live.engine_snapshot() == live.engine_snapshot()
+    snap = again.live.agent_snapshot(again.users["ana"])
+    assert [c["id"] for c in snap["conversations"]] == [convs[0].id]
+    assert [o["conversation_id"] for o in snap["offers"]] == [convs[1].id]
+    again.live.agent_message(again.users["ana"], convs[0].id, "still here")
+    assert again.live.customer_view(convs[0].id)["messages"][-1]["text"] == "still here"
+
+
+def test_an_unanswered_offer_expires_and_goes_to_the_next_agent(center: Center) -> None:
+    live = center.live
+    conv, _ = live.start_chat("north", name="Zed", email="", text="hi")
+    live.set_presence(center.users["ana"], "available")
+    first = _offer_for(center, "ana")
+    center.clock.move(21)
+    live.tick()
+    live.set_presence(center.users["dan"], "available")
+    second = _offer_for(center, "dan")
+    assert second["conversation_id"] == conv.id
+    with pytest.raises(Conflict) as err:
+        live.accept_offer(center.users["ana"], first["id"])
+    assert err.value.code == "offer_gone"
+
+
+def test_two_agents_accepting_a_ring_all_offer_at_once_get_exactly_one_winner(
+    center: Center,
+) -> None:
+    live, op = center.live, center.op
+    ring = live.configure_queue(
+        op,
+        name="Ring",
+        client_account_id=center.client_accounts["north"],
+        eligibility="agent.skills.support >= 1",
+        strategy="ring_all",
+    )
+    live.create_channel(op, slug="ring", name="Ring", queue_id=ring.id)
+    live.set_presence(center.users["ana"], "available")
+    live.set_presence(center.users["dan"], "available")
+    conv, _ = live.start_chat("ring", name="Rita", email="", text="anyone?")
+    offers = {who: _offer_for(center, who)["id"] for who in ("ana", "dan")}
+    barrier = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def accept(who: str) -> None:
+        barrier.wait()
+        try:
+            results[who] = live.accept_offer(center.users[who], offers[who])["id"]
+        except Conflict as exc:
+            results[who] = exc.code
+
+    threads = [threading.Thread(target=accept, args=(w,)) for w in offers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, results.values())) == sorted([conv.id, "offer_taken"])
+
+
+def test_bad_input_is_refused_clearly_and_leaks_nothing_across_client_accounts(
+    center: Center,
+) -> None:
+    live = center.live
+    with pytest.raises(ValidationFailed) as long:
+        live.start_chat("north", name="Long", email="", text="x" * 4001)
+    assert long.value.code == "message_too_long"
+    with pytest.raises(NotFound):
+        live.start_chat("nope", name="A", email="", text="hi")
+    conv, _ = live.start_chat("north", name="Ann", email="", text="hi")
+    with pytest.raises(NotFound):
+        live.conversation_detail(center.users["ben"], conv.id)  # a Bluebird agent
+    with pytest.raises(NotFound):
+        live.conversation_detail(center.op, "no-such-conversation")
+    with pytest.raises(PermissionDenied):
+        live.agent_message(center.users["dan"], conv.id, "not mine")
+    with pytest.raises(NotFound):
+        live.resume_chat("blue", "made-up-token")
+    with pytest.raises(ValidationFailed):
+        live.set_presence(center.users["ana"], "not_ready", "nap")
+    detail = live.conversation_detail(center.op, conv.id)
+    assert [m["text"] for m in detail["messages"]] == ["hi"]
+
+
+def test_a_customer_who_leaves_while_waiting_is_an_abandon_and_the_agent_gets_nothing(
+    center: Center,
+) -> None:
+    live = center.live
+    conv, _ = live.start_chat("north", name="Al", email="", text="hi")
+    live.customer_leave(conv.id)
+    live.set_presence(center.users["ana"], "available")
+    assert live.agent_snapshot(center.users["ana"])["offers"] == []
+    row = next(
+        q
+        for q in live.supervisor_snapshot(center.op)["queues"]
+        if q["id"] == center.queues["support"]
+    )
+    assert row["abandoned_today"] == 1 and row["waiting"] == 0
+
+
+def test_the_supervisor_sees_waiting_chats_and_agent_states(center: Center) -> None:
+    live = center.live
+    live.start_chat("north", name="Sue", email="", text="hi")
+    center.clock.move(5)
+    live.set_presence(center.users["dan"], "not_ready", "break")
+    snap = live.supervisor_snapshot(center.users["lead"])
+    support = next(q for q in snap["queues"] if q["id"] == center.queues["support"])
+    assert support["waiting"] == 1 and support["oldest_waiting_since"] is not None
+    assert support["agents_not_ready"] == 1
+    dan = next(a for a in snap["agents"] if a["id"] == center.users["dan"].user.id)
+    assert (dan["presence"], dan["reason"]) == ("not_ready", "break")
+    assert all(q["id"] != center.queues["sales"] for q in snap["queues"])  # other client
