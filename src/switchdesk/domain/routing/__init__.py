@@ -5,8 +5,11 @@ seconds since an epoch chosen by the caller (it must not go backwards); timers g
 deadlines: ``next_deadline()`` says when to call ``advance(now)``. The same engine runs
 live in the server and inside the discrete-event simulator.
 
+Commands do not fire due timers themselves: call ``advance(now)`` before a command at
+``now``, as the server and the simulator do. A command that raises changes nothing.
+
 Public API (all commands return ``list[RoutingEvent]``, the events they produced, in
-order, including those of timers that fell due first)::
+order)::
 
     engine = RoutingEngine(RoutingSettings(max_missed_offers=3, resume_window_seconds=60))
     engine.configure_queue(QueueConfig(...), now)

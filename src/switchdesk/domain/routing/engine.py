@@ -3,10 +3,11 @@
 See the package docstring (``switchdesk.domain.routing``) and ``docs/routing.md`` for the
 public API. Internals in short:
 
-- Commands (public methods) first run every timer due at or before ``now``, then decide,
-  and change state *only* by emitting events (``_emit`` appends the event to the output and
-  applies it). ``apply`` is the same code path without decisions, used to rebuild an engine
-  from a snapshot plus the events after it.
+- Commands (public methods) decide and change state *only* by emitting events (``_emit``
+  appends the event to the output and applies it). They do not fire due timers: the
+  caller calls ``advance(now)`` first. A command that raises has emitted nothing.
+  ``apply`` is the same code path without decisions, used to rebuild an engine from a
+  snapshot plus the events after it.
 - Decisions use indexes (see ``queues.py``): an arriving interaction looks at the top of
   its queue's heap of routable agents; an agent who frees up looks at the head of each lane
   it may serve in its queues. Both are O(log n) per decision, plus a walk of the agent heap
@@ -112,7 +113,8 @@ class RoutingEngine:
 
     ``now`` is always a float of seconds since an epoch the caller chooses (e.g. the
     workspace start, or the Unix epoch); it must not go backwards. Every command returns
-    the list of events it produced (including those of timers that fell due).
+    the list of events it produced. Commands do not fire due timers: call
+    ``advance(now)`` before a command at ``now`` (``next_deadline()`` says when).
     """
 
     def __init__(self, settings: RoutingSettings | None = None) -> None:
