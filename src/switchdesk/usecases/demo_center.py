@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from switchdesk.domain.accounts.model import SiteKind
+from switchdesk.domain.accounts.model import SiteKind, User
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
 from switchdesk.usecases.live_center import LiveCenter
@@ -76,4 +76,86 @@ def seed_demo_center(
         client_account_id=bluebird.id,
         site_id=remote.id,
     )
+    seed_live_center(live, operator, northwind.id, bluebird.id, created)
     return logins
+
+
+def seed_live_center(
+    live: LiveCenter, operator: Principal, northwind: str, bluebird: str, users: dict[str, User]
+) -> None:
+    """Queues, a web chat channel per client, skills and not-ready reasons."""
+    live.set_not_ready_reasons(
+        operator,
+        [
+            ("break", "Break"),
+            ("lunch", "Lunch"),
+            ("training", "Training"),
+            ("meeting", "Meeting"),
+            ("coaching", "Coaching"),
+            ("technical", "Technical problem"),
+        ],
+    )
+    codes = [
+        ("resolved", "Resolved"),
+        ("follow_up", "Needs follow-up"),
+        ("not_resolved", "Not resolved"),
+        ("spam", "Spam"),
+    ]
+    escalations = live.configure_queue(
+        operator,
+        name="Northwind escalations",
+        client_account_id=northwind,
+        eligibility="agent.skills.escalations >= 1",
+        wrap_up_codes=codes,
+    )
+    support = live.configure_queue(
+        operator,
+        name="Northwind support",
+        client_account_id=northwind,
+        eligibility="agent.skills.support >= 1",
+        wrap_up_codes=codes,
+        wrap_up_required=True,
+        offer_timeout_seconds=30,
+        after_contact_work_seconds=60,
+        escalation_queue_id=escalations.id,
+    )
+    live.configure_queue(
+        operator,
+        name="Northwind billing",
+        client_account_id=northwind,
+        eligibility="agent.skills.billing >= 1",
+        wrap_up_codes=codes,
+        wrap_up_required=True,
+        offer_timeout_seconds=30,
+        after_contact_work_seconds=60,
+        escalation_queue_id=escalations.id,
+    )
+    blue_sales = live.configure_queue(
+        operator,
+        name="Bluebird sales",
+        client_account_id=bluebird,
+        eligibility="agent.skills.sales >= 1",
+        wrap_up_codes=codes,
+    )
+    live.create_channel(
+        operator,
+        slug="northwind-chat",
+        name="Northwind Energy",
+        queue_id=support.id,
+        greeting="Hi! How can we help with your energy contract?",
+    )
+    live.create_channel(
+        operator,
+        slug="bluebird-chat",
+        name="Bluebird Telecom",
+        queue_id=blue_sales.id,
+        greeting="Hello from Bluebird. Ask us anything.",
+    )
+    skills = {
+        "agent": {"support": 4},
+        "agent3": {"billing": 4, "support": 2},
+        "agent2": {"sales": 3},
+        "lead": {"escalations": 5, "support": 5, "billing": 3},
+    }
+    for username, levels in skills.items():
+        live.set_agent_profile(operator, users[username].id, skills=levels, languages=["en", "pt"])

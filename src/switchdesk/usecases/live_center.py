@@ -85,7 +85,7 @@ ESCALATION_PRIORITY_BOOST = 10
 _ENDED_OFFERS_KEPT = 10_000
 DEFAULT_CAPACITY_PROFILE = {
     "total": 100,
-    "costs": {"voice": 100, "chat": 34, "email": 20, "task": 20},
+    "costs": {"voice": 100, "chat": 33, "email": 20, "task": 20},
     "maximum": {"chat": 3},
 }
 
