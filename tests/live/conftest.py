@@ -23,6 +23,8 @@ from switchdesk.usecases.live_center import LiveCenter
 from switchdesk.usecases.principal import Principal
 from tests.conftest import FAST_HASHER
 
+TWO_CHATS = {"total": 100, "costs": {"chat": 50, "task": 50}, "maximum": {"chat": 2}}
+
 
 class HandClock:
     def __init__(self) -> None:
@@ -97,7 +99,8 @@ def seed(center: Center) -> None:
         user = acc.create_user(
             op, username=name, password="long enough pw", role=role, client_account_ids=[account]
         )
-        live.set_agent_profile(op, user.id, skills=skills)
+        # Two chats at a time for everyone, so tests can tell offered from waiting.
+        live.set_agent_profile(op, user.id, skills=skills, capacity=TWO_CHATS)
         center.users[name] = Principal.of_user(acc.get_user(op, user.id), "session")
     live.set_not_ready_reasons(op, [("break", "Break"), ("lunch", "Lunch")])
     codes = [("resolved", "Resolved"), ("not_resolved", "Not resolved")]

@@ -21,7 +21,7 @@ def test_a_chat_goes_from_customer_to_agent_through_transfer_wrap_up_and_rating(
     center: Center,
 ) -> None:
     live, users = center.live, center.users
-    conv, token = live.start_chat(
+    conv, _token = live.start_chat(
         "north", name="Zoe", email="zoe@example.com", text="My bill is wrong"
     )
     assert conv.state.value == "waiting"
@@ -92,7 +92,7 @@ def test_waiting_chats_keep_their_order_and_assignments_survive_a_restart(center
     offer = _offer_for(center, "ana")
     assert offer["conversation_id"] == convs[0].id  # oldest first
     live.accept_offer(center.users["ana"], offer["id"])
-    # Ana can take three chats at once: the next one is offered to her, two wait.
+    # Ana takes two chats at once: the next one is offered to her, two wait.
     assert _offer_for(center, "ana")["conversation_id"] == convs[1].id
     before = live.waiting(center.queues["support"])
     assert before == [c.id for c in convs[2:]]
