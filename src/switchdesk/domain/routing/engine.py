@@ -89,6 +89,8 @@ _MAX_WAIT = 4
 _RING_STEP = 5
 
 Deadline = tuple[float, int, int, Any, int, Any]
+_ACTIVITIES = {activity.value: activity for activity in Activity}
+_NO_LIMIT = 1 << 30
 
 
 def _freeze(value: Any) -> Any:
@@ -950,11 +952,15 @@ class RoutingEngine:
         return True
 
     def _best_agent(self, lane: Lane, exclude: set[str] | None) -> Agent | None:
+        """Best agent for the lane by the queue's order. An index entry is usable while
+        its stamp is the agent's and the agent can still take the lane's kind (a pending
+        offer may have used the capacity since it was pushed)."""
         heap = lane.agents
+        kind = lane.kind
         while heap:
             entry = heap[0]
             agent = entry[-1]
-            if entry[-2] != agent.stamp:
+            if entry[-2] != agent.stamp or not agent.can_take(kind):
                 heappop(heap)
                 continue
             if lane.plain and not exclude:
@@ -968,7 +974,7 @@ class RoutingEngine:
         while heap:
             entry = heappop(heap)
             agent = entry[-1]
-            if entry[-2] != agent.stamp:
+            if entry[-2] != agent.stamp or not agent.can_take(kind):
                 continue
             popped.append(entry)
             if max_level is not None and entry[0] > max_level:
@@ -984,7 +990,8 @@ class RoutingEngine:
 
     def _eligible_agents(self, lane: Lane) -> list[Agent]:
         heap = lane.agents
-        valid = [entry for entry in heap if entry[-2] == entry[-1].stamp]
+        kind = lane.kind
+        valid = [e for e in heap if e[-2] == e[-1].stamp and e[-1].can_take(kind)]
         valid.sort()
         heap[:] = valid
         return [entry[-1] for entry in valid if lane.accepts(entry[-1])]
@@ -1080,11 +1087,17 @@ class RoutingEngine:
     # ------------------------------------------------------------------ internals: indexes
 
     def _reindex(self, agent: Agent) -> None:
-        """The agent changed: invalidate its index entries and push fresh ones."""
+        """The agent changed: invalidate its index entries and push fresh ones into the
+        heap of every queue and channel kind it can take now."""
         agent.stamp += 1
         agent.refresh_routable()
-        if not agent.routable or agent.used + agent.min_cost > agent.total:
+        used = agent.used
+        total = agent.total
+        if not agent.routable or used + agent.min_cost > total:
             return
+        costs = agent.costs
+        counts = agent.counts
+        maximum = agent.maximum
         takes: dict[str, bool] = {}
         for queue, level in agent.member_queues:
             heaps = queue.kind_heaps
@@ -1094,23 +1107,28 @@ class RoutingEngine:
             for kind, heap in heaps.items():
                 ok = takes.get(kind)
                 if ok is None:
-                    ok = takes[kind] = agent.can_take(kind)
+                    cost = costs.get(kind)
+                    ok = takes[kind] = (
+                        cost is not None
+                        and used + cost <= total
+                        and counts.get(kind, 0) < maximum.get(kind, _NO_LIMIT)
+                    )
                 if ok:
                     if entry is None:
                         entry = queue.key(agent, level)
                     heappush(heap, entry)
-                    if len(heap) > 2 * len(queue.members) + 64:
-                        queue.build_kind_heap(kind)
+                    if len(heap) > queue.compact_at:
+                        queue.compact(heap)
 
     def _set_memberships(self, agent: Agent) -> None:
         for qid in list(agent.memberships):
-            self._queues[qid].members.pop(agent.id, None)
+            self._queues[qid].remove_member(agent.id)
         agent.memberships = {}
         for qid, queue in self._queues.items():
             level = queue.level_of(agent)
             if level is not None:
                 agent.memberships[qid] = level
-                queue.members[agent.id] = agent
+                queue.add_member(agent)
         self._sync_member_queues(agent)
 
     def _sync_member_queues(self, agent: Agent) -> None:
@@ -1119,14 +1137,13 @@ class RoutingEngine:
 
     def _lane_for(self, ix: Interaction, register: bool = True) -> Lane:
         target = ix.targets[ix.target_index]
-        return self._lane(
-            self._queues[target.queue_id],
-            target,
-            ix.channel_kind,
-            ix.view,
-            ix.fixed_agent_id or ix.target_agent_id,
-            register,
-        )
+        queue = self._queues[target.queue_id]
+        agent_id = ix.fixed_agent_id or ix.target_agent_id
+        if agent_id is None and target.expression is None and target.max_level is None:
+            lane = queue.lanes.get(ix.channel_kind)  # the common case: a plain lane
+            if lane is not None:
+                return lane
+        return self._lane(queue, target, ix.channel_kind, ix.view, agent_id, register)
 
     def _lane(
         self,
@@ -1201,8 +1218,8 @@ class RoutingEngine:
                     del lanes[lane.key]
                     if not lanes:
                         del self._personal[lane.agent_id]
-            elif queue.lanes.get(lane.key) is lane:
-                del queue.lanes[lane.key]
+            elif not lane.plain and queue.lanes.get(lane.key) is lane:
+                del queue.lanes[lane.key]  # plain lanes (one per kind) stay for reuse
 
     # ------------------------------------------------------------------ appliers
 
@@ -1223,7 +1240,7 @@ class RoutingEngine:
             level = runtime.level_of(agent)
             if level is not None:
                 agent.memberships[config.id] = level
-                runtime.members[agent.id] = agent
+                runtime.add_member(agent)
             self._sync_member_queues(agent)
         for ix in moved:
             self._file(ix)
@@ -1268,7 +1285,7 @@ class RoutingEngine:
         self._touched[agent.id] = agent
 
     def _apply_agent_activity_changed(self, event: AgentActivityChanged) -> None:
-        self._agents[event.agent_id].activity = Activity(event.activity)
+        self._agents[event.agent_id].activity = _ACTIVITIES[event.activity]
 
     def _apply_agent_back_off_ended(self, event: AgentBackOffEnded) -> None:
         agent = self._agents[event.agent_id]
@@ -1469,7 +1486,10 @@ class RoutingEngine:
             ix.ring_next_at = event.at + queue.config.ring_step_seconds
             self._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix.id)
         self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
-        self._reindex(agent)
+        if queue.config.strategy is Strategy.ROUND_ROBIN:
+            self._reindex(agent)  # its key in this queue changed
+        # Otherwise keys are unchanged and capacity only went down: index entries stay,
+        # and whoever reads them checks can_take (see _best_agent).
         self._touched[agent.id] = agent
 
     def _apply_ring_progress_stopped(self, event: RingProgressStopped) -> None:

@@ -2,10 +2,12 @@
 
 Indexes (all heaps with lazy deletion, so every update is O(log n)):
 
-- per queue and channel kind, a heap of the member agents that can take one more
+- per queue and channel kind, a heap of the member agents that could take one more
   interaction of that kind, ordered by ``(level, strategy key..., agent seq)``. An entry is
-  valid while its ``stamp`` equals the agent's stamp; every change that matters to routing
-  bumps the stamp and pushes fresh entries.
+  usable while its ``stamp`` equals the agent's stamp *and* the agent can still take the
+  kind (checked when read: a pending offer uses capacity without re-indexing). Every
+  change that changes an ordering key or frees capacity bumps the stamp and pushes fresh
+  entries.
 - per queue, *lanes*: waiting interactions with identical routing requirements (channel
   kind, level limit, target expression and the interaction values it reads, or the one
   agent waited for). A lane is a heap ordered by ``(-priority score, entered_at, seq)``.
@@ -16,7 +18,7 @@ Indexes (all heaps with lazy deletion, so every update is O(log n)):
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappop
+from heapq import heapify, heappop
 from typing import Any
 
 from switchdesk.domain.routing.agents import Agent
@@ -45,6 +47,7 @@ class QueueRuntime:
 
     __slots__ = (
         "aging",
+        "compact_at",
         "config",
         "eligibility",
         "id",
@@ -71,6 +74,7 @@ class QueueRuntime:
             for index, level in enumerate(config.levels)
         )
         self.members: dict[str, Agent] = {}
+        self.compact_at = 64  # heap size beyond which stale entries are swept out
         self.kind_heaps: dict[str, list[AgentEntry]] = {}
         self.lanes: dict[Any, Lane] = {}  # key: channel kind for plain lanes, else a tuple
         self.waiting = 0
@@ -120,6 +124,20 @@ class QueueRuntime:
             return lambda a, lv: (lv, random_key(seed, a.seq, a.stamp), a.seq, a.stamp, a)
         # longest idle; also the order for ring-all, ring progressively and sticky.
         return lambda a, lv: (lv, a.idle_since, a.seq, a.stamp, a)
+
+    def add_member(self, agent: Agent) -> None:
+        self.members[agent.id] = agent
+        self.compact_at = 2 * len(self.members) + 64
+
+    def remove_member(self, agent_id: str) -> None:
+        self.members.pop(agent_id, None)
+        self.compact_at = 2 * len(self.members) + 64
+
+    @staticmethod
+    def compact(heap: list[AgentEntry]) -> None:
+        """Drop stale entries in place (each agent has at most one entry per stamp)."""
+        heap[:] = [entry for entry in heap if entry[-2] == entry[-1].stamp]
+        heapify(heap)
 
     def build_kind_heap(self, kind: str) -> list[AgentEntry]:
         key = self.key
