@@ -63,6 +63,7 @@ async def _tick_forever(runtime: WebRuntime) -> None:
 
 def create_app(runtime: WebRuntime) -> FastAPI:
     from switchdesk.web.routes import (
+        admin_pages,
         api_docs,
         audit,
         auth,
@@ -118,6 +119,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         desk,
         supervisor,
         chat,
+        admin_pages,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

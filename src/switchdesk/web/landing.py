@@ -30,11 +30,12 @@ _API = Feature("API reference", "Every endpoint with the permission it needs.", 
 
 LANDING: dict[Role, list[Feature]] = {
     Role.AGENT: [
-        Feature("Agent desktop", "Take chats, calls and emails; see the contact's card."),
+        Feature("Agent desktop", "Take chats; see the contact's card and history.", "/desk"),
         Feature("My statistics", "Handled contacts, handle time and CSAT for today."),
     ],
     Role.TEAM_LEADER: [
-        Feature("Team live view", "Your agents' states and conversations, live."),
+        Feature("Team live view", "Queues, agents' states and conversations, live.", "/supervisor"),
+        Feature("Agent desktop", "Take escalations and chats yourself.", "/desk"),
         Feature("Coaching and break approvals", "Coach agents and approve breaks."),
         Feature("People", "The people of your client accounts.", "/api/v1/users"),
     ],
@@ -47,7 +48,10 @@ LANDING: dict[Role, list[Feature]] = {
         Feature("Certifications", "Certify agents; a certification can grant a skill."),
     ],
     Role.OPERATIONS_MANAGER: [
-        Feature("Queues and routing", "Queues, skills, workflows, hours."),
+        Feature(
+            "Queues and routing", "Queues, channels, agents' skills and capacity.", "/admin/center"
+        ),
+        Feature("Live view", "Queues and agents, live.", "/supervisor"),
         Feature("Workforce management", "Forecasts, Erlang staffing, schedules."),
         Feature("Organisation", "Client accounts, teams and sites.", "/api/v1/client-accounts"),
         _API,
@@ -65,6 +69,7 @@ LANDING: dict[Role, list[Feature]] = {
         Feature("API tokens", "Tokens for integrations.", "/api/v1/tokens"),
         Feature("Audit log", "Sign-ins, role changes, tokens, exports.", "/api/v1/audit"),
         Feature("Organisation", "Client accounts, teams and sites.", "/api/v1/client-accounts"),
+        Feature("Queues and channels", "Routing configuration of the center.", "/admin/center"),
         _API,
     ],
 }
