@@ -34,6 +34,7 @@ check: $(STAMP)  ## ruff, mypy --strict on the core, import-linter contracts
 	$(BIN)/lint-imports
 
 bench: $(STAMP)  ## benchmarks; each prints one JSON line of figures
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@set -e; for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean:  ## remove the virtualenv and caches
