@@ -208,3 +208,43 @@ def test_the_supervisor_sees_waiting_chats_and_agent_states(center: Center) -> N
     dan = next(a for a in snap["agents"] if a["id"] == center.users["dan"].user.id)
     assert (dan["presence"], dan["reason"]) == ("not_ready", "break")
     assert all(q["id"] != center.queues["sales"] for q in snap["queues"])  # other client
+
+
+def test_a_follow_up_is_routed_to_its_author_when_due(center: Center) -> None:
+    from datetime import timedelta
+
+    live, ana = center.live, center.users["ana"]
+    conv, _ = live.start_chat("north", name="Fay", email="fay@example.com", text="call me")
+    live.set_presence(ana, "available")
+    live.accept_offer(ana, _offer_for(center, "ana")["id"])
+    contact_id = live.conversation_detail(center.op, conv.id)["contact"]["id"]
+    due = center.clock.now() + timedelta(minutes=30)
+    live.create_follow_up(ana, contact_id, due, "Call back about the meter", conv.id)
+    card = live.contact_card(ana, contact_id)
+    assert [f["note"] for f in card["follow_ups"]] == ["Call back about the meter"]
+    live.end_conversation(ana, conv.id)
+    live.wrap_up(ana, conv.id, "resolved")
+    center.clock.move(29 * 60)
+    live.tick()
+    assert live.agent_snapshot(ana)["offers"] == []
+    center.clock.move(61)
+    live.tick()
+    offers = live.agent_snapshot(ana)["offers"]
+    assert len(offers) == 1 and offers[0]["channel_kind"] == "task"
+    assert offers[0]["contact"]["id"] == contact_id
+
+
+def test_escalation_goes_to_the_escalation_queue_with_higher_priority(center: Center) -> None:
+    live, ana, lead = center.live, center.users["ana"], center.users["lead"]
+    conv, _ = live.start_chat("north", name="Eve", email="", text="I want a manager")
+    live.set_presence(ana, "available")
+    live.accept_offer(ana, _offer_for(center, "ana")["id"])
+    live.transfer(ana, conv.id, note="angry customer", escalate=True)
+    live.set_presence(lead, "available")
+    offer = _offer_for(center, "lead")
+    assert offer["queue_id"] == center.queues["escalations"]
+    kinds = [e["kind"] for e in live.conversation_detail(center.op, conv.id)["timeline"]]
+    assert "escalated" in kinds and "transferred" in kinds
+    notes = [m for m in live.conversation_detail(center.op, conv.id)["messages"] if m["internal"]]
+    assert notes[0]["text"] == "angry customer"
+    assert all(m["text"] != "angry customer" for m in live.customer_view(conv.id)["messages"])
