@@ -1,0 +1,700 @@
+// The agent desktop (docs/live.md, "Agent desktop"): presence, offers with a countdown,
+// several conversations at once, transfer / escalate / end, wrap-up and after-contact
+// work. State comes from the socket's snapshot and its events; actions are REST calls.
+import { LiveSocket, showConnection, api, h, clock, dateTime, nowSeconds, throttle, timeOfDay } from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+
+const ui = {
+  conn: $("conn-state"),
+  presence: $("presence-select"),
+  presenceState: $("presence-state"),
+  presenceDot: $("presence-dot"),
+  acwBar: $("acw-bar"),
+  acwTimer: $("acw-timer"),
+  acwEnd: $("acw-end"),
+  error: $("desk-error"),
+  notice: $("desk-notice"),
+  offers: $("offers"),
+  list: $("conversation-list"),
+  count: $("conversation-count"),
+  empty: $("conversation-empty"),
+  pane: $("conversation-pane"),
+  paneTitle: $("pane-title"),
+  paneSub: $("pane-sub"),
+  paneNotice: $("pane-notice"),
+  messages: $("messages"),
+  typing: $("typing-indicator"),
+  replyForm: $("reply-form"),
+  reply: $("reply-input"),
+  internal: $("reply-internal"),
+  transferButton: $("transfer-button"),
+  transferForm: $("transfer-form"),
+  transferTarget: $("transfer-target"),
+  transferNote: $("transfer-note"),
+  escalateButton: $("escalate-button"),
+  escalateForm: $("escalate-form"),
+  escalateNote: $("escalate-note"),
+  endButton: $("end-button"),
+  closeButton: $("close-button"),
+  wrapForm: $("wrapup-form"),
+  wrapCode: $("wrapup-code"),
+  wrapNotes: $("wrapup-notes"),
+  card: $("contact-card"),
+  cardBody: $("card-body"),
+};
+
+const ACTIVITY_TEXT = {
+  idle: "waiting for work",
+  offered: "offer ringing",
+  on_contact: "on a conversation",
+  after_contact_work: "after-contact work",
+  missed: "missed an offer",
+};
+
+const state = {
+  agent: null,
+  reasons: [],
+  queues: new Map(),
+  agents: [],
+  offers: new Map(), // id -> offer
+  conversations: new Map(), // id -> conversation (+ unread, typingUntil, ended, left)
+  order: [], // conversation ids, oldest first
+  selected: null,
+  acwUntil: null,
+};
+
+// ------------------------------------------------------------------ messages to the agent
+
+let noticeTimer = null;
+function notice(text) {
+  ui.notice.textContent = text;
+  ui.notice.hidden = !text;
+  clearTimeout(noticeTimer);
+  if (text) noticeTimer = setTimeout(() => notice(""), 6000);
+}
+
+function showError(text) {
+  ui.error.textContent = text;
+  ui.error.hidden = !text;
+}
+
+/** Run a REST action; on failure show the problem's detail. Returns the answer or undefined. */
+async function act(button, fn) {
+  if (button) button.disabled = true;
+  showError("");
+  try {
+    return await fn();
+  } catch (err) {
+    showError(err.detail || err.message || "Something went wrong.");
+    return undefined;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// ------------------------------------------------------------------ presence and ACW
+
+function reasonCode(r) {
+  return typeof r === "string" ? r : r.code;
+}
+function reasonLabel(r) {
+  return typeof r === "string" ? r.charAt(0).toUpperCase() + r.slice(1).replace(/_/g, " ") : r.label || r.code;
+}
+
+function renderPresenceOptions() {
+  const options = [h("option", { value: "available" }, "Available")];
+  const group = h("optgroup", { label: "Not ready" });
+  for (const r of state.reasons) {
+    group.append(h("option", { value: `not_ready:${reasonCode(r)}` }, `Not ready – ${reasonLabel(r)}`));
+  }
+  if (state.reasons.length) options.push(group);
+  options.push(h("option", { value: "offline" }, "Offline"));
+  ui.presence.replaceChildren(...options);
+  ui.presence.disabled = false;
+}
+
+function presenceValue(agent) {
+  if (!agent) return "offline";
+  if (agent.presence === "not_ready") return `not_ready:${agent.reason || ""}`;
+  return agent.presence;
+}
+
+function renderAgent() {
+  const a = state.agent;
+  if (!a) return;
+  const value = presenceValue(a);
+  if ([...ui.presence.options].some((o) => o.value === value)) ui.presence.value = value;
+  ui.presenceDot.dataset.state = a.presence;
+  const reason = state.reasons.find((r) => reasonCode(r) === a.reason);
+  let text = a.presence === "available" ? "Available" : a.presence === "not_ready" ? "Not ready" : "Offline";
+  if (a.presence === "not_ready" && reason) text += ` (${reasonLabel(reason)})`;
+  if (a.presence !== "offline" && a.activity && a.activity !== "idle") text += ` · ${ACTIVITY_TEXT[a.activity] || a.activity}`;
+  ui.presenceState.textContent = text;
+  ui.presenceState.dataset.presence = a.presence;
+  ui.presenceState.dataset.activity = a.activity || "";
+  state.acwUntil = a.activity === "after_contact_work" ? a.acw_until : null;
+  renderAcw();
+}
+
+function renderAcw() {
+  const until = state.acwUntil;
+  if (!until) {
+    ui.acwBar.hidden = true;
+    return;
+  }
+  ui.acwBar.hidden = false;
+  ui.acwTimer.textContent = clock(until - nowSeconds());
+  const pendingWrapUp = [...state.conversations.values()].some((c) => c.needs_wrap_up);
+  ui.acwEnd.disabled = pendingWrapUp;
+  ui.acwEnd.title = pendingWrapUp ? "Submit the wrap-up first" : "";
+}
+
+ui.presence.addEventListener("change", async () => {
+  const [presence, reason] = ui.presence.value.split(":");
+  const agent = await act(ui.presence, () =>
+    api("PUT", "/api/v1/desk/presence", { presence, reason: presence === "not_ready" ? reason : null }),
+  );
+  if (agent) {
+    state.agent = agent;
+  }
+  renderAgent();
+});
+
+ui.acwEnd.addEventListener("click", () =>
+  act(ui.acwEnd, async () => {
+    await api("POST", "/api/v1/desk/after-contact-work/end");
+    state.acwUntil = null;
+    renderAcw();
+  }),
+);
+
+// ------------------------------------------------------------------ offers
+
+function contactSummary(card) {
+  if (!card || !card.id) return h("p", { class: "muted" }, "Unknown contact");
+  const earlier = (card.history || []).length;
+  const followUps = (card.follow_ups || []).length;
+  return h(
+    "dl",
+    { class: "mini-card" },
+    h("dt", {}, "Contact"),
+    h("dd", { dataset: { testid: "offer-contact-name" } }, card.name || "—"),
+    card.email ? [h("dt", {}, "Email"), h("dd", { dataset: { testid: "offer-contact-email" } }, card.email)] : null,
+    ...Object.entries(card.custom_fields || {}).map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]),
+    h("dt", {}, "History"),
+    h("dd", {}, `${earlier} conversation${earlier === 1 ? "" : "s"}${followUps ? `, ${followUps} open follow-up${followUps === 1 ? "" : "s"}` : ""}`),
+  );
+}
+
+function renderOffers() {
+  const cards = [];
+  for (const offer of state.offers.values()) {
+    const accept = h("button", { type: "button", class: "primary", dataset: { testid: "offer-accept" } }, "Accept");
+    const decline = h("button", { type: "button", class: "secondary", dataset: { testid: "offer-decline" } }, "Decline");
+    accept.addEventListener("click", () => acceptOffer(offer, accept));
+    decline.addEventListener("click", () => declineOffer(offer, decline));
+    const who = (offer.contact && offer.contact.name) || "a customer";
+    cards.push(
+      h(
+        "article",
+        { class: "offer", dataset: { testid: "offer", offerId: offer.id }, "aria-label": `Offer: chat from ${who}` },
+        h(
+          "header",
+          {},
+          h("strong", {}, `New ${offer.channel_kind || "chat"} from ${who}`),
+          h("span", { class: "queue-tag" }, offer.queue_name || ""),
+          h("span", { class: "countdown", dataset: { testid: "offer-countdown", expires: offer.expires_at } }, ""),
+        ),
+        offer.preview ? h("blockquote", { class: "preview", dataset: { testid: "offer-preview" } }, offer.preview) : null,
+        contactSummary(offer.contact),
+        h("div", { class: "row" }, accept, decline),
+      ),
+    );
+  }
+  ui.offers.replaceChildren(...cards);
+  ui.offers.hidden = cards.length === 0;
+  tickCountdowns();
+}
+
+function tickCountdowns() {
+  for (const el of ui.offers.querySelectorAll(".countdown")) {
+    const left = Math.max(0, Math.ceil(Number(el.dataset.expires) - nowSeconds()));
+    el.textContent = left > 0 ? `${left} s left` : "expiring…";
+    el.classList.toggle("urgent", left <= 10);
+  }
+}
+
+async function acceptOffer(offer, button) {
+  const conversation = await act(button, () => api("POST", `/api/v1/desk/offers/${encodeURIComponent(offer.id)}/accept`));
+  state.offers.delete(offer.id);
+  renderOffers();
+  if (conversation) {
+    upsertConversation(conversation);
+    select(conversation.id);
+  }
+}
+
+async function declineOffer(offer, button) {
+  await act(button, () => api("POST", `/api/v1/desk/offers/${encodeURIComponent(offer.id)}/decline`));
+  state.offers.delete(offer.id);
+  renderOffers();
+}
+
+// ------------------------------------------------------------------ conversations
+
+function upsertConversation(conv) {
+  const known = state.conversations.get(conv.id);
+  const merged = { unread: 0, typingUntil: 0, left: false, ended: false, ...known, ...conv };
+  // Keep every message we have seen, in order, without duplicates.
+  const byId = new Map();
+  for (const m of [...((known && known.messages) || []), ...(conv.messages || [])]) byId.set(m.id, m);
+  merged.messages = [...byId.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  if (merged.state === "resolved") merged.ended = true;
+  state.conversations.set(conv.id, merged);
+  if (!state.order.includes(conv.id)) state.order.push(conv.id);
+  if (!state.selected) state.selected = conv.id;
+  renderList();
+  if (state.selected === conv.id) renderPane();
+}
+
+function removeConversation(id) {
+  state.conversations.delete(id);
+  state.order = state.order.filter((x) => x !== id);
+  if (state.selected === id) state.selected = state.order[0] || null;
+  renderList();
+  renderPane();
+  renderAcw();
+}
+
+function select(id) {
+  if (state.selected !== id) ui.internal.checked = false;
+  state.selected = id;
+  const conv = state.conversations.get(id);
+  if (conv) conv.unread = 0;
+  renderList();
+  renderPane();
+}
+
+function conversationLabel(conv) {
+  if (conv.needs_wrap_up) return "wrap-up";
+  if (conv.left) return "customer left";
+  if (conv.ended) return "ended";
+  return "";
+}
+
+function renderList() {
+  const items = state.order.map((id) => {
+    const conv = state.conversations.get(id);
+    const selected = id === state.selected;
+    const label = conversationLabel(conv);
+    const last = (conv.messages || []).filter((m) => !m.internal).slice(-1)[0];
+    const tab = h(
+      "li",
+      {
+        role: "tab",
+        tabindex: selected ? "0" : "-1",
+        "aria-selected": selected ? "true" : "false",
+        "aria-controls": "conversation-pane",
+        class: `conv-tab${selected ? " selected" : ""}`,
+        dataset: { testid: "conversation-tab", conversationId: id },
+      },
+      h("span", { class: "conv-name" }, (conv.contact && conv.contact.name) || "Customer"),
+      conv.unread ? h("span", { class: "badge", "aria-label": `${conv.unread} unread` }, String(conv.unread)) : null,
+      label ? h("span", { class: `state-tag ${label.replace(/ /g, "-")}` }, label) : null,
+      h("span", { class: "conv-last muted" }, last ? last.text : conv.queue_name || ""),
+    );
+    tab.addEventListener("click", () => select(id));
+    tab.addEventListener("keydown", (event) => {
+      const at = state.order.indexOf(id);
+      const next = event.key === "ArrowDown" ? at + 1 : event.key === "ArrowUp" ? at - 1 : null;
+      if (next === null || next < 0 || next >= state.order.length) return;
+      event.preventDefault();
+      select(state.order[next]);
+      ui.list.querySelector(`[data-conversation-id="${CSS.escape(state.order[next])}"]`)?.focus();
+    });
+    return tab;
+  });
+  ui.list.replaceChildren(...items);
+  ui.count.textContent = String(items.length);
+  ui.empty.hidden = items.length > 0;
+}
+
+function messageElement(m) {
+  const kind = m.internal ? "internal" : m.author;
+  return h(
+    "li",
+    { class: `message ${kind}`, dataset: { testid: "message", author: m.author, id: m.id, internal: m.internal ? "true" : "false" } },
+    m.author === "system" ? null : h("span", { class: "who" }, m.internal ? `${m.author_name} · internal note` : m.author_name),
+    h("span", { class: "bubble text" }, m.text),
+    h("span", { class: "meta" }, timeOfDay(m.at)),
+  );
+}
+
+let renderedPane = null; // {id, count}: lets new messages be appended instead of re-rendered
+
+function renderPane() {
+  const conv = state.conversations.get(state.selected);
+  ui.pane.hidden = !conv;
+  ui.card.hidden = !conv;
+  if (!conv) {
+    renderedPane = null;
+    return;
+  }
+  ui.pane.dataset.conversationId = conv.id;
+  ui.paneTitle.textContent = (conv.contact && conv.contact.name) || "Customer";
+  const queue = state.queues.get(conv.queue_id);
+  ui.paneSub.textContent = [conv.channel_kind || "chat", conv.queue_name || (queue && queue.name)].filter(Boolean).join(" · ");
+
+  const messages = conv.messages || [];
+  if (renderedPane && renderedPane.id === conv.id && renderedPane.count <= messages.length) {
+    for (const m of messages.slice(renderedPane.count)) ui.messages.append(messageElement(m));
+  } else {
+    ui.messages.replaceChildren(...messages.map(messageElement));
+  }
+  renderedPane = { id: conv.id, count: messages.length };
+  ui.messages.scrollTop = ui.messages.scrollHeight;
+
+  const live = conv.state === "assigned" && !conv.ended;
+  ui.transferButton.hidden = !live;
+  ui.escalateButton.hidden = !live;
+  ui.endButton.hidden = !live;
+  ui.closeButton.hidden = live || conv.needs_wrap_up;
+  if (!live) {
+    ui.transferForm.hidden = true;
+    ui.escalateForm.hidden = true;
+  }
+  // After the end only internal notes can be written.
+  ui.internal.disabled = !live;
+  if (!live) ui.internal.checked = true;
+  ui.reply.placeholder = ui.internal.checked ? "Internal note (the customer does not see it)…" : "Reply… (Enter sends, Shift+Enter for a new line)";
+  ui.replyForm.classList.toggle("internal", ui.internal.checked);
+
+  const notes = [];
+  if (conv.left) notes.push("The customer left the chat.");
+  else if (conv.ended) notes.push("The chat has ended.");
+  ui.paneNotice.textContent = notes.join(" ");
+  ui.paneNotice.hidden = notes.length === 0;
+
+  renderWrapUp(conv);
+  renderTyping();
+  renderCard(conv.contact, conv.id);
+}
+
+function renderWrapUp(conv) {
+  ui.wrapForm.hidden = !conv.needs_wrap_up;
+  if (!conv.needs_wrap_up) return;
+  if (ui.wrapForm.dataset.conversationId === conv.id) return; // keep what the agent typed
+  ui.wrapForm.dataset.conversationId = conv.id;
+  const queue = state.queues.get(conv.queue_id);
+  const codes = (queue && queue.wrap_up_codes) || [];
+  ui.wrapCode.replaceChildren(
+    h("option", { value: "" }, "Choose a disposition…"),
+    ...codes.map((c) => h("option", { value: c.code }, c.label || c.code)),
+  );
+  ui.wrapNotes.value = "";
+}
+
+function renderTyping() {
+  const conv = state.conversations.get(state.selected);
+  const typing = conv && conv.typingUntil > Date.now();
+  ui.typing.hidden = !typing;
+  ui.typing.textContent = typing ? `${(conv.contact && conv.contact.name) || "The customer"} is typing…` : "";
+}
+
+function renderCard(card, currentId) {
+  if (!card || !card.id) {
+    ui.cardBody.replaceChildren(h("p", { class: "muted" }, "No contact details."));
+    return;
+  }
+  const fields = Object.entries(card.custom_fields || {});
+  const earlier = (card.history || []).filter((c) => c.conversation_id !== currentId);
+  const followUps = card.follow_ups || [];
+  ui.cardBody.replaceChildren(
+    h("p", { class: "card-name", id: "card-name" }, card.name || "—"),
+    h(
+      "dl",
+      { class: "card-fields" },
+      card.email ? [h("dt", {}, "Email"), h("dd", { id: "card-email" }, card.email)] : null,
+      ...(card.identities || [])
+        .filter((i) => i.kind !== "email")
+        .map((i) => [h("dt", {}, i.kind.replace(/_/g, " ")), h("dd", {}, i.value)]),
+      card.client_account ? [h("dt", {}, "Client account"), h("dd", {}, card.client_account)] : null,
+      ...fields.map(([k, v]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, String(v))]),
+    ),
+    h("h3", {}, "Earlier conversations"),
+    earlier.length
+      ? h(
+          "ul",
+          { class: "card-history", id: "card-history" },
+          ...earlier.map((c) =>
+            h(
+              "li",
+              { dataset: { testid: "card-history-item" } },
+              h("span", {}, dateTime(c.started_at)),
+              " ",
+              h("span", { class: "muted" }, [c.channel_kind, c.state, c.disposition].filter(Boolean).join(" · ")),
+            ),
+          ),
+        )
+      : h("p", { class: "muted", id: "card-history" }, "None."),
+    h("h3", {}, "Open follow-ups"),
+    followUps.length
+      ? h(
+          "ul",
+          { class: "card-follow-ups", id: "card-follow-ups" },
+          ...followUps.map((f) => h("li", {}, h("strong", {}, dateTime(f.due_at)), " ", f.note)),
+        )
+      : h("p", { class: "muted", id: "card-follow-ups" }, "None."),
+  );
+}
+
+// ------------------------------------------------------------------ conversation actions
+
+function current() {
+  return state.conversations.get(state.selected);
+}
+
+async function sendReply() {
+  const conv = current();
+  const text = ui.reply.value.trim();
+  if (!conv || !text) return;
+  const internal = ui.internal.checked;
+  const message = await act(ui.reply, () =>
+    api("POST", `/api/v1/conversations/${encodeURIComponent(conv.id)}/messages`, { text, internal }),
+  );
+  if (message) {
+    ui.reply.value = "";
+    addMessage(conv.id, message);
+  }
+  ui.reply.focus();
+}
+
+ui.replyForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  sendReply();
+});
+ui.reply.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    sendReply();
+  }
+});
+const sendTyping = throttle((id) => socket.send({ type: "typing", conversation_id: id }), 2000);
+ui.reply.addEventListener("input", () => {
+  const conv = current();
+  if (conv && !ui.internal.checked && ui.reply.value.trim() && conv.state === "assigned") sendTyping(conv.id);
+});
+ui.internal.addEventListener("change", () => renderPane());
+
+function toggleDrawer(form, button, other, otherButton) {
+  const open = form.hidden;
+  form.hidden = !open;
+  button.setAttribute("aria-expanded", String(open));
+  other.hidden = true;
+  otherButton.setAttribute("aria-expanded", "false");
+  if (open) form.querySelector("select, textarea")?.focus();
+}
+
+function renderTransferTargets() {
+  const queues = h("optgroup", { label: "Queues" }, ...[...state.queues.values()].map((q) => h("option", { value: `queue:${q.id}` }, q.name)));
+  const agents = h("optgroup", { label: "Agents" }, ...state.agents.map((a) => h("option", { value: `agent:${a.id}` }, a.name)));
+  ui.transferTarget.replaceChildren(h("option", { value: "" }, "Choose a queue or an agent…"), queues, agents);
+}
+
+ui.transferButton.addEventListener("click", () => toggleDrawer(ui.transferForm, ui.transferButton, ui.escalateForm, ui.escalateButton));
+ui.escalateButton.addEventListener("click", () => toggleDrawer(ui.escalateForm, ui.escalateButton, ui.transferForm, ui.transferButton));
+for (const cancel of document.querySelectorAll("[data-cancel]")) {
+  cancel.addEventListener("click", () => {
+    $(cancel.dataset.cancel).hidden = true;
+    ui.transferButton.setAttribute("aria-expanded", "false");
+    ui.escalateButton.setAttribute("aria-expanded", "false");
+  });
+}
+
+ui.transferForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const conv = current();
+  const [kind, id] = ui.transferTarget.value.split(":");
+  if (!conv) return;
+  if (!id) return showError("Choose a queue or an agent to transfer to.");
+  const body = { note: ui.transferNote.value.trim() };
+  body[kind === "queue" ? "queue_id" : "agent_id"] = id;
+  const target = ui.transferTarget.selectedOptions[0].textContent;
+  const done = await act($("transfer-submit"), async () => {
+    await api("POST", `/api/v1/conversations/${encodeURIComponent(conv.id)}/transfer`, body);
+    return true;
+  });
+  if (done) {
+    ui.transferForm.hidden = true;
+    ui.transferNote.value = "";
+    notice(`Transferred ${(conv.contact && conv.contact.name) || "the conversation"} to ${target}.`);
+    removeConversation(conv.id);
+  }
+});
+
+ui.escalateForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const conv = current();
+  if (!conv) return;
+  const done = await act($("escalate-submit"), async () => {
+    await api("POST", `/api/v1/conversations/${encodeURIComponent(conv.id)}/escalate`, { note: ui.escalateNote.value.trim() });
+    return true;
+  });
+  if (done) {
+    ui.escalateForm.hidden = true;
+    ui.escalateNote.value = "";
+    notice(`Escalated ${(conv.contact && conv.contact.name) || "the conversation"} to the team leader.`);
+    removeConversation(conv.id);
+  }
+});
+
+ui.endButton.addEventListener("click", async () => {
+  const conv = current();
+  if (!conv) return;
+  const done = await act(ui.endButton, async () => {
+    await api("POST", `/api/v1/conversations/${encodeURIComponent(conv.id)}/end`);
+    return true;
+  });
+  if (done) {
+    conv.ended = true;
+    renderPane();
+  }
+});
+
+ui.closeButton.addEventListener("click", () => {
+  const conv = current();
+  if (conv && !conv.needs_wrap_up) removeConversation(conv.id);
+});
+
+ui.wrapForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const conv = current();
+  if (!conv) return;
+  if (!ui.wrapCode.value) return showError("Choose a disposition.");
+  const done = await act($("wrapup-submit"), async () => {
+    await api("POST", `/api/v1/conversations/${encodeURIComponent(conv.id)}/wrap-up`, {
+      code: ui.wrapCode.value,
+      notes: ui.wrapNotes.value.trim(),
+    });
+    return true;
+  });
+  if (done) {
+    delete ui.wrapForm.dataset.conversationId;
+    notice(`Wrap-up saved for ${(conv.contact && conv.contact.name) || "the conversation"}.`);
+    removeConversation(conv.id);
+  }
+});
+
+// ------------------------------------------------------------------ socket
+
+function addMessage(conversationId, m) {
+  const conv = state.conversations.get(conversationId);
+  if (!conv) return;
+  if ((conv.messages || []).some((x) => x.id === m.id)) return;
+  conv.messages = [...(conv.messages || []), m];
+  if (m.author === "contact") conv.typingUntil = 0;
+  if (conversationId !== state.selected && m.author !== "agent") conv.unread = (conv.unread || 0) + 1;
+  renderList();
+  if (conversationId === state.selected) renderPane();
+}
+
+const handlers = {
+  snapshot(frame) {
+    socket.healthy();
+    state.agent = frame.agent;
+    state.reasons = frame.reasons || [];
+    state.queues = new Map((frame.queues || []).map((q) => [q.id, q]));
+    state.agents = frame.agents || [];
+    state.offers = new Map((frame.offers || []).map((o) => [o.id, o]));
+    const previous = state.selected;
+    state.conversations = new Map();
+    state.order = [];
+    state.selected = null;
+    renderedPane = null;
+    delete ui.wrapForm.dataset.conversationId;
+    for (const c of frame.conversations || []) upsertConversation(c);
+    if (previous && state.conversations.has(previous)) state.selected = previous;
+    renderPresenceOptions();
+    renderTransferTargets();
+    renderAgent();
+    renderOffers();
+    renderList();
+    renderPane();
+  },
+  agent(frame) {
+    state.agent = frame.agent;
+    renderAgent();
+  },
+  offer(frame) {
+    state.offers.set(frame.offer.id, frame.offer);
+    renderOffers();
+  },
+  offer_gone(frame) {
+    const offer = state.offers.get(frame.offer_id);
+    if (!offer) return;
+    state.offers.delete(frame.offer_id);
+    renderOffers();
+    const who = (offer.contact && offer.contact.name) || "a customer";
+    const why = {
+      expired: "expired",
+      declined: "was declined",
+      accepted_elsewhere: "was taken by another agent",
+      cancelled: "was withdrawn",
+    }[frame.reason] || "is gone";
+    notice(`The offer of a chat from ${who} ${why}.`);
+  },
+  assigned(frame) {
+    upsertConversation(frame.conversation);
+  },
+  message(frame) {
+    addMessage(frame.conversation_id, frame);
+  },
+  typing(frame) {
+    const conv = state.conversations.get(frame.conversation_id);
+    if (!conv) return;
+    conv.typingUntil = Date.now() + 3000;
+    renderTyping();
+  },
+  contact_left(frame) {
+    const conv = state.conversations.get(frame.conversation_id);
+    if (!conv) return;
+    conv.left = true;
+    conv.ended = true;
+    renderList();
+    if (frame.conversation_id === state.selected) renderPane();
+  },
+  ended(frame) {
+    const conv = state.conversations.get(frame.conversation_id);
+    if (!conv) return;
+    conv.ended = true;
+    renderList();
+    if (frame.conversation_id === state.selected) renderPane();
+  },
+  wrap_up(frame) {
+    const conv = state.conversations.get(frame.conversation_id);
+    if (conv) conv.ended = true;
+    state.acwUntil = frame.acw_until;
+    renderAcw();
+    renderList();
+    renderPane();
+  },
+  released(frame) {
+    removeConversation(frame.conversation_id);
+  },
+  error(frame) {
+    showError(frame.detail || frame.code);
+  },
+};
+
+const socket = new LiveSocket("/ws/agent", {
+  onState: (s, seconds) => showConnection(ui.conn, s, seconds),
+  onFrame: (frame) => (handlers[frame.type] || (() => {}))(frame),
+});
+socket.start();
+
+setInterval(() => {
+  tickCountdowns();
+  renderAcw();
+  renderTyping();
+}, 1000);
