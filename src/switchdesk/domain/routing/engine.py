@@ -127,6 +127,7 @@ class RoutingEngine:
         self._expressions: dict[str, CompiledExpression] = {}
         self._direct: dict[str, tuple[Target, ...]] = {}
         self._agents: dict[str, Agent] = {}
+        self._by_seq: list[Agent] = []  # agents by registration seq (index entries use it)
         self._interactions: dict[str, Interaction] = {}
         self._offers: dict[str, Offer] = {}
         self._personal: dict[str, dict[tuple[Any, ...], Lane]] = {}
@@ -176,7 +177,7 @@ class RoutingEngine:
         """Add or replace a queue. Raises ConfigurationError (nothing changes) if invalid."""
         self._begin(now)
         validate_queue(config)
-        QueueRuntime(config)  # compiles the expressions: raises with positions
+        QueueRuntime(config, [])  # compiles the expressions: raises with positions
         if config.overflow_queue_id is not None and config.overflow_queue_id not in self._queues:
             raise ConfigurationError(
                 f"queue {config.id!r}: unknown overflow queue {config.overflow_queue_id!r}",
@@ -957,14 +958,15 @@ class RoutingEngine:
         offer may have used the capacity since it was pushed)."""
         heap = lane.agents
         kind = lane.kind
+        by_seq = self._by_seq
         while heap:
             entry = heap[0]
-            agent = entry[-1]
-            if entry[-2] != agent.stamp or not agent.can_take(kind):
+            agent = by_seq[entry[-2]]
+            if entry[-1] != agent.stamp or not agent.can_take(kind):
                 heappop(heap)
                 continue
             if lane.plain and not exclude:
-                return agent  # type: ignore[no-any-return]
+                return agent
             break
         if not heap:
             return None
@@ -973,8 +975,8 @@ class RoutingEngine:
         max_level = lane.max_level
         while heap:
             entry = heappop(heap)
-            agent = entry[-1]
-            if entry[-2] != agent.stamp or not agent.can_take(kind):
+            agent = by_seq[entry[-2]]
+            if entry[-1] != agent.stamp or not agent.can_take(kind):
                 continue
             popped.append(entry)
             if max_level is not None and entry[0] > max_level:
@@ -991,17 +993,19 @@ class RoutingEngine:
     def _eligible_agents(self, lane: Lane) -> list[Agent]:
         heap = lane.agents
         kind = lane.kind
-        valid = [e for e in heap if e[-2] == e[-1].stamp and e[-1].can_take(kind)]
+        by_seq = self._by_seq
+        valid = [e for e in heap if e[-1] == by_seq[e[-2]].stamp and by_seq[e[-2]].can_take(kind)]
         valid.sort()
         heap[:] = valid
-        return [entry[-1] for entry in valid if lane.accepts(entry[-1])]
+        agents = [by_seq[entry[-2]] for entry in valid]
+        return [agent for agent in agents if lane.accepts(agent)]
 
     def _dispatch_agent(self, agent: Agent, now: float) -> None:
         """Offer the agent the best waiting interaction it may serve, while it can."""
         while agent.routable:
             best: Interaction | None = None
             best_key: tuple[float, float, float, int] | None = None
-            for queue, _level in agent.member_queues:
+            for queue in agent.member_queues:
                 if not queue.waiting:
                     continue
                 for lane in queue.lanes.values():
@@ -1099,7 +1103,7 @@ class RoutingEngine:
         counts = agent.counts
         maximum = agent.maximum
         takes: dict[str, bool] = {}
-        for queue, level in agent.member_queues:
+        for queue, level in zip(agent.member_queues, agent.member_levels, strict=True):
             heaps = queue.kind_heaps
             if not heaps:
                 continue
@@ -1133,7 +1137,8 @@ class RoutingEngine:
 
     def _sync_member_queues(self, agent: Agent) -> None:
         queues = self._queues
-        agent.member_queues = [(queues[qid], level) for qid, level in agent.memberships.items()]
+        agent.member_queues = [queues[qid] for qid in agent.memberships]
+        agent.member_levels = list(agent.memberships.values())
 
     def _lane_for(self, ix: Interaction, register: bool = True) -> Lane:
         target = ix.targets[ix.target_index]
@@ -1196,11 +1201,13 @@ class RoutingEngine:
         ix.state = _WAITING
         self._token += 1  # unique across interactions: heap entries never tie on it
         ix.token = self._token
+        heap = lane.heap
         heappush(
-            lane.heap,
-            (-queue.score(ix.priority, ix.entered_at), ix.entered_at, ix.seq, ix.token, ix),
+            heap, (-queue.score(ix.priority, ix.entered_at), ix.entered_at, ix.seq, ix.token, ix)
         )
         lane.live += 1
+        if len(heap) > 2 * lane.live + 64:
+            lane.compact()
         queue.waiting += 1
 
     def _unfile(self, ix: Interaction) -> None:
@@ -1212,6 +1219,7 @@ class RoutingEngine:
         queue = lane.queue
         queue.waiting -= 1
         if lane.live == 0:
+            lane.heap.clear()  # every entry left is stale
             if lane.agent_id is not None:
                 lanes = self._personal.get(lane.agent_id)
                 if lanes is not None and lanes.get(lane.key) is lane:
@@ -1225,7 +1233,7 @@ class RoutingEngine:
 
     def _apply_queue_configured(self, event: QueueConfigured) -> None:
         config = QueueConfig.from_dict(event.queue)
-        runtime = QueueRuntime(config)
+        runtime = QueueRuntime(config, self._by_seq)
         moved = [
             ix
             for ix in self._interactions.values()
@@ -1262,6 +1270,7 @@ class RoutingEngine:
         )
         self._next_agent_seq += 1
         self._agents[agent.id] = agent
+        self._by_seq.append(agent)
         self._set_memberships(agent)
         self._touched[agent.id] = agent
 
@@ -1641,7 +1650,10 @@ class RoutingEngine:
             agent.handle_seconds = float(item["handle_seconds"])
             agent.stamp = int(item["stamp"])
             agent.activity = Activity(item["activity"])
+            if agent.seq != len(engine._by_seq):
+                raise ValidationFailed("snapshot agents must be listed by seq, from 0")
             engine._agents[agent.id] = agent
+            engine._by_seq.append(agent)
             engine._set_memberships(agent)
         for item in data["interactions"]:
             ix = Interaction(

@@ -122,7 +122,7 @@ def explain_interaction(engine: RoutingEngine, ix: Interaction, now: float) -> E
         reasons, level = _reasons(agent, ix, lane, now)
         key: tuple[Any, ...] | None = None
         if level is not None:
-            key = tuple(queue.key(agent, level)[:-2])
+            key = tuple(queue.key(agent, level)[:-1])
         elif lane.agent_id == agent.id:
             key = ()
         if reasons:

@@ -3,7 +3,9 @@
 Indexes (all heaps with lazy deletion, so every update is O(log n)):
 
 - per queue and channel kind, a heap of the member agents that could take one more
-  interaction of that kind, ordered by ``(level, strategy key..., agent seq)``. An entry is
+  interaction of that kind: entries ``(level, strategy key..., agent seq, stamp)`` hold
+  numbers only (the agent is found by seq), so the garbage collector soon stops tracking
+  them. An entry is
   usable while its ``stamp`` equals the agent's stamp *and* the agent can still take the
   kind (checked when read: a pending offer uses capacity without re-indexing). Every
   change that changes an ordering key or frees capacity bumps the stamp and pushes fresh
@@ -47,6 +49,7 @@ class QueueRuntime:
 
     __slots__ = (
         "aging",
+        "by_seq",
         "compact_at",
         "config",
         "eligibility",
@@ -60,8 +63,9 @@ class QueueRuntime:
         "weight",
     )
 
-    def __init__(self, config: QueueConfig) -> None:
+    def __init__(self, config: QueueConfig, by_seq: list[Agent]) -> None:
         where = f"queue {config.id!r}"
+        self.by_seq = by_seq  # the engine's agents by registration seq
         self.config = config
         self.id = config.id
         self.eligibility = compile_expression(
@@ -99,11 +103,11 @@ class QueueRuntime:
         qid = config.id
         strategy = config.strategy
         if strategy is Strategy.ROUND_ROBIN:
-            return lambda a, lv: (lv, a.last_offer_seq.get(qid, -1), a.seq, a.stamp, a)
+            return lambda a, lv: (lv, a.last_offer_seq.get(qid, -1), a.seq, a.stamp)
         if strategy is Strategy.FEWEST_CONTACTS:
-            return lambda a, lv: (lv, a.contacts.get(qid, 0), a.idle_since, a.seq, a.stamp, a)
+            return lambda a, lv: (lv, a.contacts.get(qid, 0), a.idle_since, a.seq, a.stamp)
         if strategy is Strategy.LEAST_OCCUPIED:
-            return lambda a, lv: (lv, a.handle_seconds, a.idle_since, a.seq, a.stamp, a)
+            return lambda a, lv: (lv, a.handle_seconds, a.idle_since, a.seq, a.stamp)
         if strategy is Strategy.BEST_PROFICIENCY:
             skill = config.proficiency_skill or ""
 
@@ -112,18 +116,18 @@ class QueueRuntime:
                 value = skills.get(skill, 0) if isinstance(skills, dict) else 0
                 if not isinstance(value, int | float) or isinstance(value, bool):
                     value = 0
-                return (lv, -value, a.idle_since, a.seq, a.stamp, a)
+                return (lv, -value, a.idle_since, a.seq, a.stamp)
 
             return proficiency
         if strategy is Strategy.TOP_DOWN:
             rank = {agent_id: index for index, agent_id in enumerate(config.agent_order)}
             last = len(rank)
-            return lambda a, lv: (lv, rank.get(a.id, last), a.seq, a.stamp, a)
+            return lambda a, lv: (lv, rank.get(a.id, last), a.seq, a.stamp)
         if strategy is Strategy.RANDOM:
             seed = config.random_seed
-            return lambda a, lv: (lv, random_key(seed, a.seq, a.stamp), a.seq, a.stamp, a)
+            return lambda a, lv: (lv, random_key(seed, a.seq, a.stamp), a.seq, a.stamp)
         # longest idle; also the order for ring-all, ring progressively and sticky.
-        return lambda a, lv: (lv, a.idle_since, a.seq, a.stamp, a)
+        return lambda a, lv: (lv, a.idle_since, a.seq, a.stamp)
 
     def add_member(self, agent: Agent) -> None:
         self.members[agent.id] = agent
@@ -133,10 +137,10 @@ class QueueRuntime:
         self.members.pop(agent_id, None)
         self.compact_at = 2 * len(self.members) + 64
 
-    @staticmethod
-    def compact(heap: list[AgentEntry]) -> None:
+    def compact(self, heap: list[AgentEntry]) -> None:
         """Drop stale entries in place (each agent has at most one entry per stamp)."""
-        heap[:] = [entry for entry in heap if entry[-2] == entry[-1].stamp]
+        by_seq = self.by_seq
+        heap[:] = [entry for entry in heap if entry[-1] == by_seq[entry[-2]].stamp]
         heapify(heap)
 
     def build_kind_heap(self, kind: str) -> list[AgentEntry]:
@@ -228,6 +232,17 @@ class Lane:
         result = expression.evaluate(agent.view, self.sample_view)
         self.cache[agent.id] = (agent.attr_version, result)
         return result
+
+    def compact(self) -> None:
+        """Drop stale entries (interactions offered, moved or gone) in place."""
+        self.heap[:] = [
+            entry
+            for entry in self.heap
+            if entry[3] == entry[4].token
+            and entry[4].lane is self
+            and entry[4].state is InteractionState.WAITING
+        ]
+        heapify(self.heap)
 
     def head(self) -> Interaction | None:
         heap = self.heap
