@@ -1509,6 +1509,8 @@ class RoutingEngine:
         ix, agent = offer.interaction, offer.agent
         del agent.offers[offer.id]
         del ix.offers[offer.id]
+        if not ix.offers:
+            ix.offers = {}  # a fresh empty dict is not tracked by the garbage collector
         ix.state = _ASSIGNED
         ix.agent_id = agent.id
         ix.assigned_at = event.at
