@@ -364,9 +364,8 @@ function renderPane() {
     ui.transferForm.hidden = true;
     ui.escalateForm.hidden = true;
   }
-  // After the end only internal notes can be written.
-  ui.internal.disabled = !live;
-  if (!live) ui.internal.checked = true;
+  // After the end only internal notes could be written: the wrap-up notes serve that.
+  ui.replyForm.hidden = !live;
   ui.reply.placeholder = ui.internal.checked ? "Internal note (the customer does not see it)…" : "Reply… (Enter sends, Shift+Enter for a new line)";
   ui.replyForm.classList.toggle("internal", ui.internal.checked);
 
@@ -417,9 +416,9 @@ function renderCard(card, currentId) {
       { class: "card-fields" },
       card.email ? [h("dt", {}, "Email"), h("dd", { id: "card-email" }, card.email)] : null,
       ...(card.identities || [])
-        .filter((i) => i.kind !== "email")
+        .filter((i) => i.kind !== "email" && i.kind !== "chat_visitor")
         .map((i) => [h("dt", {}, i.kind.replace(/_/g, " ")), h("dd", {}, i.value)]),
-      card.client_account ? [h("dt", {}, "Client account"), h("dd", {}, card.client_account)] : null,
+      card.client_account_name ? [h("dt", {}, "Client account"), h("dd", {}, card.client_account_name)] : null,
       ...fields.map(([k, v]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, String(v))]),
     ),
     h("h3", {}, "Earlier conversations"),

@@ -1,0 +1,272 @@
+"""In real Chromium, end to end: a customer chats on the web widget, agents take it on
+their desktops (accept, reply, transfer, end, wrap up), the supervisor watches it live,
+the customer rates it, and the API's timeline holds every step.
+
+Each person has their own browser context (own cookies, own sockets), as in real life."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import DemoServer
+
+pytestmark = pytest.mark.browser
+
+expect: Any = None  # Playwright's auto-waiting assertions, once the browser fixture ran
+
+
+@pytest.fixture(autouse=True)
+def _playwright_expect(browser: Any) -> None:
+    global expect
+    from playwright.sync_api import expect as playwright_expect
+
+    playwright_expect.set_options(timeout=10_000)
+    expect = playwright_expect
+
+
+class People:
+    """Opens one browser context per person and closes them all at the end."""
+
+    def __init__(self, browser: Any, server: DemoServer) -> None:
+        self.browser, self.server = browser, server
+        self.contexts: list[Any] = []
+        self.errors: list[str] = []
+
+    def page(self, who: str) -> Any:
+        context = self.browser.new_context(viewport={"width": 1280, "height": 860})
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: self.errors.append(f"{who}: {exc}"))
+        return page
+
+    def customer(self, slug: str) -> Any:
+        page = self.page("customer")
+        page.goto(f"{self.server.url}/chat/{slug}")
+        return page
+
+    def signed_in(self, username: str, path: str) -> Any:
+        page = self.page(username)
+        page.goto(f"{self.server.url}/login?next={path}")
+        page.fill("#username", username)
+        page.fill("#password", self.server.password(username))
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(re.escape(path) + "$"))
+        if not page.url.endswith(path):  # the login page may ignore next=
+            page.goto(f"{self.server.url}{path}")
+        expect(page.locator("#conn-state")).to_have_attribute("data-state", "open")
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def people(browser: Any, demo_server: DemoServer) -> Iterator[People]:
+    crowd = People(browser, demo_server)
+    yield crowd
+    crowd.close()
+    assert crowd.errors == [], crowd.errors
+
+
+def queue_row(page: Any, name: str) -> Any:
+    return page.locator("[data-testid=queue-row]", has=page.locator("th", has_text=name))
+
+
+def agent_row(page: Any, name: str) -> Any:
+    return page.locator("[data-testid=agent-row]", has=page.locator("th", has_text=name))
+
+
+def messages(page: Any, text: str) -> Any:
+    return page.locator("[data-testid=message]", has_text=text)
+
+
+def go_available(desk: Any) -> None:
+    desk.select_option("#presence-select", "available")
+    expect(desk.locator("#presence-state")).to_have_attribute("data-presence", "available")
+
+
+def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
+    people: People,
+) -> None:
+    # The customer opens the Northwind widget and writes.
+    customer = people.customer("northwind-chat")
+    expect(customer.locator("#chat-title")).to_have_text("Northwind Energy")
+    expect(customer.locator("#chat-greeting")).to_contain_text("energy contract")
+    customer.fill("#prechat-name", "Zoe Customer")
+    customer.fill("#prechat-email", "zoe.e2e@example.com")
+    customer.fill("#prechat-message", "My bill is wrong this month")
+    customer.click("#prechat-submit")
+    expect(customer.locator("#chat-status")).to_contain_text(
+        re.compile(r"You are (next|number \d+) in line, (about \d+ minutes?|less than a minute)")
+    )
+    expect(customer.locator("[data-testid=message].pending")).to_have_count(0)
+    expect(messages(customer, "My bill is wrong this month")).to_have_count(1)
+
+    # The team leader sees the waiting chat and the agents' states.
+    supervisor = people.signed_in("lead", "/supervisor")
+    support = queue_row(supervisor, "Northwind support")
+    expect(support.locator("[data-testid=queue-waiting]")).to_have_text("1")
+    expect(support.locator("[data-testid=queue-longest]")).to_have_text(re.compile(r"^\d+:\d\d$"))
+    expect(agent_row(supervisor, "Ana Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "Offline"
+    )
+
+    # Ana goes available and gets the offer with the contact card.
+    ana = people.signed_in("agent", "/desk")
+    go_available(ana)
+    offer = ana.locator("[data-testid=offer]")
+    expect(offer).to_have_count(1)
+    expect(offer).to_contain_text("Zoe Customer")
+    expect(offer).to_contain_text("zoe.e2e@example.com")
+    expect(offer).to_contain_text("Northwind support")
+    expect(offer.locator("[data-testid=offer-preview]")).to_have_text("My bill is wrong this month")
+    expect(offer.locator("[data-testid=offer-countdown]")).to_have_text(re.compile(r"^\d+ s left$"))
+    expect(agent_row(supervisor, "Ana Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "Offer ringing"
+    )
+    offer.locator("[data-testid=offer-accept]").click()
+    expect(offer).to_have_count(0)
+    expect(ana.locator("[data-testid=conversation-tab]")).to_contain_text("Zoe Customer")
+    expect(ana.locator("#card-name")).to_have_text("Zoe Customer")
+    expect(ana.locator("#card-email")).to_have_text("zoe.e2e@example.com")
+    expect(customer.locator("[data-testid=system-line]")).to_contain_text(
+        "Ana Agent joined the chat"
+    )
+    expect(customer.locator("#chat-status")).to_have_text("You are chatting with Ana Agent.")
+    expect(agent_row(supervisor, "Ana Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "On contact"
+    )
+    expect(support.locator("[data-testid=queue-waiting]")).to_have_text("0")
+
+    # Messages both ways, with typing indicators both ways.
+    ana.fill("#reply-input", "Hello Zoe, let me check that")
+    expect(customer.locator("#typing-indicator")).to_have_text("Ana Agent is typing…")
+    ana.press("#reply-input", "Enter")
+    expect(messages(customer, "Hello Zoe, let me check that")).to_have_count(1)
+    customer.fill("#composer-input", "Thanks, it says 120 euros")
+    expect(ana.locator("#typing-indicator")).to_have_text("Zoe Customer is typing…")
+    customer.press("#composer-input", "Enter")
+    expect(messages(ana, "Thanks, it says 120 euros")).to_have_count(1)
+    expect(customer.locator("[data-testid=message].pending")).to_have_count(0)
+    expect(messages(customer, "Thanks, it says 120 euros")).to_have_count(1)
+    expect(messages(ana, "Hello Zoe, let me check that")).to_have_count(1)
+
+    # Carla (billing) is available; Ana transfers to billing with a note.
+    carla = people.signed_in("agent3", "/desk")
+    go_available(carla)
+    expect(agent_row(supervisor, "Carla Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "Available"
+    )
+    conversation_id = ana.locator("[data-testid=conversation-tab]").get_attribute(
+        "data-conversation-id"
+    )
+    ana.click("#transfer-button")
+    ana.select_option("#transfer-target", label="Northwind billing")
+    ana.fill("#transfer-note", "Wrong tariff since March, please refund")
+    ana.click("#transfer-submit")
+    expect(ana.locator("#desk-notice")).to_contain_text("Transferred Zoe Customer to Northwind billing")
+    expect(ana.locator("[data-testid=conversation-tab]")).to_have_count(0)
+    expect(customer.locator("#messages")).to_contain_text(
+        "You are being transferred to Northwind billing"
+    )
+    expect(customer.locator("#messages")).not_to_contain_text("Wrong tariff")  # internal
+
+    offer = carla.locator("[data-testid=offer]")
+    expect(offer).to_contain_text("Zoe Customer")
+    expect(offer).to_contain_text("Northwind billing")
+    offer.locator("[data-testid=offer-accept]").click()
+    expect(carla.locator("[data-testid=conversation-tab]")).to_have_attribute(
+        "data-conversation-id", conversation_id or ""
+    )
+    note = carla.locator("[data-testid=message][data-internal=true]")
+    expect(note).to_contain_text("Wrong tariff since March, please refund")
+    expect(messages(carla, "Thanks, it says 120 euros")).to_have_count(1)
+    expect(customer.locator("#chat-status")).to_have_text("You are chatting with Carla Agent.")
+    expect(agent_row(supervisor, "Carla Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "On contact"
+    )
+    expect(agent_row(supervisor, "Ana Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "Available"
+    )
+
+    carla.fill("#reply-input", "Fixed: you get a refund of 30 euros")
+    carla.click("#reply-send")
+    expect(messages(customer, "Fixed: you get a refund of 30 euros")).to_have_count(1)
+
+    # Carla ends the chat: the customer is asked for a rating; Carla must wrap up.
+    carla.click("#end-button")
+    expect(customer.locator("#rating-title")).to_have_text("How did we do?")
+    expect(customer.locator("#messages")).to_contain_text("Carla Agent ended the chat.")
+    expect(customer.locator("#composer")).to_be_hidden()
+    wrap_up = carla.locator("#wrapup-form")
+    expect(wrap_up).to_be_visible()
+    expect(carla.locator("#acw-bar")).to_be_visible()
+    expect(carla.locator("#acw-end")).to_be_disabled()  # not before the wrap-up
+    expect(agent_row(supervisor, "Carla Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "After-contact work"
+    )
+    carla.select_option("#wrapup-code", label="Resolved")
+    carla.fill("#wrapup-notes", "Refund issued for the March tariff")
+    carla.click("#wrapup-submit")
+    expect(carla.locator("#desk-notice")).to_contain_text("Wrap-up saved for Zoe Customer")
+    expect(carla.locator("[data-testid=conversation-tab]")).to_have_count(0)
+    expect(carla.locator("#acw-bar")).to_be_hidden()
+    expect(agent_row(supervisor, "Carla Agent").locator("[data-testid=agent-state]")).to_have_text(
+        "Available"
+    )
+
+    # The customer rates 4 and is thanked.
+    customer.click("[data-testid=rating-4]")
+    customer.fill("#rating-comment", "Quick and friendly")
+    customer.click("#rating-submit")
+    expect(customer.locator("#thanks-title")).to_have_text("Thank you!")
+    expect(customer.locator("#thanks-text")).to_contain_text("You rated this chat 4 out of 5")
+
+    # The API's timeline holds every step, in order.
+    response = carla.request.get(f"{people.server.url}/api/v1/conversations/{conversation_id}")
+    assert response.status == 200, response.text()
+    detail = response.json()
+    assert detail["disposition"] == "resolved"
+    assert detail["csat_score"] == 4
+    kinds = [entry["kind"] for entry in detail["timeline"]]
+    expected = [
+        "enqueued",
+        "offered",
+        "accepted",
+        "message",
+        "message",
+        "transferred",
+        "offered",
+        "accepted",
+        "message",
+        "ended",
+        "wrapped_up",
+        "rated",
+    ]
+    it = iter(kinds)
+    assert all(kind in it for kind in expected), kinds  # an ordered subsequence
+    accepted_by = [e["detail"].get("agent") for e in detail["timeline"] if e["kind"] == "accepted"]
+    assert accepted_by == ["Ana Agent", "Carla Agent"]
+    transferred = next(e for e in detail["timeline"] if e["kind"] == "transferred")
+    assert transferred["detail"]["to_queue"] == "Northwind billing"
+    wrapped = next(e for e in detail["timeline"] if e["kind"] == "wrapped_up")
+    assert wrapped["detail"]["code"] == "resolved"
+    texts = [e["detail"].get("text") for e in detail["timeline"] if e["kind"] == "message"]
+    for text in (
+        "My bill is wrong this month",
+        "Hello Zoe, let me check that",
+        "Thanks, it says 120 euros",
+        "Fixed: you get a refund of 30 euros",
+    ):
+        assert text in texts
+    assert any(e["kind"] == "internal_note" for e in detail["timeline"])
+
+    # Leave the shared demo server as found: agents offline.
+    for desk in (ana, carla):
+        desk.select_option("#presence-select", "offline")
+        expect(desk.locator("#presence-state")).to_have_attribute("data-presence", "offline")
