@@ -6,13 +6,21 @@ Each person has their own browser context (own cookies, own sockets), as in real
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DemoServer
+from tests.browser.conftest import DemoServer, _cli
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +39,7 @@ def _playwright_expect(browser: Any) -> None:
 class People:
     """Opens one browser context per person and closes them all at the end."""
 
-    def __init__(self, browser: Any, server: DemoServer) -> None:
+    def __init__(self, browser: Any, server: DemoServer | RestartableServer) -> None:
         self.browser, self.server = browser, server
         self.contexts: list[Any] = []
         self.errors: list[str] = []
@@ -169,7 +177,9 @@ def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
     ana.select_option("#transfer-target", label="Northwind billing")
     ana.fill("#transfer-note", "Wrong tariff since March, please refund")
     ana.click("#transfer-submit")
-    expect(ana.locator("#desk-notice")).to_contain_text("Transferred Zoe Customer to Northwind billing")
+    expect(ana.locator("#desk-notice")).to_contain_text(
+        "Transferred Zoe Customer to Northwind billing"
+    )
     expect(ana.locator("[data-testid=conversation-tab]")).to_have_count(0)
     expect(customer.locator("#messages")).to_contain_text(
         "You are being transferred to Northwind billing"
@@ -270,3 +280,132 @@ def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
     for desk in (ana, carla):
         desk.select_option("#presence-select", "offline")
         expect(desk.locator("#presence-state")).to_have_attribute("data-presence", "offline")
+
+
+# ---------------------------------------------------------------------------- reconnection
+
+
+class RestartableServer:
+    """``switchdesk serve`` on a fixed port and database, stopped and started at will."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.db = tmp_path / "restart.db"
+        self.env = dict(os.environ, SWITCHDESK_DATABASE_URL=f"sqlite:///{self.db}")
+        seeded = json.loads(
+            _cli("demo", "--no-serve", "--json", "--database", str(self.db), env=self.env).stdout
+        )
+        self.logins = seeded["logins"]
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / "restart.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "from switchdesk.cli.main import main; main()",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                ],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/readyz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"server did not start: {self.log.read_text()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+    def password(self, username: str) -> str:
+        return next(x["password"] for x in self.logins if x["username"] == username)
+
+
+@pytest.fixture
+def restartable(tmp_path: Path) -> Iterator[RestartableServer]:
+    server = RestartableServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_chat_and_the_desk_carry_on_after_a_reload_and_a_server_restart(
+    browser: Any, restartable: RestartableServer
+) -> None:
+    crowd = People(browser, restartable)
+    try:
+        customer = crowd.customer("bluebird-chat")
+        customer.fill("#prechat-name", "Rui Reload")
+        customer.fill("#prechat-message", "Can I keep my number?")
+        customer.click("#prechat-submit")
+        expect(customer.locator("#chat-status")).to_contain_text("in line")
+
+        # A reload resumes the same chat from the token in sessionStorage.
+        customer.reload()
+        expect(customer.locator("#conn-state")).to_have_attribute("data-state", "open")
+        expect(customer.locator("#prechat")).to_be_hidden()
+        expect(messages(customer, "Can I keep my number?")).to_have_count(1)
+        expect(customer.locator("#chat-status")).to_contain_text("in line")
+
+        ben = crowd.signed_in("agent2", "/desk")
+        go_available(ben)
+        ben.locator("[data-testid=offer-accept]").click()
+        expect(customer.locator("#chat-status")).to_have_text("You are chatting with Ben Agent.")
+        ben.fill("#reply-input", "Yes, you can keep it")
+        ben.press("#reply-input", "Enter")
+        expect(messages(customer, "Yes, you can keep it")).to_have_count(1)
+
+        # The server goes away: both pages say so, and the customer's message waits.
+        restartable.stop()
+        expect(customer.locator("#conn-state")).to_have_attribute(
+            "data-state", re.compile("reconnecting|connecting")
+        )
+        expect(ben.locator("#conn-state")).to_have_attribute(
+            "data-state", re.compile("reconnecting|connecting")
+        )
+        customer.fill("#composer-input", "Sent while you were away")
+        customer.press("#composer-input", "Enter")
+        expect(customer.locator("[data-testid=message].pending")).to_have_count(1)
+
+        # It comes back: both re-render from fresh snapshots and the message goes out once.
+        restartable.start()
+        expect(customer.locator("#conn-state")).to_have_attribute(
+            "data-state", "open", timeout=30_000
+        )
+        expect(ben.locator("#conn-state")).to_have_attribute("data-state", "open", timeout=30_000)
+        expect(customer.locator("[data-testid=message].pending")).to_have_count(0)
+        expect(messages(customer, "Sent while you were away")).to_have_count(1)
+        expect(messages(ben, "Sent while you were away")).to_have_count(1)
+        expect(messages(ben, "Yes, you can keep it")).to_have_count(1)
+        expect(customer.locator("#chat-status")).to_have_text("You are chatting with Ben Agent.")
+
+        # The customer leaves; the rating form follows.
+        customer.click("#leave-button")
+        expect(customer.locator("#rating-title")).to_be_visible()
+        expect(ben.locator("#pane-notice")).to_contain_text("The customer left the chat.")
+    finally:
+        crowd.close()
+    assert crowd.errors == [], crowd.errors
