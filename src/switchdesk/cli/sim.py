@@ -191,7 +191,17 @@ def summary_text(result: SimulationResult) -> str:
         add(name, estimate)
     for group, figures in result.groups.items():
         for name, estimate in figures.items():
-            add(f"{name}_{group}" if name != "occupancy" else f"occupancy_{group}", estimate)
+            add(f"{name}_{group}", estimate)
+    if len(result.streams) > 1:
+        key = result.formula.value.lower()
+        lines.append("per stream (means): offered, service level, ASA, abandonment rate")
+        for stream, figures in result.streams.items():
+            lines.append(
+                f"  {stream:<22}{_fmt(figures['offered'].mean, 'offered'):>10}"
+                f"{_fmt(figures[key].mean, key):>11}"
+                f"{_fmt(figures['asa_seconds'].mean, 'asa_seconds'):>11}"
+                f"{_fmt(figures['abandonment_rate'].mean, 'abandonment_rate'):>10}"
+            )
     return "\n".join(lines)
 
 
