@@ -409,3 +409,43 @@ def test_the_chat_and_the_desk_carry_on_after_a_reload_and_a_server_restart(
     finally:
         crowd.close()
     assert crowd.errors == [], crowd.errors
+
+
+def test_the_desk_shows_not_ready_reasons_server_errors_and_after_contact_work(
+    people: People,
+) -> None:
+    ben = people.signed_in("agent2", "/desk")
+    ben.select_option("#presence-select", "not_ready:lunch")
+    expect(ben.locator("#presence-state")).to_have_text("Not ready (Lunch)")
+
+    customer = people.customer("bluebird-chat")
+    customer.fill("#prechat-name", "Nia Noescalation")
+    customer.fill("#prechat-message", "Which plan suits me?")
+    customer.click("#prechat-submit")
+    expect(customer.locator("#chat-status")).to_contain_text("in line")
+    expect(ben.locator("[data-testid=offer]")).to_have_count(0)  # not ready: no offers
+
+    go_available(ben)
+    ben.locator("[data-testid=offer-accept]").click()
+    expect(ben.locator("#pane-title")).to_have_text("Nia Noescalation")
+
+    # Bluebird sales has no escalation queue: the server's problem detail is shown.
+    ben.click("#escalate-button")
+    ben.fill("#escalate-note", "Wants a manager")
+    ben.click("#escalate-submit")
+    expect(ben.locator("#desk-error")).to_have_text("this queue has no escalation queue configured")
+    expect(ben.locator("[data-testid=conversation-tab]")).to_have_count(1)
+
+    # No wrap-up is required here: the ended chat can be closed, then ACW ended by hand.
+    ben.click("#end-button")
+    expect(customer.locator("#rating-title")).to_be_visible()
+    expect(ben.locator("#pane-notice")).to_have_text("The chat has ended.")
+    expect(ben.locator("#wrapup-form")).to_be_hidden()
+    ben.click("#close-button")
+    expect(ben.locator("[data-testid=conversation-tab]")).to_have_count(0)
+    if ben.locator("#acw-bar").is_visible():
+        ben.click("#acw-end")
+        expect(ben.locator("#acw-bar")).to_be_hidden()
+    expect(ben.locator("#presence-state")).to_have_text("Available")
+    ben.select_option("#presence-select", "offline")
+    expect(ben.locator("#presence-state")).to_have_text("Offline")
