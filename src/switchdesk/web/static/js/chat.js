@@ -73,6 +73,7 @@ function setPhase(phase) {
   ui.thanks.hidden = phase !== "rated";
   ui.prechatSubmit.disabled = phase === "starting";
   root.dataset.phase = phase;
+  ui.conn.hidden = phase === "prechat" && !state.token && !state.startFrame;
   if (!live) hideTyping();
 }
 
@@ -270,6 +271,7 @@ ui.prechatForm.addEventListener("submit", (event) => {
   if (email && !$("prechat-email").checkValidity()) return showError("That email address does not look right.");
   if (!text) return showError("Please write your question.");
   const clientId = randomId();
+  state.pending.clear();
   state.startFrame = { type: "start", name, email, text, client_id: clientId };
   setPhase("starting");
   ui.messages.replaceChildren();
