@@ -18,6 +18,7 @@ public API. Internals in short:
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from heapq import heappop, heappush
 from typing import Any
@@ -128,6 +129,7 @@ class RoutingEngine:
         self._direct: dict[str, tuple[Target, ...]] = {}
         self._agents: dict[str, Agent] = {}
         self._by_seq: list[Agent] = []  # agents by registration seq (index entries use it)
+        self._stamps: array[int] = array("q")  # their stamps, for sweeping stale entries
         self._interactions: dict[str, Interaction] = {}
         self._offers: dict[str, Offer] = {}
         self._personal: dict[str, dict[tuple[Any, ...], Lane]] = {}
@@ -177,7 +179,7 @@ class RoutingEngine:
         """Add or replace a queue. Raises ConfigurationError (nothing changes) if invalid."""
         self._begin(now)
         validate_queue(config)
-        QueueRuntime(config, [])  # compiles the expressions: raises with positions
+        QueueRuntime(config, array("q"))  # compiles the expressions: raises with positions
         if config.overflow_queue_id is not None and config.overflow_queue_id not in self._queues:
             raise ConfigurationError(
                 f"queue {config.id!r}: unknown overflow queue {config.overflow_queue_id!r}",
@@ -1093,7 +1095,8 @@ class RoutingEngine:
     def _reindex(self, agent: Agent) -> None:
         """The agent changed: invalidate its index entries and push fresh ones into the
         heap of every queue and channel kind it can take now."""
-        agent.stamp += 1
+        stamp = agent.stamp = agent.stamp + 1
+        self._stamps[agent.seq] = stamp
         agent.refresh_routable()
         used = agent.used
         total = agent.total
@@ -1103,11 +1106,17 @@ class RoutingEngine:
         counts = agent.counts
         maximum = agent.maximum
         takes: dict[str, bool] = {}
+        shared: dict[str, AgentEntry] = {}  # level-0 entries of queue-independent keys
         for queue, level in zip(agent.member_queues, agent.member_levels, strict=True):
             heaps = queue.kind_heaps
             if not heaps:
                 continue
             entry: AgentEntry | None = None
+            group = queue.shared_key
+            if level == 0 and group is not None:
+                entry = shared.get(group)
+                if entry is None:
+                    entry = shared[group] = queue.key(agent, 0)
             for kind, heap in heaps.items():
                 ok = takes.get(kind)
                 if ok is None:
@@ -1233,7 +1242,7 @@ class RoutingEngine:
 
     def _apply_queue_configured(self, event: QueueConfigured) -> None:
         config = QueueConfig.from_dict(event.queue)
-        runtime = QueueRuntime(config, self._by_seq)
+        runtime = QueueRuntime(config, self._stamps)
         moved = [
             ix
             for ix in self._interactions.values()
@@ -1271,6 +1280,7 @@ class RoutingEngine:
         self._next_agent_seq += 1
         self._agents[agent.id] = agent
         self._by_seq.append(agent)
+        self._stamps.append(agent.stamp)
         self._set_memberships(agent)
         self._touched[agent.id] = agent
 
@@ -1656,6 +1666,7 @@ class RoutingEngine:
                 raise ValidationFailed("snapshot agents must be listed by seq, from 0")
             engine._agents[agent.id] = agent
             engine._by_seq.append(agent)
+            engine._stamps.append(agent.stamp)
             engine._set_memberships(agent)
         for item in data["interactions"]:
             ix = Interaction(

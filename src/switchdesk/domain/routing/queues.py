@@ -19,6 +19,7 @@ Indexes (all heaps with lazy deletion, so every update is O(log n)):
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from heapq import heapify, heappop
 from typing import Any
@@ -49,7 +50,6 @@ class QueueRuntime:
 
     __slots__ = (
         "aging",
-        "by_seq",
         "compact_at",
         "config",
         "eligibility",
@@ -59,13 +59,15 @@ class QueueRuntime:
         "lanes",
         "levels",
         "members",
+        "shared_key",
+        "stamps",
         "waiting",
         "weight",
     )
 
-    def __init__(self, config: QueueConfig, by_seq: list[Agent]) -> None:
+    def __init__(self, config: QueueConfig, stamps: array[int]) -> None:
         where = f"queue {config.id!r}"
-        self.by_seq = by_seq  # the engine's agents by registration seq
+        self.stamps = stamps  # the engine's agent stamps by agent seq (contiguous memory)
         self.config = config
         self.id = config.id
         self.eligibility = compile_expression(
@@ -85,6 +87,15 @@ class QueueRuntime:
         self.aging = config.priority_aging_seconds
         self.weight = config.weight
         self.key = self._key_function()
+        # Strategies whose key does not depend on the queue share entries across queues.
+        self.shared_key: str | None = {
+            Strategy.LONGEST_IDLE: "idle",
+            Strategy.RING_ALL: "idle",
+            Strategy.RING_PROGRESSIVE: "idle",
+            Strategy.STICKY: "idle",
+            Strategy.LEAST_OCCUPIED: "occupied",
+            Strategy.RANDOM: f"random:{config.random_seed}",
+        }.get(config.strategy)
 
     def level_of(self, agent: Agent) -> int | None:
         """The agent's level in this queue, or None if the agent is not a member."""
@@ -131,16 +142,16 @@ class QueueRuntime:
 
     def add_member(self, agent: Agent) -> None:
         self.members[agent.id] = agent
-        self.compact_at = 2 * len(self.members) + 64
+        self.compact_at = 3 * len(self.members) + 64
 
     def remove_member(self, agent_id: str) -> None:
         self.members.pop(agent_id, None)
-        self.compact_at = 2 * len(self.members) + 64
+        self.compact_at = 3 * len(self.members) + 64
 
     def compact(self, heap: list[AgentEntry]) -> None:
         """Drop stale entries in place (each agent has at most one entry per stamp)."""
-        by_seq = self.by_seq
-        heap[:] = [entry for entry in heap if entry[-1] == by_seq[entry[-2]].stamp]
+        stamps = self.stamps
+        heap[:] = [entry for entry in heap if entry[-1] == stamps[entry[-2]]]
         heapify(heap)
 
     def build_kind_heap(self, kind: str) -> list[AgentEntry]:
