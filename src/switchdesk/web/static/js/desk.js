@@ -1,7 +1,7 @@
 // The agent desktop (docs/live.md, "Agent desktop"): presence, offers with a countdown,
 // several conversations at once, transfer / escalate / end, wrap-up and after-contact
 // work. State comes from the socket's snapshot and its events; actions are REST calls.
-import { LiveSocket, showConnection, api, h, clock, dateTime, nowSeconds, throttle, timeOfDay } from "./live.js";
+import { LiveSocket, showConnection, syncClock, checkSignedIn, api, h, clock, dateTime, nowSeconds, throttle, timeOfDay } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -688,9 +688,11 @@ const handlers = {
 
 const socket = new LiveSocket("/ws/agent", {
   onState: (s, seconds) => showConnection(ui.conn, s, seconds),
+  onRetry: checkSignedIn,
   onFrame: (frame) => (handlers[frame.type] || (() => {}))(frame),
 });
 socket.start();
+syncClock();
 
 setInterval(() => {
   tickCountdowns();

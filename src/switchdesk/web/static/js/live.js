@@ -21,11 +21,12 @@ const CONNECTION_TEXT = {
  * "reconnecting" (detail = seconds until the next try) | "offline".
  */
 export class LiveSocket {
-  constructor(path, { onOpen, onFrame, onState, minDelayMs = 500, maxDelayMs = 15000 } = {}) {
+  constructor(path, { onOpen, onFrame, onState, onRetry, minDelayMs = 500, maxDelayMs = 15000 } = {}) {
     this.path = path;
     this.onOpen = onOpen || (() => {});
     this.onFrame = onFrame || (() => {});
     this.onState = onState || (() => {});
+    this.onRetry = onRetry || (() => {});
     this.minDelayMs = minDelayMs;
     this.maxDelayMs = maxDelayMs;
     this.attempt = 0;
@@ -92,9 +93,17 @@ export class LiveSocket {
       }
       if (frame && typeof frame.type === "string") this.onFrame(frame);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.ws === ws) this.ws = null;
-      if (!this.stopped) this._retry();
+      if (this.stopped) return;
+      // 4401/4403/4404: the server refused for good (signed out, no permission, not
+      // found); retrying would not help.
+      if ([4401, 4403, 4404].includes(event.code)) {
+        this.stopped = true;
+        this.onState("offline");
+        return;
+      }
+      this._retry();
     };
     ws.onerror = () => {
       /* onclose follows */
@@ -106,6 +115,7 @@ export class LiveSocket {
     const delay = Math.round(base / 2 + Math.random() * (base / 2));
     this.attempt += 1;
     this.onState("reconnecting", Math.ceil(delay / 1000));
+    this.onRetry(this.attempt);
     this.timer = setTimeout(() => this._connect(), delay);
   }
 }
@@ -207,9 +217,46 @@ export function svg(tag, attrs, ...children) {
   return el;
 }
 
-/** Seconds since the epoch, like the server's timestamps. */
+let clockOffsetSeconds = 0;
+
+/** Seconds since the epoch on the server's clock (timestamps in frames are the server's). */
 export function nowSeconds() {
-  return Date.now() / 1000;
+  return Date.now() / 1000 + clockOffsetSeconds;
+}
+
+/**
+ * Learn how far this computer's clock is from the server's, from the Date header of a
+ * small request, so countdowns to `expires_at` stay right on a badly set PC. The header
+ * has one-second resolution: offsets under 2 s are ignored.
+ */
+export async function syncClock() {
+  try {
+    const sent = Date.now();
+    const response = await fetch("/readyz", { cache: "no-store", credentials: "same-origin" });
+    const received = Date.now();
+    const header = response.headers.get("date");
+    if (!header) return;
+    const offset = (Date.parse(header) + 500 - (sent + received) / 2) / 1000;
+    clockOffsetSeconds = Math.abs(offset) >= 2 ? offset : 0;
+  } catch (err) {
+    /* keep the local clock */
+  }
+}
+
+/**
+ * After a few failed reconnections of a signed-in page, check whether the session is
+ * still valid; if not, go to the sign-in page and come back here afterwards.
+ */
+export async function checkSignedIn(attempt) {
+  if (attempt < 3 || attempt % 3 !== 0) return;
+  try {
+    const response = await fetch("/api/v1/me", { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.status === 401) {
+      location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    }
+  } catch (err) {
+    /* the server is down: keep retrying */
+  }
 }
 
 /** 42 -> "0:42", 3725 -> "1:02:05". */

@@ -1,7 +1,7 @@
 // The supervisor's live view (docs/live.md, "Supervisor live view"): one row per queue
 // and per agent, replaced by id as `queue` and `agent` events arrive; waits and times in
 // state tick every second on the client.
-import { LiveSocket, showConnection, h, svg, clock, nowSeconds } from "./live.js";
+import { LiveSocket, showConnection, syncClock, checkSignedIn, h, svg, clock, nowSeconds } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -148,7 +148,9 @@ const handlers = {
 
 const socket = new LiveSocket("/ws/supervisor", {
   onState: (s, seconds) => showConnection(ui.conn, s, seconds),
+  onRetry: checkSignedIn,
   onFrame: (frame) => (handlers[frame.type] || (() => {}))(frame),
 });
 socket.start();
+syncClock();
 setInterval(tick, 1000);
