@@ -312,13 +312,13 @@ class Checker:
 
 operations = st.lists(
     st.tuples(st.integers(0, 15), st.integers(0, 10_000), st.integers(0, 10_000)),
-    min_size=5,
-    max_size=60,
+    min_size=10,
+    max_size=120,
 )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ops=operations, cut=st.integers(0, 60))
+@given(ops=operations, cut=st.integers(0, 120))
 def test_random_operations_keep_every_routing_invariant(
     ops: list[tuple[int, int, int]], cut: int
 ) -> None:

@@ -94,6 +94,16 @@ _ACTIVITIES = {activity.value: activity for activity in Activity}
 _NO_LIMIT = 1 << 30
 
 
+def _presence(value: Presence | str) -> Presence:
+    try:
+        return Presence(value)
+    except ValueError:
+        allowed = ", ".join(p.value for p in Presence)
+        raise ValidationFailed(
+            f"unknown presence {value!r}; use one of {allowed}", presence=str(value)
+        ) from None
+
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return tuple(_freeze(item) for item in value)
@@ -234,9 +244,10 @@ class RoutingEngine:
         if agent_id in self._agents:
             raise Conflict(f"agent {agent_id!r} is already registered", agent_id=agent_id)
         profile = capacity or DEFAULT_CAPACITY
+        initial = _presence(presence)
         self._emit(AgentRegistered(agent_id, dict(attributes or {}), profile.to_dict(), now))
-        if Presence(presence) is not Presence.OFFLINE:
-            self._set_presence(self._agents[agent_id], Presence(presence), None, False, now)
+        if initial is not Presence.OFFLINE:
+            self._set_presence(self._agents[agent_id], initial, None, False, now)
         return self._finish()
 
     def update_agent_attributes(
@@ -257,7 +268,7 @@ class RoutingEngine:
         progress continue."""
         self._begin(now)
         agent = self._agent(agent_id)
-        self._set_presence(agent, Presence(presence), reason, False, now)
+        self._set_presence(agent, _presence(presence), reason, False, now)
         return self._finish()
 
     def end_after_contact_work(
