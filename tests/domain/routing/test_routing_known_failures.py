@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from switchdesk.domain.routing import CapacityProfile, OfferMade, RoutingSettings, Strategy
 
 VOICE_ONLY = CapacityProfile(total=100, costs={"voice": 100, "callback": 100})
@@ -143,3 +145,26 @@ def test_load_is_even_with_fewest_contacts_even_after_a_late_login(desk) -> None
         served.append(desk.answer(f"c{n}"))
         desk.complete(f"c{n}")
     assert served[:5] == ["late"] * 5  # catches up with the others first
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        Strategy.LONGEST_IDLE,
+        Strategy.ROUND_ROBIN,
+        Strategy.FEWEST_CONTACTS,
+        Strategy.LEAST_OCCUPIED,
+    ],
+)
+def test_simultaneous_chats_spread_across_agents_instead_of_filling_one(
+    make_desk, strategy
+) -> None:
+    desk = make_desk()
+    desk.queue("chat", strategy=strategy)
+    agents = [f"a{n}" for n in range(4)]
+    for n, agent in enumerate(agents):
+        desk.at(n).agent(agent, capacity=CHAT_ONLY)
+    for n in range(8):
+        desk.at(10).enqueue(f"c{n}", "chat", kind="chat")
+    load = Counter(desk.offered_to(f"c{n}")[0] for n in range(8))
+    assert load == dict.fromkeys(agents, 2)

@@ -1516,10 +1516,7 @@ class RoutingEngine:
             ix.ring_next_at = event.at + queue.config.ring_step_seconds
             self._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix.id)
         self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
-        if queue.config.strategy is Strategy.ROUND_ROBIN:
-            self._reindex(agent)  # its key in this queue changed
-        # Otherwise keys are unchanged and capacity only went down: index entries stay,
-        # and whoever reads them checks can_take (see _best_agent).
+        self._reindex(agent)  # capacity in use is part of the keys (cheap when now full)
         self._touched[agent.id] = agent
 
     def _apply_ring_progress_stopped(self, event: RingProgressStopped) -> None:

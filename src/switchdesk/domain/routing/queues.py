@@ -110,15 +110,25 @@ class QueueRuntime:
         return None
 
     def _key_function(self) -> Callable[[Agent, int], AgentEntry]:
+        """Index order (smaller first). Except for top-down, best proficiency and random,
+        the capacity in use comes right after the level, so multi-channel work spreads
+        across agents (the least loaded first) instead of filling one agent up."""
         config = self.config
         qid = config.id
         strategy = config.strategy
         if strategy is Strategy.ROUND_ROBIN:
-            return lambda a, lv: (lv, a.last_offer_seq.get(qid, -1), a.seq, a.stamp)
+            return lambda a, lv: (lv, a.used, a.last_offer_seq.get(qid, -1), a.seq, a.stamp)
         if strategy is Strategy.FEWEST_CONTACTS:
-            return lambda a, lv: (lv, a.contacts.get(qid, 0), a.idle_since, a.seq, a.stamp)
+            return lambda a, lv: (
+                lv,
+                a.used,
+                a.contacts.get(qid, 0),
+                a.idle_since,
+                a.seq,
+                a.stamp,
+            )
         if strategy is Strategy.LEAST_OCCUPIED:
-            return lambda a, lv: (lv, a.handle_seconds, a.idle_since, a.seq, a.stamp)
+            return lambda a, lv: (lv, a.used, a.handle_seconds, a.idle_since, a.seq, a.stamp)
         if strategy is Strategy.BEST_PROFICIENCY:
             skill = config.proficiency_skill or ""
 
@@ -138,7 +148,7 @@ class QueueRuntime:
             seed = config.random_seed
             return lambda a, lv: (lv, random_key(seed, a.seq, a.stamp), a.seq, a.stamp)
         # longest idle; also the order for ring-all, ring progressively and sticky.
-        return lambda a, lv: (lv, a.idle_since, a.seq, a.stamp)
+        return lambda a, lv: (lv, a.used, a.idle_since, a.seq, a.stamp)
 
     def add_member(self, agent: Agent) -> None:
         self.members[agent.id] = agent
