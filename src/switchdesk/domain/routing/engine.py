@@ -1113,36 +1113,30 @@ class RoutingEngine:
         total = agent.total
         if not agent.routable or used + agent.min_cost > total:
             return
-        costs = agent.costs
         counts = agent.counts
         maximum = agent.maximum
-        takes: dict[str, bool] = {}
+        takes = {
+            kind
+            for kind, cost in agent.costs.items()
+            if used + cost <= total and counts.get(kind, 0) < maximum.get(kind, _NO_LIMIT)
+        }
         shared: dict[str, AgentEntry] = {}  # level-0 entries of queue-independent keys
         for queue, level in zip(agent.member_queues, agent.member_levels, strict=True):
-            heaps = queue.kind_heaps
-            if not heaps:
-                continue
             entry: AgentEntry | None = None
-            group = queue.shared_key
-            if level == 0 and group is not None:
-                entry = shared.get(group)
+            for kind, heap in queue.kind_heaps.items():
+                if kind not in takes:
+                    continue
                 if entry is None:
-                    entry = shared[group] = queue.key(agent, 0)
-            for kind, heap in heaps.items():
-                ok = takes.get(kind)
-                if ok is None:
-                    cost = costs.get(kind)
-                    ok = takes[kind] = (
-                        cost is not None
-                        and used + cost <= total
-                        and counts.get(kind, 0) < maximum.get(kind, _NO_LIMIT)
-                    )
-                if ok:
-                    if entry is None:
+                    group = queue.shared_key
+                    if level == 0 and group is not None:
+                        entry = shared.get(group)
+                        if entry is None:
+                            entry = shared[group] = queue.key(agent, 0)
+                    else:
                         entry = queue.key(agent, level)
-                    heappush(heap, entry)
-                    if len(heap) > queue.compact_at:
-                        queue.compact(heap)
+                heappush(heap, entry)
+                if len(heap) > queue.compact_at:
+                    queue.compact(heap)
 
     def _set_memberships(self, agent: Agent) -> None:
         for qid in list(agent.memberships):
