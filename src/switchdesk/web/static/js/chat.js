@@ -292,6 +292,7 @@ function sendMessage() {
   const clientId = randomId();
   addPending(clientId, text);
   ui.input.value = "";
+  sendTyping.reset();
   if (state.attached) socket.send({ type: "message", text, client_id: clientId });
   // Otherwise it stays pending and is sent again once the chat is resumed.
 }

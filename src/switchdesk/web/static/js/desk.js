@@ -268,7 +268,10 @@ function removeConversation(id) {
 }
 
 function select(id) {
-  if (state.selected !== id) ui.internal.checked = false;
+  if (state.selected !== id) {
+    ui.internal.checked = false;
+    sendTyping.reset();
+  }
   state.selected = id;
   const conv = state.conversations.get(id);
   if (conv) conv.unread = 0;
@@ -352,8 +355,8 @@ function renderPane() {
   } else {
     ui.messages.replaceChildren(...messages.map(messageElement));
   }
+  const grew = !renderedPane || renderedPane.id !== conv.id || renderedPane.count !== messages.length;
   renderedPane = { id: conv.id, count: messages.length };
-  ui.messages.scrollTop = ui.messages.scrollHeight;
 
   const live = conv.state === "assigned" && !conv.ended;
   ui.transferButton.hidden = !live;
@@ -378,6 +381,7 @@ function renderPane() {
   renderWrapUp(conv);
   renderTyping();
   renderCard(conv.contact, conv.id);
+  if (grew || conv.needs_wrap_up) ui.messages.scrollTop = ui.messages.scrollHeight;
 }
 
 function renderWrapUp(conv) {
@@ -464,6 +468,7 @@ async function sendReply() {
   );
   if (message) {
     ui.reply.value = "";
+    sendTyping.reset();
     addMessage(conv.id, message);
   }
   ui.reply.focus();

@@ -295,14 +295,21 @@ export function randomId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Call `fn` at most once every `ms` milliseconds. */
+/**
+ * Call `fn` at most once every `ms` milliseconds. `.reset()` forgets the last call: after
+ * a message is sent the other side hides "typing…", so the next keystroke must say it again.
+ */
 export function throttle(fn, ms) {
   let last = 0;
-  return (...args) => {
+  const throttled = (...args) => {
     const now = Date.now();
     if (now - last >= ms) {
       last = now;
       fn(...args);
     }
   };
+  throttled.reset = () => {
+    last = 0;
+  };
+  return throttled;
 }
