@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from switchdesk.bootstrap import Runtime, build_runtime, migrate
+from switchdesk.cli.sim import sim_app
 from switchdesk.cli.wfm import wfm_app
 from switchdesk.config import Settings
 from switchdesk.domain.accounts.permissions import parse_role
@@ -33,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(wfm_app, name="wfm")
+app.add_typer(sim_app, name="sim")
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
