@@ -103,6 +103,7 @@ def run_lifecycles(
     accept = engine.accept
     complete = engine.complete
     enqueue = engine.enqueue
+    advance = engine.advance
     now = engine.now + 1.0
     step = 0.0005
     completed = 0
@@ -113,6 +114,7 @@ def run_lifecycles(
         nonlocal serial
         serial += 1
         q = choices[serial & 4095]
+        advance(now)  # fire due timers first, as the server and the simulator do
         events = enqueue(
             f"{prefix}{serial}", now, channel_kind=queue_kind(q), queue_id=queue_ids[q]
         )
