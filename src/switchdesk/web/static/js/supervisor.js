@@ -14,7 +14,11 @@ const state = { queues: new Map(), agents: new Map() };
 
 function agentState(a) {
   if (a.presence === "offline") return { key: "offline", text: "Offline" };
-  if (a.presence === "not_ready") return { key: "not_ready", text: "Not ready" };
+  if (a.presence === "not_ready") {
+    // Not ready stops new offers; work in hand goes on.
+    const busy = a.activity === "on_contact" || a.activity === "after_contact_work";
+    return { key: "not_ready", text: busy ? "Not ready (finishing work)" : "Not ready" };
+  }
   switch (a.activity) {
     case "offered":
       return { key: "offered", text: "Offer ringing" };
