@@ -87,9 +87,11 @@ class DurationSpec:
 def duration_sampler(spec: DurationSpec, rng: random.Random) -> Sampler:
     """A zero-argument sampler of ``spec`` drawing from ``rng``."""
     if spec.kind == "exponential":
+        # what rng.expovariate(rate) computes, without its extra Python frame
         rate = 1.0 / spec.mean_seconds
-        expo = rng.expovariate
-        return lambda: expo(rate)
+        uniform = rng.random
+        log = math.log
+        return lambda: -log(1.0 - uniform()) / rate
     if spec.kind == "lognormal":
         # parameters of the underlying normal from the mean and sd of the duration
         sigma2 = math.log1p((spec.sd_seconds / spec.mean_seconds) ** 2)
@@ -208,7 +210,8 @@ def arrival_times(
                     yield t
         return
     rates = spec.rates_per_hour
-    expo = rng.expovariate
+    uniform = rng.random
+    log = math.log
     last = len(rates) - 1
     index = 0
     while True:
@@ -219,9 +222,9 @@ def arrival_times(
         rate = rates[min(index, last)] / 3600.0
         if rate > 0.0:
             # memoryless: restarting the exponential clock at the interval start is exact
-            t = lo + expo(rate)
+            t = lo - log(1.0 - uniform()) / rate  # rng.expovariate(rate), inlined
             while t < hi:
                 if t >= start:
                     yield t
-                t += expo(rate)
+                t -= log(1.0 - uniform()) / rate
         index += 1

@@ -466,37 +466,40 @@ def run_replication(
                 row[HANDLE] += now - answered_at + acw
                 row[HANDLED] += 1
             g_index = agent_group[call[_AGENT]]
-            _spread(
-                busy[g_index],
-                answered_at,
-                now + acw,
-                start,
-                width,
-                weights[g_index].get(kinds[stream], 1.0),
-                counted_at,
-            )
+            weight = weights[g_index].get(kinds[stream], 1.0)
+            until = now + acw
+            index = int((answered_at - start) // width)
+            if (
+                answered_at >= counted_at
+                and index < n_intervals
+                and until <= start + (index + 1) * width
+            ):
+                busy[g_index][index] += (until - answered_at) * weight  # within one interval
+            else:
+                _spread(busy[g_index], answered_at, until, start, width, weight, counted_at)
             handle(events, now)
         elif kind == _PATIENCE:
             call = payload
-            if call[_STATE] == _WAITING:
-                iid = call[_ID]
-                events = abandon(iid, now)
-                del calls[iid]
-                call[_STATE] = _ENDED
-                row = call[_ROW]
-                if row is not None:
-                    wait = now - call[_ARRIVED_AT]
-                    row[ABANDONED] += 1
-                    row[WAIT_ALL] += wait
-                    if wait > 0.0:
-                        row[WAITED] += 1
-                    if wait <= threshold:
-                        row[ABANDONED_WITHIN] += 1
-                    if wait <= short:
-                        row[SHORT_ABANDONS] += 1
-                    if wait > row[LONGEST_WAIT]:
-                        row[LONGEST_WAIT] = wait
-                handle(events, now)
+            if call[_STATE] != _WAITING:
+                continue  # answered or gone: the engine was not touched
+            iid = call[_ID]
+            events = abandon(iid, now)
+            del calls[iid]
+            call[_STATE] = _ENDED
+            row = call[_ROW]
+            if row is not None:
+                wait = now - call[_ARRIVED_AT]
+                row[ABANDONED] += 1
+                row[WAIT_ALL] += wait
+                if wait > 0.0:
+                    row[WAITED] += 1
+                if wait <= threshold:
+                    row[ABANDONED_WITHIN] += 1
+                if wait <= short:
+                    row[SHORT_ABANDONS] += 1
+                if wait > row[LONGEST_WAIT]:
+                    row[LONGEST_WAIT] = wait
+            handle(events, now)
         elif kind == _ROSTER:
             change = payload
             handle(engine.set_presence(change.agent_id, change.presence, now, change.reason), now)
