@@ -54,7 +54,7 @@ def test_the_table_output_names_the_headline_formula(tmp_path):
     assert "occupancy_team" in result.stdout
 
 
-def test_out_writes_intervals_csv_result_json_and_a_png_chart(tmp_path):
+def test_out_writes_interval_and_overall_csv_result_json_and_a_png_chart(tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(sim_app, ["run", str(write(tmp_path, SMALL)), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -63,6 +63,11 @@ def test_out_writes_intervals_csv_result_json_and_a_png_chart(tmp_path):
     assert "agents_team" in lines[0] and "occupancy_team" in lines[0]
     assert len(lines) == 3
     assert json.loads((out / "result.json").read_text())["scenario"] == "small"
+    overall = (out / "overall.csv").read_text().splitlines()
+    assert overall[0] == "scope,name,figure,mean,half_width,low,high"
+    assert any(line.startswith("all,all,sl5,") for line in overall)
+    assert any(line.startswith("stream,calls,asa_seconds,") for line in overall)
+    assert any(line.startswith("group,team,occupancy,") for line in overall)
     assert (out / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -2,8 +2,9 @@
 
 Reads a YAML scenario (``docs/simulation.md``), runs its replications with a progress bar,
 prints the overall figures with their confidence intervals, and with ``--out DIR``
-writes ``intervals.csv``, ``result.json`` and ``chart.png`` (service level and staffing
-per interval). ``--json`` prints the JSON result instead and shows no progress bar.
+writes ``intervals.csv``, ``overall.csv``, ``result.json`` and ``chart.png`` (service
+level and staffing per interval). ``--json`` prints the JSON result instead and shows
+no progress bar.
 
 Arrival replays may read a CSV file, relative to the scenario file::
 
@@ -220,6 +221,21 @@ def intervals_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def overall_csv(result: SimulationResult) -> str:
+    """Overall figures as CSV: scope (all, stream, group), name, figure, mean, interval."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["scope", "name", "figure", "mean", "half_width", "low", "high"])
+    sections: list[tuple[str, str, Mapping[str, Any]]] = [("all", "all", result.overall)]
+    sections += [("stream", name, figures) for name, figures in result.streams.items()]
+    sections += [("group", name, figures) for name, figures in result.groups.items()]
+    for scope, name, figures in sections:
+        for figure, estimate in figures.items():
+            values = (estimate.mean, estimate.half_width, estimate.low, estimate.high)
+            writer.writerow([scope, name, figure, *("" if v is None else v for v in values)])
+    return buffer.getvalue()
+
+
 def write_chart(result: SimulationResult, path: Path) -> None:
     """PNG: service level per interval (top), agents available per group and offered
     contacts per interval (bottom)."""
@@ -271,7 +287,9 @@ def run_command(
     seed: Annotated[int | None, typer.Option("--seed", help="Override the scenario's.")] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Directory for intervals.csv, result.json, chart.png."),
+        typer.Option(
+            "--out", "-o", help="Directory for intervals.csv, overall.csv, result.json, chart.png."
+        ),
     ] = None,
     chart: Annotated[bool, typer.Option("--chart/--no-chart", help="Write chart.png.")] = True,
     json_output: Annotated[
@@ -289,6 +307,7 @@ def run_command(
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "intervals.csv").write_text(intervals_csv(result.intervals), encoding="utf-8")
+        (out / "overall.csv").write_text(overall_csv(result), encoding="utf-8")
         (out / "result.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         if chart:
             write_chart(result, out / "chart.png")
