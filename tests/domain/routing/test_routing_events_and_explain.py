@@ -232,3 +232,13 @@ def test_every_strategy_serves_a_simple_queue(make_desk, strategy: Strategy) -> 
     desk.answer("i1")
     desk.complete("i1")
     assert desk.engine.interaction_ids() == []
+
+
+def test_activity_events_can_be_turned_off_for_simulations(make_desk) -> None:
+    desk = make_desk(RoutingSettings(activity_events=False))
+    desk.queue("q")
+    desk.agent("a")
+    desk.enqueue("i1", "q")
+    desk.answer("i1")
+    assert [e for e in desk.events if type(e).__name__ == "AgentActivityChanged"] == []
+    assert desk.engine.agent_status("a")["activity"] == "on_contact"

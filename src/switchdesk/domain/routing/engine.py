@@ -132,6 +132,7 @@ class RoutingEngine:
 
     def __init__(self, settings: RoutingSettings | None = None) -> None:
         self.settings = settings or RoutingSettings()
+        self._activity_events = self.settings.activity_events
         self._queues: dict[str, QueueRuntime] = {}
         self._workflows: dict[str, WorkflowConfig] = {}
         self._filters: dict[str, tuple[CompiledExpression, ...]] = {}
@@ -699,6 +700,8 @@ class RoutingEngine:
     def _flush_activity(self, at: float) -> None:
         touched = self._touched
         self._touched = {}
+        if not self._activity_events:
+            return
         for agent in touched.values():
             if agent.id in self._agents:
                 activity = agent.derive_activity()

@@ -290,17 +290,22 @@ class RoutingSettings:
       not-ready with reason ``missed_reason`` (0 disables).
     - ``resume_window_seconds``: a contact who abandoned and comes back (same contact id,
       same workflow or queue) within this window resumes the old place (0 disables).
+    - ``activity_events``: emit ``AgentActivityChanged`` (default). A simulation that does
+      not report agent activity may turn it off: activity stays derivable from the offer,
+      assignment and after-contact work events, and ``agent_status`` still reports it.
     """
 
     max_missed_offers: int = 3
     missed_reason: str = "missed_offers"
     resume_window_seconds: float = 0.0
+    activity_events: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "max_missed_offers": self.max_missed_offers,
             "missed_reason": self.missed_reason,
             "resume_window_seconds": self.resume_window_seconds,
+            "activity_events": self.activity_events,
         }
 
     @classmethod
