@@ -308,3 +308,23 @@ def test_short_abandons_and_abandons_within_threshold_feed_the_service_level_var
     assert result.streams["late"]["abandoned"].mean == 1
     streams = {row["stream"] for row in result.intervals}
     assert streams == {"all", "calls", "late"}
+
+
+def test_a_shift_that_began_before_the_simulated_day_counts_from_its_start():
+    s = scenario(
+        simulation={"start": 3600, "end": 7200},
+        agents=[{"id": "a", "capacity": VOICE, "shifts": [{"start": 0, "end": 5400}]}],
+        traffic=[
+            {
+                "id": "calls",
+                "queue_id": "q",
+                "arrivals": {"kind": "replay_timestamps", "times": [3600, 7000]},
+                "handle_time": 60,
+                "patience": 30,
+            }
+        ],
+    )
+    result = simulate(s)
+    assert result.overall["answered"].mean == 1
+    assert result.overall["abandoned"].mean == 1
+    assert [row["agents_a"] for row in result.intervals] == [1.0, 1.0, 0.0, 0.0]

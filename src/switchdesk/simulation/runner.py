@@ -334,9 +334,9 @@ def run_replication(
 
     heap: list[tuple[float, int, int, Any]] = []
     seq = 0
-    for change in changes:
+    for change in changes:  # a shift begun before the start takes effect at the start
         seq += 1
-        heap.append((change.at, seq, _ROSTER, change))
+        heap.append((max(change.at, start), seq, _ROSTER, change))
     for index, times in enumerate(arrival_iters):
         first = next(times, None)
         if first is not None:
