@@ -52,6 +52,8 @@ const ACTIVITY_TEXT = {
   missed: "missed an offer",
 };
 
+const BASE_TITLE = document.title;
+
 const state = {
   agent: null,
   reasons: [],
@@ -214,6 +216,8 @@ function renderOffers() {
   }
   ui.offers.replaceChildren(...cards);
   ui.offers.hidden = cards.length === 0;
+  // The tab's title tells an agent working in another window that a chat is ringing.
+  document.title = (cards.length ? `(${cards.length}) New chat · ` : "") + BASE_TITLE;
   tickCountdowns();
 }
 
