@@ -254,7 +254,11 @@ function upsertConversation(conv) {
   const byId = new Map();
   for (const m of [...((known && known.messages) || []), ...(conv.messages || [])]) byId.set(m.id, m);
   merged.messages = [...byId.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  if (merged.state === "resolved") merged.ended = true;
+  if (conv.state) {
+    // A conversation can come back (reopened by the customer, transferred back to me).
+    merged.ended = conv.state === "resolved";
+    if (conv.state === "assigned") merged.left = false;
+  }
   state.conversations.set(conv.id, merged);
   if (!state.order.includes(conv.id)) state.order.push(conv.id);
   if (!state.selected) state.selected = conv.id;
