@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -43,12 +44,14 @@ class People:
         self.browser, self.server = browser, server
         self.contexts: list[Any] = []
         self.errors: list[str] = []
+        self.hosts: set[str] = set()
 
     def page(self, who: str) -> Any:
         context = self.browser.new_context(viewport={"width": 1280, "height": 860})
         self.contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: self.errors.append(f"{who}: {exc}"))
+        page.on("request", lambda request: self.hosts.add(urlsplit(request.url).netloc))
         return page
 
     def customer(self, slug: str) -> Any:
@@ -79,6 +82,8 @@ def people(browser: Any, demo_server: DemoServer) -> Iterator[People]:
     yield crowd
     crowd.close()
     assert crowd.errors == [], crowd.errors
+    # An on-premises center works without the internet: nothing comes from elsewhere.
+    assert crowd.hosts <= {urlsplit(demo_server.url).netloc}, crowd.hosts
 
 
 def queue_row(page: Any, name: str) -> Any:
@@ -93,6 +98,17 @@ def messages(page: Any, text: str) -> Any:
     return page.locator("[data-testid=message]", has_text=text)
 
 
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll(
+    "input:not([type=hidden]), select, textarea")]
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+    && !el.getAttribute("aria-labelledby"))
+  .map((el) => el.id || el.name)"""
+
+
+def assert_every_control_is_labelled(page: Any) -> None:
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+
+
 def go_available(desk: Any) -> None:
     desk.select_option("#presence-select", "available")
     expect(desk.locator("#presence-state")).to_have_attribute("data-presence", "available")
@@ -105,6 +121,7 @@ def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
     customer = people.customer("northwind-chat")
     expect(customer.locator("#chat-title")).to_have_text("Northwind Energy")
     expect(customer.locator("#chat-greeting")).to_contain_text("energy contract")
+    assert_every_control_is_labelled(customer)
     customer.fill("#prechat-name", "Zoe Customer")
     customer.fill("#prechat-email", "zoe.e2e@example.com")
     customer.fill("#prechat-message", "My bill is wrong this month")
@@ -117,6 +134,7 @@ def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
 
     # The team leader sees the waiting chat and the agents' states.
     supervisor = people.signed_in("lead", "/supervisor")
+    assert_every_control_is_labelled(supervisor)
     support = queue_row(supervisor, "Northwind support")
     expect(support.locator("[data-testid=queue-waiting]")).to_have_text("1")
     expect(support.locator("[data-testid=queue-longest]")).to_have_text(re.compile(r"^\d+:\d\d$"))
@@ -126,6 +144,7 @@ def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
 
     # Ana goes available and gets the offer with the contact card.
     ana = people.signed_in("agent", "/desk")
+    assert_every_control_is_labelled(ana)
     go_available(ana)
     offer = ana.locator("[data-testid=offer]")
     expect(offer).to_have_count(1)
@@ -409,6 +428,8 @@ def test_the_chat_and_the_desk_carry_on_after_a_reload_and_a_server_restart(
     finally:
         crowd.close()
     assert crowd.errors == [], crowd.errors
+    # An on-premises center works without the internet: nothing comes from elsewhere.
+    assert crowd.hosts <= {urlsplit(restartable.url).netloc}, crowd.hosts
 
 
 def test_the_desk_shows_not_ready_reasons_server_errors_and_after_contact_work(
