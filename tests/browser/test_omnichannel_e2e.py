@@ -389,6 +389,9 @@ def test_the_chat_and_the_desk_carry_on_after_a_reload_and_a_server_restart(
         expect(messages(customer, "Can I keep my number?")).to_have_count(1)
         expect(customer.locator("#chat-status")).to_contain_text("in line")
 
+        ops = crowd.signed_in("ops", "/supervisor")  # sees every client account
+        ben_row = agent_row(ops, "Ben Agent").locator("[data-testid=agent-state]")
+        expect(ben_row).to_have_text("Offline")
         ben = crowd.signed_in("agent2", "/desk")
         go_available(ben)
         ben.locator("[data-testid=offer-accept]").click()
@@ -398,7 +401,11 @@ def test_the_chat_and_the_desk_carry_on_after_a_reload_and_a_server_restart(
         expect(messages(customer, "Yes, you can keep it")).to_have_count(1)
 
         # The server goes away: both pages say so, and the customer's message waits.
+        expect(ben_row).to_have_text("On contact")
         restartable.stop()
+        expect(ops.locator("#conn-state")).to_have_attribute(
+            "data-state", re.compile("reconnecting|connecting")
+        )
         expect(customer.locator("#conn-state")).to_have_attribute(
             "data-state", re.compile("reconnecting|connecting")
         )
@@ -420,11 +427,14 @@ def test_the_chat_and_the_desk_carry_on_after_a_reload_and_a_server_restart(
         expect(messages(ben, "Sent while you were away")).to_have_count(1)
         expect(messages(ben, "Yes, you can keep it")).to_have_count(1)
         expect(customer.locator("#chat-status")).to_have_text("You are chatting with Ben Agent.")
+        expect(ops.locator("#conn-state")).to_have_attribute("data-state", "open")
+        expect(ben_row).to_have_text("On contact")  # from the new snapshot
 
         # The customer leaves; the rating form follows.
         customer.click("#leave-button")
         expect(customer.locator("#rating-title")).to_be_visible()
         expect(ben.locator("#pane-notice")).to_contain_text("The customer left the chat.")
+        expect(ben_row).to_have_text(re.compile("Available|After-contact work"))  # live again
     finally:
         crowd.close()
     assert crowd.errors == [], crowd.errors
