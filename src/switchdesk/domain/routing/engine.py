@@ -706,7 +706,8 @@ class RoutingEngine:
             if agent.id in self._agents:
                 activity = agent.derive_activity()
                 if activity is not agent.activity:
-                    self._emit(AgentActivityChanged(agent.id, activity.value, at))
+                    # a StrEnum member is a str: no need for .value (slow) here
+                    self._emit(AgentActivityChanged(agent.id, activity, at))
 
     # ------------------------------------------------------------------ internals: timers
 
@@ -745,6 +746,9 @@ class RoutingEngine:
         the agents they freed pick work, then the interactions they moved are routed."""
         heap = self._deadlines
         while heap and heap[0][0] <= now:
+            if not self._deadline_valid(heap[0]):
+                heappop(heap)  # most deadlines are moot by the time they fall due
+                continue
             at = heap[0][0]
             self._now = at
             agents: dict[str, Agent] = {}
