@@ -73,6 +73,7 @@ function setPhase(phase) {
   ui.thanks.hidden = phase !== "rated";
   ui.prechatSubmit.disabled = phase === "starting";
   root.dataset.phase = phase;
+  requestAnimationFrame(scrollDown); // the list's height changed
   ui.conn.hidden = phase === "prechat" && !state.token && !state.startFrame;
   if (!live) hideTyping();
 }
