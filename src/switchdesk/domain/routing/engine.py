@@ -1356,7 +1356,8 @@ class RoutingEngine:
         ix = Interaction(
             event.interaction_id,
             channel_kind=event.channel_kind,
-            attributes=dict(event.attributes),
+            # shared with the event: neither the engine nor events mutate attributes
+            attributes=event.attributes,
             priority=event.priority,
             contact_id=event.contact_id,
             preferred_agent_id=event.preferred_agent_id,
@@ -1569,7 +1570,7 @@ class RoutingEngine:
                 {
                     "id": agent.id,
                     "seq": agent.seq,
-                    "attributes": agent.attributes,
+                    "attributes": dict(agent.attributes),
                     "attr_version": agent.attr_version,
                     "capacity": agent.capacity.to_dict(),
                     "presence": agent.presence.value,
@@ -1595,7 +1596,7 @@ class RoutingEngine:
                 {
                     "id": ix.id,
                     "channel_kind": ix.channel_kind,
-                    "attributes": ix.attributes,
+                    "attributes": dict(ix.attributes),
                     "priority": ix.priority,
                     "contact_id": ix.contact_id,
                     "preferred_agent_id": ix.preferred_agent_id,

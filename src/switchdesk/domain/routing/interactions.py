@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from switchdesk.domain.routing.model import Target
@@ -55,7 +56,7 @@ class Interaction:
         interaction_id: str,
         *,
         channel_kind: str,
-        attributes: dict[str, Any],
+        attributes: Mapping[str, Any],
         priority: int,
         contact_id: str | None,
         preferred_agent_id: str | None,
