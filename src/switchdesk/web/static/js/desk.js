@@ -236,6 +236,7 @@ async function acceptOffer(offer, button) {
   if (conversation) {
     upsertConversation(conversation);
     select(conversation.id);
+    ui.reply.focus();
   }
 }
 
@@ -516,6 +517,17 @@ function renderTransferTargets() {
 
 ui.transferButton.addEventListener("click", () => toggleDrawer(ui.transferForm, ui.transferButton, ui.escalateForm, ui.escalateButton));
 ui.escalateButton.addEventListener("click", () => toggleDrawer(ui.escalateForm, ui.escalateButton, ui.transferForm, ui.transferButton));
+for (const [form, button] of [
+  [ui.transferForm, ui.transferButton],
+  [ui.escalateForm, ui.escalateButton],
+]) {
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    form.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    button.focus();
+  });
+}
 for (const cancel of document.querySelectorAll("[data-cancel]")) {
   cancel.addEventListener("click", () => {
     $(cancel.dataset.cancel).hidden = true;
