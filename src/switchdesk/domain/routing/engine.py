@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Mapping
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from typing import Any
 
 from switchdesk.domain.errors import ConfigurationError, Conflict, NotFound, ValidationFailed
@@ -973,17 +973,26 @@ class RoutingEngine:
         return True
 
     def _best_agent(self, lane: Lane, exclude: set[str] | None) -> Agent | None:
-        """Best agent for the lane by the queue's order. An index entry is usable while
-        its stamp is the agent's and the agent can still take the lane's kind (a pending
-        offer may have used the capacity since it was pushed)."""
+        """Best agent for the lane by the queue's order.
+
+        Index entries may be optimistic: a change that only makes an agent worse (an offer
+        uses capacity, round robin moves on) does not re-index. So an entry is used only if
+        its stamp is the agent's, the agent can still take the lane's kind, and its key is
+        the agent's key now; otherwise it is dropped or replaced by the fresh key. Since
+        every entry is at most the agent's true key, the first fresh entry is the best."""
         heap = lane.agents
         kind = lane.kind
+        key = lane.queue.key
         by_seq = self._by_seq
         while heap:
             entry = heap[0]
             agent = by_seq[entry[-2]]
             if entry[-1] != agent.stamp or not agent.can_take(kind):
                 heappop(heap)
+                continue
+            fresh = key(agent, entry[0])
+            if fresh != entry:
+                heapreplace(heap, fresh)
                 continue
             if lane.plain and not exclude:
                 return agent
@@ -998,6 +1007,10 @@ class RoutingEngine:
             agent = by_seq[entry[-2]]
             if entry[-1] != agent.stamp or not agent.can_take(kind):
                 continue
+            fresh = key(agent, entry[0])
+            if fresh != entry:
+                heappush(heap, fresh)  # comes back in its true place
+                continue
             popped.append(entry)
             if max_level is not None and entry[0] > max_level:
                 break
@@ -1011,10 +1024,16 @@ class RoutingEngine:
         return found
 
     def _eligible_agents(self, lane: Lane) -> list[Agent]:
+        """Every agent who may take the lane's interaction now, best first (ring-all)."""
         heap = lane.agents
         kind = lane.kind
+        key = lane.queue.key
         by_seq = self._by_seq
-        valid = [e for e in heap if e[-1] == by_seq[e[-2]].stamp and by_seq[e[-2]].can_take(kind)]
+        valid = []
+        for entry in heap:
+            agent = by_seq[entry[-2]]
+            if entry[-1] == agent.stamp and agent.can_take(kind):
+                valid.append(key(agent, entry[0]))
         valid.sort()
         heap[:] = valid
         agents = [by_seq[entry[-2]] for entry in valid]
@@ -1518,7 +1537,8 @@ class RoutingEngine:
             ix.ring_next_at = event.at + queue.config.ring_step_seconds
             self._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix.id)
         self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
-        self._reindex(agent)  # capacity in use is part of the keys (cheap when now full)
+        # No re-index: the agent only got worse (more capacity in use, round robin moved
+        # on); its index entries are optimistic and get fixed when read (_best_agent).
         self._touched[agent.id] = agent
 
     def _apply_ring_progress_stopped(self, event: RingProgressStopped) -> None:

@@ -5,11 +5,11 @@ Indexes (all heaps with lazy deletion, so every update is O(log n)):
 - per queue and channel kind, a heap of the member agents that could take one more
   interaction of that kind: entries ``(level, strategy key..., agent seq, stamp)`` hold
   numbers only (the agent is found by seq), so the garbage collector soon stops tracking
-  them. An entry is
-  usable while its ``stamp`` equals the agent's stamp *and* the agent can still take the
-  kind (checked when read: a pending offer uses capacity without re-indexing). Every
-  change that changes an ordering key or frees capacity bumps the stamp and pushes fresh
-  entries.
+  them. An entry is usable while its ``stamp`` equals the agent's stamp, the agent can
+  still take the kind, and its key is still the agent's key: a change that only makes an
+  agent worse (an offer uses capacity, round robin moves on) leaves optimistic entries
+  that are fixed when they reach the top. A change that can make an agent better (capacity freed,
+  available again, new attributes) bumps the stamp and pushes fresh entries.
 - per queue, *lanes*: waiting interactions with identical routing requirements (channel
   kind, level limit, target expression and the interaction values it reads, or the one
   agent waited for). A lane is a heap ordered by ``(-priority score, entered_at, seq)``.
