@@ -10,6 +10,7 @@ An :class:`Agent` is mutable engine state, changed only by the engine's event ap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from switchdesk.domain.routing.model import Activity, CapacityProfile, Presence
@@ -74,8 +75,9 @@ class Agent:
         self.attr_version = 0
         self.capacity = capacity
         self.total = capacity.total
-        self.costs: dict[str, int] = dict(capacity.costs)
-        self.maximum: dict[str, int] = dict(capacity.maximum)
+        # Shared with the (interned, frozen) profile: never mutated.
+        self.costs: Mapping[str, int] = capacity.costs
+        self.maximum: Mapping[str, int] = capacity.maximum
         self.min_cost = min(self.costs.values(), default=_NO_LIMIT)
         self.presence = Presence.OFFLINE
         self.reason: str | None = None
@@ -95,7 +97,7 @@ class Agent:
         self.memberships: dict[str, int] = {}  # queue id -> level
         # The same, resolved, as two parallel lists (fewer objects for the collector).
         self.member_queues: list[QueueRuntime] = []
-        self.member_levels: list[int] = []
+        self.member_levels: tuple[int, ...] = ()
         self.activity = Activity.IDLE
         self.routable = False
 

@@ -139,6 +139,7 @@ class RoutingEngine:
         self._expressions: dict[str, CompiledExpression] = {}
         self._direct: dict[str, tuple[Target, ...]] = {}
         self._agents: dict[str, Agent] = {}
+        self._profiles: dict[str, CapacityProfile] = {}
         self._by_seq: list[Agent] = []  # agents by registration seq (index entries use it)
         self._stamps: array[int] = array("q")  # their stamps, for sweeping stale entries
         self._interactions: dict[str, Interaction] = {}
@@ -1178,7 +1179,7 @@ class RoutingEngine:
     def _sync_member_queues(self, agent: Agent) -> None:
         queues = self._queues
         agent.member_queues = [queues[qid] for qid in agent.memberships]
-        agent.member_levels = list(agent.memberships.values())
+        agent.member_levels = tuple(agent.memberships.values())
 
     def _lane_for(self, ix: Interaction, register: bool = True) -> Lane:
         target = ix.targets[ix.target_index]
@@ -1300,12 +1301,18 @@ class RoutingEngine:
         self._filters[config.id] = filters
         self._expressions.update(expressions)
 
+    def _profile(self, data: Mapping[str, Any]) -> CapacityProfile:
+        """One shared profile object per distinct capacity profile (agents share it)."""
+        profile = CapacityProfile.from_dict(data)
+        key = repr(profile.to_dict())
+        return self._profiles.setdefault(key, profile)
+
     def _apply_agent_registered(self, event: AgentRegistered) -> None:
         agent = Agent(
             event.agent_id,
             self._next_agent_seq,
             dict(event.attributes),
-            CapacityProfile.from_dict(event.capacity),
+            self._profile(event.capacity),
             event.at,
         )
         self._next_agent_seq += 1
@@ -1677,7 +1684,7 @@ class RoutingEngine:
                 item["id"],
                 int(item["seq"]),
                 dict(item["attributes"]),
-                CapacityProfile.from_dict(item["capacity"]),
+                engine._profile(item["capacity"]),
                 float(item["idle_since"]),
             )
             agent.attr_version = int(item["attr_version"])
