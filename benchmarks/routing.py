@@ -119,9 +119,9 @@ def run_lifecycles(
             f"{prefix}{serial}", now, channel_kind=queue_kind(q), queue_id=queue_ids[q]
         )
         for event in events:
-            if event.__class__ is OfferMade:
-                accept(event.offer_id, now)  # type: ignore[attr-defined]
-                active.append(event.interaction_id)  # type: ignore[attr-defined]
+            if type(event) is OfferMade:
+                accept(event.offer_id, now)
+                active.append(event.interaction_id)
 
     # Untimed: load the agents to the steady state (half of them on contacts).
     while len(active) < target_active:
@@ -136,16 +136,16 @@ def run_lifecycles(
             events = complete(active.popleft(), now)
             completed += 1
             for event in events:
-                if event.__class__ is OfferMade:
-                    accept(event.offer_id, now)  # type: ignore[attr-defined]
-                    active.append(event.interaction_id)  # type: ignore[attr-defined]
+                if type(event) is OfferMade:
+                    accept(event.offer_id, now)
+                    active.append(event.interaction_id)
     elapsed = time.perf_counter() - start
     # Untimed: finish what is still in progress or waiting, so runs do not pile up load.
     while active:
         for event in complete(active.popleft(), now):
-            if event.__class__ is OfferMade:
-                accept(event.offer_id, now)  # type: ignore[attr-defined]
-                active.append(event.interaction_id)  # type: ignore[attr-defined]
+            if type(event) is OfferMade:
+                accept(event.offer_id, now)
+                active.append(event.interaction_id)
     return completed / elapsed
 
 
