@@ -106,7 +106,7 @@ def test_unanswered_offer_is_reassigned_and_the_silent_agent_paused(make_desk) -
     assert desk.offered_to("c2") == ["silent"]
     desk.advance(75.0)  # a second miss in a row: paused, and c2 goes to the other agent
     status = desk.engine.agent_status("silent")
-    assert (status["presence"], status["reason"]) == ("not_ready", "missed_offers")
+    assert (status["presence"], status["reason"]) == ("not_ready", "missed")
     assert desk.offered_to("c2") == ["active"]
 
 

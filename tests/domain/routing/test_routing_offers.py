@@ -113,7 +113,7 @@ def test_missed_offers_in_a_row_put_the_agent_in_not_ready_missed(make_desk) -> 
     change = desk.of_type(AgentPresenceChanged, events)[-1]
     assert (change.presence, change.reason, change.by_system) == (
         "not_ready",
-        "missed_offers",
+        "missed",
         True,
     )
     status = desk.engine.agent_status("a")

@@ -25,6 +25,7 @@ from switchdesk.domain.routing import (
     InteractionEnqueued,
     InteractionTransferred,
     InteractionTransferredOut,
+    Level,
     OfferAccepted,
     OfferMade,
     Presence,
@@ -71,6 +72,12 @@ QUEUES = (
         overflow_queue_id="voice-billing",
     ),
 )
+TIERED = QueueConfig(
+    "tiered",
+    levels=(Level("agent.skills.billing >= 4"), Level("agent.skills.billing >= 1")),
+    strategy=Strategy.LEAST_OCCUPIED,
+    offer_timeout_seconds=9,
+)
 KINDS = ("voice", "chat", "email")
 PROFILES = (
     CapacityProfile(
@@ -79,7 +86,7 @@ PROFILES = (
     CapacityProfile(100, {"chat": 50, "email": 25}, {}),
     CapacityProfile(100, {"voice": 100, "callback": 100}, {}),
 )
-ELIGIBILITY = {q.id: compile_expression(q.eligibility) for q in QUEUES}
+ELIGIBILITY = {q.id: compile_expression(q.eligibility) for q in (*QUEUES, TIERED)}
 ENDS = (InteractionCompleted, InteractionAbandoned, InteractionCancelled, InteractionTransferredOut)
 
 
@@ -105,8 +112,24 @@ class Checker:
         self.enqueued: set[str] = set()
         self.ended: set[str] = set()
         self.serial = 0
-        for queue in QUEUES:
+        for queue in (*QUEUES, TIERED):
             self.run("configure_queue", queue, 0.0)
+        self.run(
+            "configure_workflow",
+            WorkflowConfig(
+                "by-language",
+                default_targets=(
+                    Target(
+                        "tiered",
+                        expression="interaction.language IN agent.languages",
+                        max_level=0,
+                        timeout_seconds=8,
+                    ),
+                    Target("tiered", max_level=1),
+                ),
+            ),
+            0.0,
+        )
         self.run(
             "configure_workflow",
             WorkflowConfig(
@@ -158,7 +181,17 @@ class Checker:
             iid = f"i{self.serial}"
             kind = KINDS[a % 3]
             contact = f"c{b % 4}"
-            if a % 7 == 0:
+            if a % 7 == 1:
+                self.run(
+                    "enqueue",
+                    iid,
+                    now,
+                    channel_kind=kind,
+                    workflow_id="by-language",
+                    attributes={"language": ("en", "es")[b % 2]},
+                    contact_id=contact,
+                )
+            elif a % 7 == 0:
                 self.run(
                     "enqueue",
                     iid,
@@ -291,8 +324,8 @@ class Checker:
             if event.offer_id not in self.engine.offer_ids(event.interaction_id):
                 continue  # no longer pending: the check is about the current state
             mine = self.engine.interaction_status(event.interaction_id)
-            if event.queue_id not in self.engine.queue_ids():
-                continue
+            if event.queue_id not in self.engine.queue_ids() or event.queue_id == TIERED.id:
+                continue  # (tiered lanes differ by language: not one line to compare)
             for other in self.engine.waiting(event.queue_id):
                 if other in later:
                     continue

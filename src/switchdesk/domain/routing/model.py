@@ -296,7 +296,7 @@ class RoutingSettings:
     """
 
     max_missed_offers: int = 3
-    missed_reason: str = "missed_offers"
+    missed_reason: str = "missed"
     resume_window_seconds: float = 0.0
     activity_events: bool = True
 
