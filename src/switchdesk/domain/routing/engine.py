@@ -1546,6 +1546,9 @@ class RoutingEngine:
         self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
         # No re-index: the agent only got worse (more capacity in use, round robin moved
         # on); its index entries are optimistic and get fixed when read (_best_agent).
+        # When it is now full, a new stamp lets sweeps and reads drop them cheaply.
+        if agent.used + agent.min_cost > agent.total:
+            self._reindex(agent)
         self._touched[agent.id] = agent
 
     def _apply_ring_progress_stopped(self, event: RingProgressStopped) -> None:
