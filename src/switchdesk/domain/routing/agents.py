@@ -24,6 +24,18 @@ __all__ = ["Agent"]
 _NO_LIMIT = 1 << 30
 
 
+def _skill_levels(attributes: Mapping[str, Any]) -> dict[str, float]:
+    """Numeric proficiencies from ``attributes["skills"]`` (for best proficiency)."""
+    skills = attributes.get("skills")
+    if not isinstance(skills, Mapping):
+        return {}
+    return {
+        str(name): level
+        for name, level in skills.items()
+        if isinstance(level, int | float) and not isinstance(level, bool)
+    }
+
+
 class Agent:
     """One agent of the workspace (engine state)."""
 
@@ -54,6 +66,7 @@ class Agent:
         "reason",
         "routable",
         "seq",
+        "skill_levels",
         "stamp",
         "total",
         "used",
@@ -72,6 +85,7 @@ class Agent:
         self.seq = seq
         self.attributes: dict[str, Any] = attributes
         self.view: dict[str, Any] = {**attributes, "id": agent_id}
+        self.skill_levels = _skill_levels(attributes)
         self.attr_version = 0
         self.capacity = capacity
         self.total = capacity.total
@@ -104,6 +118,7 @@ class Agent:
     def set_attributes(self, attributes: dict[str, Any]) -> None:
         self.attributes = attributes
         self.view = {**attributes, "id": self.id}
+        self.skill_levels = _skill_levels(attributes)
         self.attr_version += 1
 
     def refresh_routable(self) -> None:

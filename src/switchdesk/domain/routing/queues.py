@@ -132,14 +132,7 @@ class QueueRuntime:
         if strategy is Strategy.BEST_PROFICIENCY:
             skill = config.proficiency_skill or ""
 
-            def proficiency(a: Agent, lv: int) -> AgentEntry:
-                skills = a.attributes.get("skills")
-                value = skills.get(skill, 0) if isinstance(skills, dict) else 0
-                if not isinstance(value, int | float) or isinstance(value, bool):
-                    value = 0
-                return (lv, -value, a.idle_since, a.seq, a.stamp)
-
-            return proficiency
+            return lambda a, lv: (lv, -a.skill_levels.get(skill, 0), a.idle_since, a.seq, a.stamp)
         if strategy is Strategy.TOP_DOWN:
             rank = {agent_id: index for index, agent_id in enumerate(config.agent_order)}
             last = len(rank)
