@@ -239,7 +239,7 @@ class RoutingEngine:
         *,
         attributes: Mapping[str, Any] | None = None,
         capacity: CapacityProfile | None = None,
-        presence: Presence = Presence.OFFLINE,
+        presence: Presence | str = Presence.OFFLINE,
     ) -> list[RoutingEvent]:
         """Add an agent (offline unless ``presence`` says otherwise)."""
         self._begin(now)
