@@ -72,6 +72,15 @@ QUEUES = (
         overflow_queue_id="voice-billing",
     ),
 )
+LOTTERY = QueueConfig("lottery", strategy=Strategy.RANDOM, random_seed=7, offer_timeout_seconds=6)
+STEPS = QueueConfig(
+    "steps",
+    strategy=Strategy.RING_PROGRESSIVE,
+    ring_step_seconds=2,
+    offer_timeout_seconds=7,
+    decline_backoff_seconds=1,
+)
+STICKY = QueueConfig("sticky", strategy=Strategy.STICKY, offer_timeout_seconds=5)
 TIERED = QueueConfig(
     "tiered",
     levels=(Level("agent.skills.billing >= 4"), Level("agent.skills.billing >= 1")),
@@ -86,6 +95,7 @@ PROFILES = (
     CapacityProfile(100, {"chat": 50, "email": 25}, {}),
     CapacityProfile(100, {"voice": 100, "callback": 100}, {}),
 )
+QUEUES = (*QUEUES, LOTTERY, STEPS, STICKY)
 ELIGIBILITY = {q.id: compile_expression(q.eligibility) for q in (*QUEUES, TIERED)}
 ENDS = (InteractionCompleted, InteractionAbandoned, InteractionCancelled, InteractionTransferredOut)
 
