@@ -242,3 +242,15 @@ def test_activity_events_can_be_turned_off_for_simulations(make_desk) -> None:
     desk.answer("i1")
     assert [e for e in desk.events if type(e).__name__ == "AgentActivityChanged"] == []
     assert desk.engine.agent_status("a")["activity"] == "on_contact"
+
+
+def test_every_event_builds_the_same_by_position_and_by_keyword() -> None:
+    for event_type in EVENT_TYPES.values():
+        names = [item.name for item in dataclasses.fields(event_type)]
+        values = [f"value-{n}" for n in range(len(names))]
+        by_position = event_type(*values)
+        by_keyword = event_type(**dict(zip(names, values, strict=True)))
+        assert by_position == by_keyword
+        assert [getattr(by_position, name) for name in names] == values
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            by_position.at = 1.0  # type: ignore[misc]

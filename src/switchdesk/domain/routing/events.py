@@ -320,6 +320,127 @@ class RingProgressStopped(RoutingEvent):
     at: float
 
 
+# --- faster constructors for the events of every interaction's lifecycle ---------------
+#
+# A frozen dataclass builds through ``object.__setattr__`` once per field. These hand-
+# written ``__init__`` methods set the slots through their descriptors instead: twice as
+# fast, same fields in the same order (checked below and by the tests), still frozen.
+
+
+def _setters(cls: type[RoutingEvent]) -> tuple[Any, ...]:
+    return tuple(getattr(cls, item.name).__set__ for item in fields(cls))  # type: ignore[arg-type]
+
+
+def _init_offer_made(
+    self: OfferMade,
+    offer_id: str,
+    interaction_id: str,
+    agent_id: str,
+    queue_id: str,
+    expires_at: float,
+    at: float,
+    _s: tuple[Any, ...] = _setters(OfferMade),
+) -> None:
+    _s[0](self, offer_id)
+    _s[1](self, interaction_id)
+    _s[2](self, agent_id)
+    _s[3](self, queue_id)
+    _s[4](self, expires_at)
+    _s[5](self, at)
+
+
+def _init_offer_accepted(
+    self: OfferAccepted,
+    offer_id: str,
+    interaction_id: str,
+    agent_id: str,
+    at: float,
+    _s: tuple[Any, ...] = _setters(OfferAccepted),
+) -> None:
+    _s[0](self, offer_id)
+    _s[1](self, interaction_id)
+    _s[2](self, agent_id)
+    _s[3](self, at)
+
+
+def _init_agent_activity_changed(
+    self: AgentActivityChanged,
+    agent_id: str,
+    activity: str,
+    at: float,
+    _s: tuple[Any, ...] = _setters(AgentActivityChanged),
+) -> None:
+    _s[0](self, agent_id)
+    _s[1](self, activity)
+    _s[2](self, at)
+
+
+def _init_interaction_completed(
+    self: InteractionCompleted,
+    interaction_id: str,
+    agent_id: str,
+    queue_id: str,
+    handle_seconds: float,
+    at: float,
+    _s: tuple[Any, ...] = _setters(InteractionCompleted),
+) -> None:
+    _s[0](self, interaction_id)
+    _s[1](self, agent_id)
+    _s[2](self, queue_id)
+    _s[3](self, handle_seconds)
+    _s[4](self, at)
+
+
+def _init_interaction_enqueued(
+    self: InteractionEnqueued,
+    interaction_id: str,
+    channel_kind: str,
+    attributes: Mapping[str, Any],
+    priority: int,
+    contact_id: str | None,
+    preferred_agent_id: str | None,
+    workflow_id: str | None,
+    filter_index: int,
+    target_index: int,
+    queue_id: str,
+    target_agent_id: str | None,
+    entered_at: float,
+    seq: int,
+    resumed: bool,
+    at: float,
+    _s: tuple[Any, ...] = _setters(InteractionEnqueued),
+) -> None:
+    _s[0](self, interaction_id)
+    _s[1](self, channel_kind)
+    _s[2](self, attributes)
+    _s[3](self, priority)
+    _s[4](self, contact_id)
+    _s[5](self, preferred_agent_id)
+    _s[6](self, workflow_id)
+    _s[7](self, filter_index)
+    _s[8](self, target_index)
+    _s[9](self, queue_id)
+    _s[10](self, target_agent_id)
+    _s[11](self, entered_at)
+    _s[12](self, seq)
+    _s[13](self, resumed)
+    _s[14](self, at)
+
+
+FAST_INIT: dict[type[RoutingEvent], Any] = {
+    OfferMade: _init_offer_made,
+    OfferAccepted: _init_offer_accepted,
+    AgentActivityChanged: _init_agent_activity_changed,
+    InteractionCompleted: _init_interaction_completed,
+    InteractionEnqueued: _init_interaction_enqueued,
+}
+for _cls, _init in FAST_INIT.items():
+    _names = list(_init.__code__.co_varnames[1 : _init.__code__.co_argcount - 1])
+    if _names != [item.name for item in fields(_cls)]:  # type: ignore[arg-type]
+        raise TypeError(f"{_cls.__name__}: fast __init__ does not match the fields")
+    _cls.__init__ = _init  # type: ignore[method-assign]
+
+
 EVENT_TYPES: dict[str, type[RoutingEvent]] = {
     wire_name(cls): cls
     for cls in (
