@@ -440,10 +440,30 @@ def test_the_chat_and_the_desk_carry_on_after_a_reload_and_a_server_restart(
     assert crowd.hosts <= {urlsplit(restartable.url).netloc}, crowd.hosts
 
 
-def test_the_desk_shows_not_ready_reasons_server_errors_and_after_contact_work(
+def test_the_desk_declines_offers_and_shows_not_ready_reasons_errors_and_closed_chats(
     people: People,
 ) -> None:
     ben = people.signed_in("agent2", "/desk")
+
+    # A declined offer goes away with a word why; the chat waits in line again.
+    first = people.customer("bluebird-chat")
+    first.fill("#prechat-name", "Dee Cline")
+    first.fill("#prechat-message", "Just browsing")
+    first.click("#prechat-submit")
+    go_available(ben)
+    offer = ben.locator("[data-testid=offer]")
+    expect(offer).to_contain_text("Dee Cline")
+    expect(ben).to_have_title(re.compile(r"^\(1\) New chat"))
+    offer.locator("[data-testid=offer-decline]").click()
+    expect(offer).to_have_count(0)
+    expect(ben.locator("#desk-notice")).to_have_text(
+        "The offer of a chat from Dee Cline was declined."
+    )
+    expect(first.locator("#chat-status")).to_contain_text("in line")
+    first.click("#leave-button")
+    expect(first.locator("#messages")).to_contain_text("You left the chat.")
+    expect(first.locator("#rating-title")).to_be_visible()
+
     ben.select_option("#presence-select", "not_ready:lunch")
     expect(ben.locator("#presence-state")).to_have_text("Not ready (Lunch)")
 
