@@ -34,6 +34,7 @@ TOKEN_PREFIX = "sdt_"  # noqa: S105 - a public prefix, not a secret
 PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
 GENERIC_LOGIN_ERROR = "Invalid username or password."
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +189,10 @@ class Accounts:
             user = uow.users.get(token.user_id)
             if user is None or not user.active:
                 return None
-            uow.tokens.touch(token.id, now)
-            uow.commit()
+            # Recording each use would cost a write per request: once a minute is enough.
+            if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+                uow.tokens.touch(token.id, now)
+                uow.commit()
         return Principal.of_user(user, "token")
 
     # -- users and roles -----------------------------------------------------------------

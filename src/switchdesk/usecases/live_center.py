@@ -80,6 +80,7 @@ TASK_KIND = "task"
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 SNAPSHOT_EVERY_EVENTS = 1000
+STAFFING_REFRESH_SECONDS = 0.5
 DEFAULT_HANDLE_SECONDS = 180.0
 ESCALATION_PRIORITY_BOOST = 10
 _ENDED_OFFERS_KEPT = 10_000
@@ -157,6 +158,8 @@ class LiveCenter:
         self._snapshot_seq = 0
         self._next_follow_up_check = 0.0
         self._pending: list[RoutingEvent] = []
+        self._staffing_cache: dict[str, list[int]] = {}
+        self._staffing_at = 0.0
 
     # ================================================================== start and time
 
@@ -526,14 +529,39 @@ class LiveCenter:
         queue = self._queues.get(queue_id or "")
         return queue.name if queue else (queue_id or "")
 
+    def _staffing(self, fresh: bool = False) -> dict[str, list[int]]:
+        """Per queue: [available members, idle, busy, not ready], one pass over agents.
+
+        Pushed rows reuse the counts for up to ``STAFFING_REFRESH_SECONDS`` (the pass is
+        O(agents)); snapshots ask for fresh counts.
+        """
+        now = self._now()
+        if (
+            not fresh
+            and self._staffing_cache
+            and now - self._staffing_at < (STAFFING_REFRESH_SECONDS)
+        ):
+            return self._staffing_cache
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for agent_id in self._profiles:
+            status = self._engine.agent_status(agent_id)
+            presence = status["presence"]
+            if presence == Presence.OFFLINE.value:
+                continue
+            for queue_id in status["queues"]:
+                row = counts[queue_id]
+                if presence == Presence.NOT_READY.value:
+                    row[3] += 1
+                else:
+                    row[0] += 1
+                    row[1 if status["activity"] == "idle" else 2] += 1
+        self._staffing_cache, self._staffing_at = counts, now
+        return counts
+
     def _ewt_unit(self, queue_id: str) -> float:
         handles = self._day[queue_id].handle_seconds
         mean = sum(handles) / len(handles) if handles else DEFAULT_HANDLE_SECONDS
-        staffed = 0
-        for agent_id in self._profiles:
-            status = self._engine.agent_status(agent_id)
-            if queue_id in status["queues"] and status["presence"] == Presence.AVAILABLE.value:
-                staffed += 1
+        staffed = self._staffing().get(queue_id, [0])[0]
         return mean / max(1, staffed)
 
     def _conversation_or_404(
@@ -662,23 +690,14 @@ class LiveCenter:
             "conversations": conversations,
         }
 
-    def _queue_row(self, queue_id: str) -> dict[str, Any]:
+    def _queue_row(self, queue_id: str, fresh: bool = False) -> dict[str, Any]:
         queue = self._queues[queue_id]
         waiting = self._engine.waiting(queue_id)
         oldest = min(
             (self._engine.interaction_status(i)["entered_at"] for i in waiting), default=None
         )
-        available = busy = not_ready = 0
-        for agent_id in self._profiles:
-            status = self._engine.agent_status(agent_id)
-            if queue_id not in status["queues"] or status["presence"] == "offline":
-                continue
-            if status["presence"] == "not_ready":
-                not_ready += 1
-            elif status["activity"] == "idle":
-                available += 1
-            else:
-                busy += 1
+        staffing = self._staffing(fresh)
+        _, available, busy, not_ready = staffing.get(queue_id, [0, 0, 0, 0])
         day = self._day[queue_id]
         base = day.answered + day.abandoned
         return {
@@ -1051,33 +1070,30 @@ class LiveCenter:
 
     def customer_view(self, conversation_id: str) -> dict[str, Any]:
         """What the customer's page shows after (re)connecting."""
-        with self._lock, self._uow() as uow:
+        with self._uow() as uow:
             conv = self._conversation_or_404(uow, conversation_id)
             messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
-            agent = self._names.get(conv.agent_id or "") if conv.agent_id else None
-            view: dict[str, Any] = {
-                "type": "history",
-                "state": conv.state.value,
-                "messages": messages,
-                "agent_name": agent,
-                "rated": conv.csat_score,
-            }
-            position = None
-            if conv.state is ConversationState.WAITING and conv.interaction_id:
+        view: dict[str, Any] = {
+            "type": "history",
+            "state": conv.state.value,
+            "messages": messages,
+            "agent_name": self._names.get(conv.agent_id) if conv.agent_id else None,
+            "rated": conv.csat_score,
+            "queue": None,
+        }
+        if conv.state is ConversationState.WAITING and conv.interaction_id:
+            with self._lock:
                 try:
                     position = self._engine.position(conv.interaction_id)
                 except (Conflict, NotFound):
-                    position = None
-            view["queue"] = (
-                {
-                    "type": "queue",
-                    "position": position,
-                    "estimated_wait_seconds": round(position * self._ewt_unit(conv.queue_id or "")),
-                }
-                if position
-                else None
-            )
-            return view
+                    return view  # offered or assigned a moment ago: the feed will say
+                unit = self._ewt_unit(conv.queue_id or "")
+            view["queue"] = {
+                "type": "queue",
+                "position": position,
+                "estimated_wait_seconds": round(position * unit),
+            }
+        return view
 
     def customer_message(
         self, conversation_id: str, text: str, client_id: str | None = None
@@ -1646,6 +1662,7 @@ class LiveCenter:
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
         with self._lock:
+            self._staffing(fresh=True)
             queues = [
                 self._queue_row(q.id)
                 for q in self._queues.values()

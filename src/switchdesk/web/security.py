@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIWebSocketRoute, iter_route_contexts
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.routing import Mount
 
@@ -49,14 +50,15 @@ async def resolve_principal(request: HTTPConnection) -> Principal | None:
     accounts = request.app.state.runtime.accounts
     principal: Principal | None = None
     header = request.headers.get("authorization", "")
+    # The lookups are blocking database calls: keep them off the event loop.
     if header.lower().startswith("bearer "):
-        principal = accounts.principal_for_token(header[7:].strip())
+        principal = await run_in_threadpool(accounts.principal_for_token, header[7:].strip())
         if principal is None:
             raise AuthenticationFailed("the API token is not valid")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
-            principal = accounts.principal_for_session(cookie)
+            principal = await run_in_threadpool(accounts.principal_for_session, cookie)
     request.state.principal = principal
     return principal
 
