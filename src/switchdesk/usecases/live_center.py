@@ -904,8 +904,8 @@ class LiveCenter:
 
     def channel(self, slug: str) -> Channel:
         """The public face of a chat channel (for the customer page)."""
-        with self._lock:
-            channel = self._channels.get(slug)
+        # No lock: a dict read is atomic and channels are only ever added or replaced.
+        channel = self._channels.get(slug)
         if channel is None or not channel.enabled:
             raise NotFound(f"chat channel {slug!r} not found")
         return channel
