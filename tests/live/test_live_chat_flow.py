@@ -248,3 +248,17 @@ def test_escalation_goes_to_the_escalation_queue_with_higher_priority(center: Ce
     notes = [m for m in live.conversation_detail(center.op, conv.id)["messages"] if m["internal"]]
     assert notes[0]["text"] == "angry customer"
     assert all(m["text"] != "angry customer" for m in live.customer_view(conv.id)["messages"])
+
+
+def test_new_chats_are_refused_as_busy_when_too_many_wait_for_their_turn(
+    center: Center, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from switchdesk.domain.errors import RateLimited
+    from switchdesk.usecases import live_center
+
+    monkeypatch.setattr(live_center, "MAX_WAITING_CUSTOMER_COMMANDS", 0)
+    with pytest.raises(RateLimited) as busy:
+        center.live.start_chat("north", name="Bo", email="", text="hi")
+    assert busy.value.code == "busy"
+    # Agents' actions are never refused this way.
+    center.live.set_presence(center.users["ana"], "available")

@@ -10,10 +10,11 @@ interactions keep their order across restarts.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -39,7 +40,13 @@ from switchdesk.domain.conversations.model import (
     check_transition,
     clean_text,
 )
-from switchdesk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from switchdesk.domain.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 from switchdesk.domain.routing import (
     AfterContactWorkEnded,
     AfterContactWorkStarted,
@@ -80,6 +87,8 @@ TASK_KIND = "task"
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 SNAPSHOT_EVERY_EVENTS = 1000
+MAX_WAITING_CUSTOMER_COMMANDS = 200
+"""New customer work allowed to wait for its turn before the center answers ``busy``."""
 STAFFING_REFRESH_SECONDS = 0.5
 DEFAULT_HANDLE_SECONDS = 180.0
 ESCALATION_PRIORITY_BOOST = 10
@@ -160,6 +169,9 @@ class LiveCenter:
         self._pending: list[RoutingEvent] = []
         self._staffing_cache: dict[str, list[int]] = {}
         self._staffing_at = 0.0
+        self._admission = threading.Condition()
+        self._urgent_waiting = 0
+        self._ordinary_waiting = 0
 
     # ================================================================== start and time
 
@@ -244,17 +256,53 @@ class LiveCenter:
 
     # ================================================================== command runner
 
-    def _command(self, body: Callable[[LiveUnitOfWork, float, _Outbox], T]) -> T:
-        """Run ``body`` under the lock in one transaction; publish after the commit."""
-        with self._lock:
+    @contextlib.contextmanager
+    def _turn(self, urgent: bool) -> Iterator[None]:
+        """The lock, with agents' actions and timers ahead of new customer work.
+
+        Under overload, new chats waiting for their turn are refused (``busy``) rather
+        than left to pile up while offers expire unanswered.
+        """
+        with self._admission:
+            if urgent:
+                self._urgent_waiting += 1
+            else:
+                if self._ordinary_waiting >= MAX_WAITING_CUSTOMER_COMMANDS:
+                    raise RateLimited(
+                        "the center is very busy; please try again in a moment", code="busy"
+                    )
+                self._ordinary_waiting += 1
+                while self._urgent_waiting:
+                    self._admission.wait(0.05)
+        try:
+            self._lock.acquire()
+        finally:
+            with self._admission:
+                if urgent:
+                    self._urgent_waiting -= 1
+                    self._admission.notify_all()
+                else:
+                    self._ordinary_waiting -= 1
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _command(
+        self, body: Callable[[LiveUnitOfWork, float, _Outbox], T], *, urgent: bool = True
+    ) -> T:
+        """Run ``body`` under the lock in one transaction; publish after the commit.
+
+        Due timers run first, so the command sees the state of ``now``.
+        """
+        with self._turn(urgent):
             now = self._now()
             out = _Outbox()
             self._pending = []
             try:
                 with self._uow() as uow:
-                    result = body(uow, now, out)
-                    # Timer events that fell due inside a command that then failed.
                     self._route(uow, now, out, self._engine.advance)
+                    result = body(uow, now, out)
                     if self._pending:
                         wire = [event_to_dict(e) for e in self._pending]
                         self._last_seq = uow.append_routing_events(wire)
@@ -976,7 +1024,7 @@ class LiveCenter:
             )
             return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND)
 
-        return self._command(body), token
+        return self._command(body, urgent=False), token
 
     def _enqueue(
         self,
@@ -1140,7 +1188,7 @@ class LiveCenter:
                 uow, out, conv, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
             )
 
-        return self._command(body)
+        return self._command(body, urgent=False)
 
     def customer_typing(self, conversation_id: str) -> None:
         with self._uow() as uow:
@@ -1231,7 +1279,7 @@ class LiveCenter:
             self._timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
             out.send(f"conversation:{conv.id}", {"type": "rated", "score": score})
 
-        self._command(body)
+        self._command(body, urgent=False)
 
     # ================================================================== the agent
 

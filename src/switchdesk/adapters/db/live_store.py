@@ -126,6 +126,10 @@ class SqlLiveUnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
+        # Identity maps for this transaction: a command reads the same conversation once
+        # per routing event otherwise.
+        self._conversations: dict[str, Conversation] = {}
+        self._contacts: dict[str, Contact] = {}
 
     @property
     def _c(self) -> Connection:
@@ -135,6 +139,8 @@ class SqlLiveUnitOfWork:
     def __enter__(self) -> Self:
         self._conn = self._engine.connect()
         self._conn.begin()
+        self._conversations.clear()
+        self._contacts.clear()
         return self
 
     def __exit__(
@@ -149,6 +155,8 @@ class SqlLiveUnitOfWork:
         finally:
             self._conn.close()
             self._conn = None
+            self._conversations.clear()
+            self._contacts.clear()
 
     def commit(self) -> None:
         self._c.commit()
@@ -258,6 +266,8 @@ class SqlLiveUnitOfWork:
             )
 
     def contact(self, contact_id: str) -> Contact | None:
+        if contact_id in self._contacts:
+            return self._contacts[contact_id]
         r = self._c.execute(select(t.contacts).where(t.contacts.c.id == contact_id)).first()
         if r is None:
             return None
@@ -266,7 +276,7 @@ class SqlLiveUnitOfWork:
             .where(t.contact_identities.c.contact_id == contact_id)
             .order_by(t.contact_identities.c.kind, t.contact_identities.c.value)
         )
-        return Contact(
+        contact = self._contacts[contact_id] = Contact(
             r.id,
             r.client_account_id,
             r.name,
@@ -274,6 +284,7 @@ class SqlLiveUnitOfWork:
             tuple(Identity(IdentityKind(i.kind), i.value) for i in ids),
             dict(r.custom_fields),
         )
+        return contact
 
     def contact_by_identity(
         self, client_account_id: str, kind: IdentityKind, value: str
@@ -291,18 +302,25 @@ class SqlLiveUnitOfWork:
 
     def add_conversation(self, conversation: Conversation) -> None:
         self._c.execute(insert(t.conversations).values(**_conversation_row(conversation)))
+        self._conversations[conversation.id] = conversation
 
     def save_conversation(self, conversation: Conversation) -> None:
         row = _conversation_row(conversation)
         self._c.execute(
             update(t.conversations).where(t.conversations.c.id == conversation.id).values(**row)
         )
+        self._conversations[conversation.id] = conversation
 
     def conversation(self, conversation_id: str) -> Conversation | None:
+        if conversation_id in self._conversations:
+            return self._conversations[conversation_id]
         r = self._c.execute(
             select(t.conversations).where(t.conversations.c.id == conversation_id)
         ).first()
-        return _conversation(r) if r else None
+        if r is None:
+            return None
+        conversation = self._conversations[conversation_id] = _conversation(r)
+        return conversation
 
     def conversation_by_token(self, token_hash: str) -> Conversation | None:
         r = self._c.execute(
