@@ -109,7 +109,7 @@ class CapacityProfile:
 
 DEFAULT_CAPACITY = CapacityProfile(
     total=100,
-    costs={"voice": 100, "callback": 100, "chat": 34, "email": 20, "message": 20},
+    costs={"voice": 100, "callback": 100, "chat": 33, "email": 20, "message": 20},
     maximum={"chat": 3, "email": 5, "message": 5},
 )
 
