@@ -167,6 +167,9 @@ def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
         "On contact"
     )
     expect(support.locator("[data-testid=queue-waiting]")).to_have_text("0")
+    expect(
+        agent_row(supervisor, "Ana Agent").locator("[data-testid=agent-conversations]")
+    ).to_have_text("Zoe Customer")
 
     # Messages both ways, with typing indicators both ways.
     ana.fill("#reply-input", "Hello Zoe, let me check that")

@@ -1,7 +1,7 @@
 // The supervisor's live view (docs/live.md, "Supervisor live view"): one row per queue
 // and per agent, replaced by id as `queue` and `agent` events arrive; waits and times in
 // state tick every second on the client.
-import { LiveSocket, showConnection, syncClock, checkSignedIn, h, svg, clock, nowSeconds } from "./live.js";
+import { LiveSocket, showConnection, syncClock, checkSignedIn, api, h, svg, clock, nowSeconds } from "./live.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -11,6 +11,23 @@ const ui = {
 };
 
 const state = { queues: new Map(), agents: new Map() };
+
+// Contact names of conversations whose row did not carry one, looked up once each.
+const contactNames = new Map(); // conversation id -> name, or null while asked
+function contactName(conversation) {
+  if (conversation.contact_name) return conversation.contact_name;
+  const id = conversation.id;
+  if (!contactNames.has(id)) {
+    contactNames.set(id, null);
+    api("GET", `/api/v1/conversations/${encodeURIComponent(id)}`)
+      .then((detail) => {
+        contactNames.set(id, (detail.contact && detail.contact.name) || "a contact");
+        render();
+      })
+      .catch(() => contactNames.set(id, "a contact"));
+  }
+  return contactNames.get(id) || "…";
+}
 
 function agentState(a) {
   if (a.presence === "offline") return { key: "offline", text: "Offline" };
@@ -90,7 +107,7 @@ function agentRow(a) {
       "td",
       { dataset: { testid: "agent-conversations" } },
       convs.length
-        ? convs.map((c, i) => [i ? ", " : "", c.contact_name || `chat ${String(c.id).slice(0, 6)}`])
+        ? convs.map((c, i) => [i ? ", " : "", contactName(c)])
         : h("span", { class: "muted" }, "—"),
     ),
   );
