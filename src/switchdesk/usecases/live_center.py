@@ -87,8 +87,11 @@ TASK_KIND = "task"
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 SNAPSHOT_EVERY_EVENTS = 1000
-MAX_WAITING_CUSTOMER_COMMANDS = 200
-"""New customer work allowed to wait for its turn before the center answers ``busy``."""
+MAX_WAITING_CUSTOMER_COMMANDS = 16
+"""New customer work allowed to wait for its turn before the center answers ``busy``.
+
+Commands run on the web server's thread pool (40 threads): beyond this many customers
+waiting, the rest of the pool stays free for agents' accepts and ends."""
 STAFFING_REFRESH_SECONDS = 0.5
 DEFAULT_HANDLE_SECONDS = 180.0
 ESCALATION_PRIORITY_BOOST = 10
