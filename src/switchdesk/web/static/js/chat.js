@@ -40,6 +40,7 @@ const state = {
   pending: new Map(), // client_id -> {text, el}
   shownIds: new Set(),
   typingTimer: null,
+  retryTimer: null,
 };
 
 const socket = new LiveSocket(`/chat/${encodeURIComponent(slug)}/ws`, {
@@ -243,10 +244,22 @@ const handlers = {
       setPhase("rated");
       return;
     }
+    if (frame.code === "busy" && state.attached && state.pending.size) {
+      // The center refused for now: send what is pending again in a moment (the same
+      // client_id makes a repeat harmless).
+      clearTimeout(state.retryTimer);
+      state.retryTimer = setTimeout(resendPending, 3000);
+    }
     if (state.phase === "starting") setPhase("prechat");
     showError(frame.detail || "Something went wrong.");
   },
 };
+
+function resendPending() {
+  if (!state.attached) return; // the next `history` sends them
+  showError("");
+  for (const [clientId, p] of state.pending) socket.send({ type: "message", text: p.text, client_id: clientId });
+}
 
 function forgetChat() {
   sessionStorage.removeItem(TOKEN_KEY);
