@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from switchdesk.adapters.db import live_tables as t
+from switchdesk.adapters.db.transaction import SqlTransaction
 from switchdesk.domain.conversations.model import (
     AgentProfile,
     AuthorKind,
@@ -122,45 +122,17 @@ def _follow_up(r: Any) -> FollowUp:
     )
 
 
-class SqlLiveUnitOfWork:
+class SqlLiveUnitOfWork(SqlTransaction):
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._conn: Connection | None = None
+        super().__init__(engine)
         # Identity maps for this transaction: a command reads the same conversation once
         # per routing event otherwise.
         self._conversations: dict[str, Conversation] = {}
         self._contacts: dict[str, Contact] = {}
 
-    @property
-    def _c(self) -> Connection:
-        assert self._conn is not None, "use the unit of work inside a with block"
-        return self._conn
-
-    def __enter__(self) -> Self:
-        self._conn = self._engine.connect()
-        self._conn.begin()
+    def _closed(self) -> None:
         self._conversations.clear()
         self._contacts.clear()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._conn is not None
-        try:
-            self._conn.rollback()
-        finally:
-            self._conn.close()
-            self._conn = None
-            self._conversations.clear()
-            self._contacts.clear()
-
-    def commit(self) -> None:
-        self._c.commit()
-        self._c.begin()
 
     def _upsert(self, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
         cond = and_(*(table.c[k] == v for k, v in key.items()))

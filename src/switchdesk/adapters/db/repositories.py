@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from switchdesk.adapters.db import tables as t
+from switchdesk.adapters.db.transaction import SqlTransaction
 from switchdesk.domain.accounts.model import (
     ApiToken,
     AuditAction,
@@ -297,40 +297,15 @@ class SqlAudit:
         return int(self._c.execute(q).scalar_one())
 
 
-class SqlUnitOfWork:
-    """One database transaction. Leaving the block without ``commit()`` rolls back."""
+class SqlUnitOfWork(SqlTransaction):
+    """The account repositories over one database transaction."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._conn: Connection | None = None
-
-    def __enter__(self) -> Self:
-        self._conn = self._engine.connect()
-        self._conn.begin()
-        self.users = SqlUsers(self._conn)
-        self.organisation = SqlOrganisation(self._conn)
-        self.tokens = SqlTokens(self._conn)
-        self.sessions = SqlSessions(self._conn)
-        self.audit = SqlAudit(self._conn)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._conn is not None
-        try:
-            self._conn.rollback()
-        finally:
-            self._conn.close()
-            self._conn = None
-
-    def commit(self) -> None:
-        assert self._conn is not None
-        self._conn.commit()
-        self._conn.begin()
+    def _opened(self, conn: Connection) -> None:
+        self.users = SqlUsers(conn)
+        self.organisation = SqlOrganisation(conn)
+        self.tokens = SqlTokens(conn)
+        self.sessions = SqlSessions(conn)
+        self.audit = SqlAudit(conn)
 
 
 class SqlUnitOfWorkFactory:
