@@ -262,3 +262,20 @@ def test_new_chats_are_refused_as_busy_when_too_many_wait_for_their_turn(
     assert busy.value.code == "busy"
     # Agents' actions are never refused this way.
     center.live.set_presence(center.users["ana"], "available")
+
+
+def test_a_supervisor_sees_only_agents_of_their_client_accounts(center: Center) -> None:
+    snap = center.live.supervisor_snapshot(center.users["lead"])  # Northwind only
+    names = {a["name"] for a in snap["agents"]}
+    ben = center.users["ben"].user
+    assert ben is not None and ben.display_name not in names
+    assert center.users["ana"].user.display_name in names
+    everyone = {a["id"] for a in center.live.supervisor_snapshot(center.op)["agents"]}
+    assert ben.id in everyone
+
+
+def test_an_agents_change_resends_the_rows_of_their_queues(center: Center) -> None:
+    live = center.live
+    live.set_presence(center.users["ana"], "available")
+    rows = center.recorder.of_type("supervisor", "queue")
+    assert any(r["queue"]["id"] == center.queues["support"] for r in rows)

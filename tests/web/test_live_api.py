@@ -197,3 +197,19 @@ def test_an_agent_without_a_profile_is_told_clearly(demo) -> None:
     client, auth = demo
     r = client.put("/api/v1/desk/presence", json={"presence": "available"}, headers=auth["admin"])
     assert r.status_code == 403
+
+
+def test_a_user_without_an_agent_profile_is_told_on_the_desk_socket(
+    demo, sqlite_runtime: Runtime
+) -> None:
+    from switchdesk.domain.accounts.permissions import Role
+
+    client, _ = demo
+    acc, op = sqlite_runtime.accounts, Principal.operator("t")
+    newbie = acc.create_user(op, username="newbie", password="long enough pw", role=Role.AGENT)
+    headers = {"authorization": "Bearer " + acc.issue_token(op, newbie.id, "t").secret}
+    with client.websocket_connect("/ws/agent", headers=headers) as ws:
+        assert ws.receive_json()["code"] == "no_agent_profile"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403

@@ -526,8 +526,21 @@ class LiveCenter:
         elif isinstance(event, InteractionCancelled | InteractionTransferredOut):
             self._timeline(uow, conv, at, "left_routing", "system")
 
+    def may_see_agent(self, actor: Principal, agent_id: str) -> bool:
+        """A supervisor sees agents who serve one of their client accounts."""
+        if actor.user is None or actor.user.sees_every_client_account():
+            return True
+        profile = self._profiles.get(agent_id)
+        served = set(profile.attributes.get("client_accounts", [])) if profile else set()
+        return bool(served & actor.user.client_account_ids)
+
     def _collect_rows(self, out: _Outbox) -> None:
         """Queue positions for waiting customers and supervisor rows, once per command."""
+        # An agent's change (accepting, going not ready...) changes the rows of the queues
+        # they serve.
+        for agent_id in out.agents:
+            if agent_id in self._profiles:
+                out.queues.update(self._engine.agent_status(agent_id)["queues"])
         for queue_id in sorted(out.queues):
             if queue_id not in self._queues:
                 continue
@@ -730,9 +743,11 @@ class LiveCenter:
         for ix_id in status["assignments"]:
             conv_id = self._ix_to_conv.get(ix_id)
             if conv_id:
-                conversations.append({"id": conv_id, "interaction_id": ix_id})
+                queue_id = self._engine.interaction_status(ix_id)["queue_id"]
+                conversations.append({"id": conv_id, "interaction_id": ix_id, "queue_id": queue_id})
         return {
             "id": agent_id,
+            "client_accounts": list(self._profiles[agent_id].attributes.get("client_accounts", [])),
             "name": self._names.get(agent_id, agent_id),
             "presence": status["presence"],
             "reason": status["reason"],
@@ -1719,7 +1734,7 @@ class LiveCenter:
                 for q in self._queues.values()
                 if actor.sees_client_account(q.client_account_id)
             ]
-            agents = [self._agent_row(a) for a in self._profiles]
+            agents = [self._agent_row(a) for a in self._profiles if self.may_see_agent(actor, a)]
         return {"type": "snapshot", "queues": queues, "agents": agents}
 
     def engine_snapshot(self) -> dict[str, Any]:

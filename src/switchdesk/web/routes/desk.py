@@ -10,9 +10,10 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.errors import SwitchdeskError
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
-from switchdesk.web.routes.sockets import serve_feed
+from switchdesk.web.routes.sockets import send_error, serve_feed
 from switchdesk.web.schemas import Strict
 from switchdesk.web.security import require
 
@@ -45,6 +46,13 @@ async def agent_feed(
     live = _live(websocket)
     assert principal.user is not None
     await websocket.accept()
+    try:
+        await run_in_threadpool(live.agent_snapshot, principal)
+    except SwitchdeskError as exc:
+        # Say why and stop: the page shows it instead of reconnecting forever.
+        await send_error(websocket, exc.code, exc.detail)
+        await websocket.close(code=4403)
+        return
     agent_id = principal.user.id
 
     async def snapshot() -> dict[str, Any]:

@@ -50,7 +50,11 @@ async def supervisor_feed(
     allowed = {q.id for q in live.queues(principal)}
 
     def keep(message: dict[str, Any]) -> bool:
-        return message.get("type") != "queue" or message["queue"]["id"] in allowed
+        if message.get("type") == "queue":
+            return message["queue"]["id"] in allowed
+        if message.get("type") == "agent":
+            return bool(live.may_see_agent(principal, message["agent"]["id"]))
+        return True
 
     await serve_feed(
         websocket, websocket.app.state.runtime.hub, ("supervisor",), snapshot, keep=keep
