@@ -444,7 +444,7 @@ class LiveCenter:
             )
         elif isinstance(event, InteractionMovedToTarget | InteractionOverflowed):
             queue_id = getattr(event, "queue_id", None) or getattr(event, "to_queue_id", "")
-            self._save(uow, replace(conv, queue_id=queue_id, updated_at=at))
+            uow.save_conversation(replace(conv, queue_id=queue_id, updated_at=at))
             self._timeline(
                 uow,
                 conv,
@@ -455,8 +455,7 @@ class LiveCenter:
                 queue_id=queue_id,
             )
         elif isinstance(event, InteractionTransferred):
-            self._save(
-                uow,
+            uow.save_conversation(
                 self._move(
                     conv, ConversationState.WAITING, at, queue_id=event.to_queue_id, agent_id=None
                 ),
@@ -494,7 +493,7 @@ class LiveCenter:
             )
         elif isinstance(event, OfferAccepted):
             assigned = self._move(conv, ConversationState.ASSIGNED, at, agent_id=event.agent_id)
-            self._save(uow, assigned)
+            uow.save_conversation(assigned)
             self._timeline(
                 uow, conv, at, "accepted", f"user:{name}", agent=name, agent_id=event.agent_id
             )
@@ -586,9 +585,6 @@ class LiveCenter:
         check_transition(conv.state, state)
         return replace(conv, state=state, updated_at=at, **changes)
 
-    def _save(self, uow: LiveUnitOfWork, conv: Conversation) -> None:
-        uow.save_conversation(conv)
-
     def _queue_name(self, queue_id: str | None) -> str:
         queue = self._queues.get(queue_id or "")
         return queue.name if queue else (queue_id or "")
@@ -637,6 +633,10 @@ class LiveCenter:
         ):
             raise NotFound(f"conversation {conversation_id!r} not found")
         return conv
+
+    def require_agent(self, actor: Principal) -> str:
+        """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
+        return self._agent_id(actor)
 
     def _agent_id(self, actor: Principal) -> str:
         actor.require(Permission.CONVERSATIONS_HANDLE)
@@ -1395,11 +1395,9 @@ class LiveCenter:
             conv = self._conversation_or_404(uow, conv_id)
             return self._conversation_view(uow, conv)
 
-        # Timers run first inside the engine: an offer that expired a moment ago is
-        # reported as gone, not accepted.
-        with self._lock:
-            self.tick()
-            return self._command(body)
+        # _command runs due timers first: an offer that expired a moment ago is reported
+        # as gone, not accepted.
+        return self._command(body)
 
     def decline_offer(self, actor: Principal, offer_id: str) -> None:
         agent_id = self._agent_id(actor)

@@ -432,21 +432,19 @@ class SqlLiveUnitOfWork(SqlTransaction):
             last = int(result.inserted_primary_key[0])
         return last
 
-    def routing_events_after(self, seq: int) -> list[tuple[int, dict[str, Any]]]:
+    def _routing_events(self, condition: Any) -> list[tuple[int, dict[str, Any]]]:
         rows = self._c.execute(
             select(t.routing_events.c.seq, t.routing_events.c.payload)
-            .where(t.routing_events.c.seq > seq)
+            .where(condition)
             .order_by(t.routing_events.c.seq)
         )
         return [(int(r.seq), dict(r.payload)) for r in rows]
 
+    def routing_events_after(self, seq: int) -> list[tuple[int, dict[str, Any]]]:
+        return self._routing_events(t.routing_events.c.seq > seq)
+
     def routing_events_since(self, at: float) -> list[tuple[int, dict[str, Any]]]:
-        rows = self._c.execute(
-            select(t.routing_events.c.seq, t.routing_events.c.payload)
-            .where(t.routing_events.c.at >= at)
-            .order_by(t.routing_events.c.seq)
-        )
-        return [(int(r.seq), dict(r.payload)) for r in rows]
+        return self._routing_events(t.routing_events.c.at >= at)
 
     def latest_routing_snapshot(self) -> tuple[int, dict[str, Any]] | None:
         r = self._c.execute(

@@ -37,7 +37,7 @@ async def chat_page(slug: str, request: Request) -> Response:
     return response
 
 
-def _text(frame: dict[str, Any], key: str, limit: int = 4000) -> str:
+def _text(frame: dict[str, Any], key: str) -> str:
     value = frame.get(key, "")
     if not isinstance(value, str):
         raise ValidationFailed(f"{key} is text", code="bad_request")

@@ -47,7 +47,7 @@ async def agent_feed(
     assert principal.user is not None
     await websocket.accept()
     try:
-        await run_in_threadpool(live.agent_snapshot, principal)
+        live.require_agent(principal)
     except SwitchdeskError as exc:
         # Say why and stop: the page shows it instead of reconnecting forever.
         await send_error(websocket, exc.code, exc.detail)
