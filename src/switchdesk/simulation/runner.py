@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from heapq import heappop, heappush
 from typing import Any
 
@@ -275,7 +275,8 @@ def run_replication(
     short = st.short_abandon_seconds
     answer_delay = st.answer_seconds
 
-    engine = RoutingEngine(scenario.routing)
+    # Agent activity is not reported from a simulation: the engine need not announce it.
+    engine = RoutingEngine(replace(scenario.routing, activity_events=False))
     for queue in _ordered_queues(scenario.queues):
         engine.configure_queue(queue, start)
     for workflow in scenario.workflows:
