@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -49,10 +50,9 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+@contextlib.contextmanager
+def serve_demo(db: Path) -> Iterator[DemoServer]:
     """``switchdesk demo`` seeds a database; ``switchdesk serve`` serves it on a free port."""
-    db = tmp_path_factory.mktemp("browser") / "demo.db"
     env = dict(os.environ, SWITCHDESK_DATABASE_URL=f"sqlite:///{db}")
     seeded = json.loads(_cli("demo", "--no-serve", "--json", "--database", str(db), env=env).stdout)
     port = free_port()
@@ -93,6 +93,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """One demo center shared by the browser tests (they add to it, each in its own way)."""
+    with serve_demo(tmp_path_factory.mktemp("browser") / "demo.db") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

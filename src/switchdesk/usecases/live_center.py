@@ -103,6 +103,39 @@ DEFAULT_CAPACITY_PROFILE = {
 }
 
 
+def _capacity(data: dict[str, Any] | None) -> CapacityProfile:
+    """A weighted capacity from the API's shape, every number checked (none left to chance)."""
+    if data is None:
+        data = DEFAULT_CAPACITY_PROFILE
+    if not isinstance(data, dict) or not set(data) <= {"total", "costs", "maximum"}:
+        raise ValidationFailed(
+            "capacity has a total and optional costs and maximum per channel kind",
+            code="capacity_invalid",
+        )
+    total = data.get("total")
+    if isinstance(total, bool) or not isinstance(total, int) or not 1 <= total <= 10_000:
+        raise ValidationFailed("capacity total is an integer 1 to 10000", code="capacity_invalid")
+    checked: dict[str, dict[str, int]] = {}
+    for part, word, top in (("costs", "cost", total), ("maximum", "maximum", 1000)):
+        values = data.get(part)
+        values = {} if values is None else values
+        if not isinstance(values, dict):
+            raise ValidationFailed(
+                f"capacity {part} maps channel kinds to numbers", code="capacity_invalid"
+            )
+        for kind, value in values.items():
+            if not kind or len(kind) > 32:
+                raise ValidationFailed(
+                    "a channel kind has 1 to 32 characters", code="capacity_invalid"
+                )
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
+                raise ValidationFailed(
+                    f"{word} of {kind!r} is an integer 1 to {top}", code="capacity_invalid"
+                )
+        checked[part] = dict(values)
+    return CapacityProfile(total, checked["costs"], checked["maximum"])
+
+
 def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
@@ -894,7 +927,7 @@ class LiveCenter:
         for skill, level in skills.items():
             if not skill or not isinstance(level, int) or not 1 <= level <= 5:
                 raise ValidationFailed(f"skill {skill!r}: proficiency is an integer 1 to 5")
-        cap = CapacityProfile.from_dict(capacity or DEFAULT_CAPACITY_PROFILE)
+        cap = _capacity(capacity)
         with self._accounts() as accounts:
             user = accounts.users.get(user_id)
         if user is None or not actor.sees_client_account(
@@ -937,12 +970,24 @@ class LiveCenter:
         return self._command(body)
 
     def set_not_ready_reasons(self, actor: Principal, reasons: Iterable[tuple[str, str]]) -> None:
+        """Replace the list: codes left out are removed (past events keep their code)."""
         actor.require(Permission.ROUTING_CONFIGURE)
         items = [NotReadyReason(c.strip(), lb.strip() or c.strip()) for c, lb in reasons]
         if any(not r.code or len(r.code) > 64 for r in items):
             raise ValidationFailed("a reason code has 1 to 64 characters")
+        if not items:
+            raise ValidationFailed("keep at least one not-ready reason", code="reasons_invalid")
+        codes = [r.code for r in items]
+        if len(set(codes)) != len(codes):
+            twice = sorted({c for c in codes if codes.count(c) > 1})
+            raise ValidationFailed(
+                f"reason code listed twice: {', '.join(twice)}", code="reasons_invalid"
+            )
 
         def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+            for old in uow.reasons():
+                if old.code not in codes:
+                    uow.remove_reason(old.code)
             for reason in items:
                 uow.put_reason(reason)
             self._reasons = list(uow.reasons())

@@ -109,6 +109,27 @@ def require(permission: Permission) -> Any:
     return Depends(dependency)
 
 
+def require_any(*permissions: Permission) -> Any:
+    """A route dependency: the caller is signed in and holds at least one of ``permissions``
+    (a read that both the people who configure and the people who use a thing need)."""
+
+    async def dependency(conn: HTTPConnection) -> Principal:
+        principal = await resolve_principal(conn)
+        if principal is None:
+            raise AuthenticationFailed("sign in first")
+        await _check_csrf(conn, principal)
+        if not any(principal.can(p) for p in permissions):
+            names = ", ".join(repr(p.value) for p in permissions)
+            raise PermissionDenied(
+                f"this needs one of the permissions {names}",
+                permission=" | ".join(p.value for p in permissions),
+            )
+        return principal
+
+    dependency.permission = " | ".join(p.value for p in permissions)  # type: ignore[attr-defined]
+    return Depends(dependency)
+
+
 def public(reason: str) -> Any:
     """A route dependency that marks a route as open to anyone, with the reason."""
 

@@ -211,6 +211,9 @@ class SqlLiveUnitOfWork(SqlTransaction):
     def put_reason(self, reason: NotReadyReason) -> None:
         self._upsert(t.not_ready_reasons, {"code": reason.code}, {"label": reason.label})
 
+    def remove_reason(self, code: str) -> None:
+        self._c.execute(delete(t.not_ready_reasons).where(t.not_ready_reasons.c.code == code))
+
     def reasons(self) -> list[NotReadyReason]:
         rows = self._c.execute(select(t.not_ready_reasons).order_by(t.not_ready_reasons.c.code))
         return [NotReadyReason(r.code, r.label) for r in rows]

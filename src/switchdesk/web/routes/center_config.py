@@ -12,7 +12,7 @@ from switchdesk.domain.conversations.model import Channel, QueueSettings
 from switchdesk.domain.routing import Strategy
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.schemas import Strict
-from switchdesk.web.security import require
+from switchdesk.web.security import require, require_any
 
 router = APIRouter(prefix="/api/v1", tags=["configuration"])
 
@@ -128,8 +128,12 @@ def _queue_args(body: QueueIn) -> dict[str, Any]:
 
 @router.get("/queues")
 def list_queues(
-    request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+    request: Request,
+    principal: Principal = require_any(
+        Permission.ROUTING_CONFIGURE, Permission.CONVERSATIONS_HANDLE, Permission.TEAM_MONITOR
+    ),
 ) -> list[QueueOut]:
+    """The queues of the caller's client accounts (agents, supervisors and configurers)."""
     return [QueueOut.of(q) for q in _live(request).queues(principal)]
 
 
@@ -188,7 +192,10 @@ def set_profile(
     request: Request,
     principal: Principal = require(Permission.ROUTING_CONFIGURE),
 ) -> ProfileOut:
-    """Skills (proficiency 1-5), languages and weighted capacity of an agent."""
+    """Skills (proficiency 1-5), languages and weighted capacity of an agent.
+
+    ``capacity`` is ``{"total": 1-10000, "costs": {kind: 1-total}, "maximum": {kind: 1-1000}}``
+    (default when left out); a bad number answers 422 with the code ``capacity_invalid``."""
     p = _live(request).set_agent_profile(
         principal, user_id, skills=body.skills, languages=body.languages, capacity=body.capacity
     )
@@ -197,7 +204,10 @@ def set_profile(
 
 @router.get("/not-ready-reasons")
 def list_reasons(
-    request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
+    request: Request,
+    principal: Principal = require_any(
+        Permission.ROUTING_CONFIGURE, Permission.CONVERSATIONS_HANDLE
+    ),
 ) -> list[ReasonIn]:
     return [ReasonIn(code=r.code, label=r.label) for r in _live(request).reasons()]
 
@@ -208,4 +218,6 @@ def set_reasons(
     request: Request,
     principal: Principal = require(Permission.ROUTING_CONFIGURE),
 ) -> None:
+    """Replace the whole list: a code left out is removed (past events keep it), a label
+    changed is a rename. An empty list or a code listed twice answers 422."""
     _live(request).set_not_ready_reasons(principal, [(r.code, r.label) for r in body])
