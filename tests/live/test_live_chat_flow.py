@@ -279,3 +279,23 @@ def test_an_agents_change_resends_the_rows_of_their_queues(center: Center) -> No
     live.set_presence(center.users["ana"], "available")
     rows = center.recorder.of_type("supervisor", "queue")
     assert any(r["queue"]["id"] == center.queues["support"] for r in rows)
+
+
+def test_a_changed_capacity_takes_effect_in_routing_at_once_and_after_a_restart(
+    center: Center,
+) -> None:
+    live, op = center.live, center.op
+    convs = [live.start_chat("north", name=f"C{i}", email="", text="hello")[0] for i in range(3)]
+    ana = center.users["ana"]
+    assert ana.user is not None
+    live.set_presence(ana, "available")
+    assert len(live.agent_snapshot(ana)["offers"]) == 2  # two chats at a time
+    three = {"total": 90, "costs": {"chat": 30}, "maximum": {"chat": 3}}
+    live.set_agent_profile(op, ana.user.id, skills={"support": 3}, capacity=three)
+    offered = [o["conversation_id"] for o in live.agent_snapshot(ana)["offers"]]
+    assert sorted(offered) == sorted(c.id for c in convs)
+    again = center.restart()
+    assert again.live.engine_snapshot() == live.engine_snapshot()
+    status = again.live.engine_snapshot()["agents"]
+    ana_row = next(a for a in status if a["id"] == ana.user.id)
+    assert ana_row["capacity"] == three

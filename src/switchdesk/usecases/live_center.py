@@ -945,13 +945,16 @@ class LiveCenter:
         profile = AgentProfile(user_id, attributes, cap.to_dict())
 
         def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> AgentProfile:
-            if user_id in self._profiles:
+            known = self._profiles.get(user_id)
+            if known is not None:
                 self._route(
                     uow,
                     now,
                     out,
                     lambda t: self._engine.update_agent_attributes(user_id, attributes, t),
                 )
+                if dict(known.capacity) != profile.capacity:
+                    self._route(uow, now, out, lambda t: self._engine.set_capacity(user_id, cap, t))
             else:
                 self._route(
                     uow,

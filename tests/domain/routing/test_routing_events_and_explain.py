@@ -107,6 +107,7 @@ def test_engine_rebuilt_from_snapshot_and_events_equals_the_live_one(make_desk) 
     desk.at(8).complete("i1")
     desk.at(9).run("abandon", "i2", 9.0)
     desk.at(12).enqueue("i4", workflow_id="w", attributes={"vip": True})
+    desk.at(13).run("set_capacity", "a3", CapacityProfile(200, {"voice": 100}), 13.0)
     desk.advance(40)
     rebuilt = RoutingEngine.from_snapshot(snapshot)
     for event in desk.events[mark:]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from switchdesk.domain.errors import ConfigurationError
 from switchdesk.domain.routing import CapacityProfile, Level, OfferRescinded, Strategy
 
 VOICE_ONLY = CapacityProfile(total=100, costs={"voice": 100, "callback": 100})
@@ -35,6 +38,48 @@ def test_chats_stop_when_the_weighted_capacity_is_used(desk) -> None:
     assert desk.state("c2") == "waiting"
     assert desk.offered_to("e0") == ["a"]
     assert desk.engine.agent_status("a")["capacity_used"] == 88
+
+
+def test_raising_an_agents_capacity_offers_waiting_work_at_once(desk) -> None:
+    desk.queue("q")
+    desk.agent("a", capacity=CapacityProfile(100, {"chat": 50}, {}))
+    for n in range(3):
+        desk.enqueue(f"c{n}", "q", kind="chat")
+    assert desk.state("c2") == "waiting"
+    events = desk.run("set_capacity", "a", CapacityProfile(100, {"chat": 25}, {}), desk.now)
+    assert [type(e).__name__ for e in events][:1] == ["AgentCapacityChanged"]
+    assert desk.offered_to("c2") == ["a"]
+    assert desk.engine.agent_status("a")["capacity_used"] == 75
+
+
+def test_lowering_an_agents_capacity_keeps_work_in_progress_and_blocks_new_work(desk) -> None:
+    desk.queue("q")
+    desk.agent("a", capacity=CapacityProfile(100, {"chat": 25, "email": 20}, {}))
+    desk.enqueue("c0", "q", kind="chat")
+    desk.enqueue("c1", "q", kind="chat")
+    desk.answer("c0")
+    desk.run("set_capacity", "a", CapacityProfile(100, {"chat": 60, "email": 20}, {}), desk.now)
+    assert desk.engine.agent_status("a")["capacity_used"] == 120  # over the total: kept
+    assert desk.state("c1") == "offered"  # the pending offer stays
+    desk.enqueue("e0", "q", kind="email")
+    assert desk.state("e0") == "waiting"
+    desk.accept("c1")
+    desk.complete("c0")
+    desk.complete("c1")
+    assert desk.engine.agent_status("a")["capacity_used"] == 20  # the email came in
+    assert desk.offered_to("e0") == ["a"]
+
+
+def test_a_capacity_with_a_cost_above_its_total_is_refused_and_changes_nothing(desk) -> None:
+    desk.queue("q")
+    desk.agent("a", capacity=CapacityProfile(100, {"chat": 25}, {}))
+    with pytest.raises(ConfigurationError, match="cost of 'chat'"):
+        desk.run("set_capacity", "a", CapacityProfile(100, {"chat": 250}, {}), desk.now)
+    with pytest.raises(ConfigurationError, match="total"):
+        desk.run("set_capacity", "a", CapacityProfile(0, {}, {}), desk.now)
+    assert desk.engine.agent_status("a")["capacity_total"] == 100
+    desk.enqueue("c0", "q", kind="chat")
+    assert desk.engine.agent_status("a")["capacity_used"] == 25
 
 
 def test_a_call_takes_the_whole_capacity(desk) -> None:

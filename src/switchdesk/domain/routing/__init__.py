@@ -17,6 +17,7 @@ order)::
     engine.register_agent(agent_id, now, attributes={...}, capacity=CapacityProfile(...),
                           presence=Presence.OFFLINE)
     engine.update_agent_attributes(agent_id, attributes, now)
+    engine.set_capacity(agent_id, CapacityProfile(...), now)
     engine.set_presence(agent_id, Presence.AVAILABLE | "not_ready" | ..., now, reason=None)
     engine.end_after_contact_work(agent_id, now, interaction_id=None)
     engine.reset_daily_counters(now)
@@ -49,6 +50,7 @@ from switchdesk.domain.routing.events import (
     AgentActivityChanged,
     AgentAttributesChanged,
     AgentBackOffEnded,
+    AgentCapacityChanged,
     AgentPresenceChanged,
     AgentRegistered,
     CallbackRequested,
@@ -102,6 +104,7 @@ __all__ = [
     "AgentActivityChanged",
     "AgentAttributesChanged",
     "AgentBackOffEnded",
+    "AgentCapacityChanged",
     "AgentPreference",
     "AgentPresenceChanged",
     "AgentRegistered",

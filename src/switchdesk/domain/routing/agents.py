@@ -88,16 +88,11 @@ class Agent:
         self.view: dict[str, Any] = {**attributes, "id": agent_id}
         self.skill_levels = _skill_levels(attributes)
         self.attr_version = 0
-        self.capacity = capacity
-        self.total = capacity.total
-        # Shared with the (interned, frozen) profile: never mutated.
-        self.costs: Mapping[str, int] = capacity.costs
-        self.maximum: Mapping[str, int] = capacity.maximum
-        self.min_cost = min(self.costs.values(), default=_NO_LIMIT)
-        self.presence = Presence.OFFLINE
-        self.reason: str | None = None
         self.used = 0
         self.counts: dict[str, int] = {}
+        self.set_capacity(capacity)
+        self.presence = Presence.OFFLINE
+        self.reason: str | None = None
         self.offers: dict[str, Offer] = {}
         self.assignments: dict[str, Interaction] = {}
         self.acw: dict[str, float] = {}
@@ -124,6 +119,16 @@ class Agent:
         self.view = {**attributes, "id": self.id}
         self.skill_levels = _skill_levels(attributes)
         self.attr_version += 1
+
+    def set_capacity(self, capacity: CapacityProfile) -> None:
+        """Take a capacity profile; what is held (offers, contacts) counts at its costs."""
+        self.capacity = capacity
+        self.total = capacity.total
+        # Shared with the (interned, frozen) profile: never mutated.
+        self.costs: Mapping[str, int] = capacity.costs
+        self.maximum: Mapping[str, int] = capacity.maximum
+        self.min_cost = min(self.costs.values(), default=_NO_LIMIT)
+        self.used = sum(self.costs.get(kind, 0) * held for kind, held in self.counts.items())
 
     def refresh_routable(self) -> None:
         self.routable = (

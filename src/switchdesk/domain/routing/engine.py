@@ -31,6 +31,7 @@ from switchdesk.domain.routing.events import (
     AgentActivityChanged,
     AgentAttributesChanged,
     AgentBackOffEnded,
+    AgentCapacityChanged,
     AgentPresenceChanged,
     AgentRegistered,
     CallbackRequested,
@@ -69,6 +70,7 @@ from switchdesk.domain.routing.model import (
     Strategy,
     Target,
     WorkflowConfig,
+    validate_capacity,
     validate_queue,
     validate_workflow,
 )
@@ -161,6 +163,7 @@ class RoutingEngine:
             WorkflowConfigured: self._apply_workflow_configured,
             AgentRegistered: self._apply_agent_registered,
             AgentAttributesChanged: self._apply_agent_attributes_changed,
+            AgentCapacityChanged: self._apply_agent_capacity_changed,
             AgentPresenceChanged: self._apply_agent_presence_changed,
             AgentActivityChanged: self._apply_agent_activity_changed,
             AgentBackOffEnded: self._apply_agent_back_off_ended,
@@ -246,6 +249,7 @@ class RoutingEngine:
         if agent_id in self._agents:
             raise Conflict(f"agent {agent_id!r} is already registered", agent_id=agent_id)
         profile = capacity or DEFAULT_CAPACITY
+        validate_capacity(profile, where=f"agent {agent_id!r}")
         initial = _presence(presence)
         self._emit(AgentRegistered(agent_id, dict(attributes or {}), profile.to_dict(), now))
         if initial is not Presence.OFFLINE:
@@ -259,6 +263,18 @@ class RoutingEngine:
         self._begin(now)
         agent = self._agent(agent_id)
         self._emit(AgentAttributesChanged(agent_id, dict(attributes), now))
+        self._dispatch_agent(agent, now)
+        return self._finish()
+
+    def set_capacity(
+        self, agent_id: str, capacity: CapacityProfile, now: float
+    ) -> list[RoutingEvent]:
+        """Replace the agent's capacity profile. Offers and contacts in progress stay and
+        count at the new costs; freed capacity is offered work at once."""
+        self._begin(now)
+        agent = self._agent(agent_id)
+        validate_capacity(capacity, where=f"agent {agent_id!r}")
+        self._emit(AgentCapacityChanged(agent_id, capacity.to_dict(), now))
         self._dispatch_agent(agent, now)
         return self._finish()
 
@@ -1336,6 +1352,12 @@ class RoutingEngine:
         self._by_seq.append(agent)
         self._stamps.append(agent.stamp)
         self._set_memberships(agent)
+        self._touched[agent.id] = agent
+
+    def _apply_agent_capacity_changed(self, event: AgentCapacityChanged) -> None:
+        agent = self._agents[event.agent_id]
+        agent.set_capacity(self._profile(event.capacity))
+        self._reindex(agent)
         self._touched[agent.id] = agent
 
     def _apply_agent_attributes_changed(self, event: AgentAttributesChanged) -> None:

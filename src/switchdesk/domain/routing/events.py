@@ -22,6 +22,7 @@ __all__ = [
     "AgentActivityChanged",
     "AgentAttributesChanged",
     "AgentBackOffEnded",
+    "AgentCapacityChanged",
     "AgentPresenceChanged",
     "AgentRegistered",
     "CallbackRequested",
@@ -99,6 +100,16 @@ class AgentRegistered(RoutingEvent):
 class AgentAttributesChanged(RoutingEvent):
     agent_id: str
     attributes: Mapping[str, Any]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCapacityChanged(RoutingEvent):
+    """A new capacity profile; work in progress keeps going and now counts at the new
+    costs (an agent left above its total takes nothing new until below it)."""
+
+    agent_id: str
+    capacity: Mapping[str, Any]  # CapacityProfile.to_dict()
     at: float
 
 
@@ -448,6 +459,7 @@ EVENT_TYPES: dict[str, type[RoutingEvent]] = {
         WorkflowConfigured,
         AgentRegistered,
         AgentAttributesChanged,
+        AgentCapacityChanged,
         AgentPresenceChanged,
         AgentActivityChanged,
         AgentBackOffEnded,

@@ -324,6 +324,35 @@ def _positive(value: float | None, name: str, where: str, *, allow_zero: bool = 
         )
 
 
+def validate_capacity(capacity: CapacityProfile, where: str = "capacity") -> None:
+    """Whole numbers: a total of at least 1, costs 1 to total, maximums of at least 1."""
+
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not whole(capacity.total) or capacity.total < 1:
+        raise ConfigurationError(
+            f"{where}: capacity total must be a whole number >= 1, got {capacity.total!r}",
+            where=where,
+            field="total",
+        )
+    for kind, cost in capacity.costs.items():
+        if not whole(cost) or not 1 <= cost <= capacity.total:
+            raise ConfigurationError(
+                f"{where}: the cost of {kind!r} must be a whole number from 1 to the total "
+                f"{capacity.total}, got {cost!r}",
+                where=where,
+                field="costs",
+            )
+    for kind, limit in capacity.maximum.items():
+        if not whole(limit) or limit < 1:
+            raise ConfigurationError(
+                f"{where}: the maximum of {kind!r} must be a whole number >= 1, got {limit!r}",
+                where=where,
+                field="maximum",
+            )
+
+
 def validate_queue(config: QueueConfig) -> None:
     """Check numbers and combinations (expressions are checked when compiled)."""
     where = f"queue {config.id!r}"
