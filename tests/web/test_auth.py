@@ -211,3 +211,12 @@ def test_next_parameter_never_redirects_to_another_site(
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+def test_every_page_names_an_icon_the_server_serves(app_client: TestClient) -> None:
+    page = app_client.get("/login")
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page.text)
+    assert icon is not None
+    answer = app_client.get(icon.group(1))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("image/svg+xml")
