@@ -67,7 +67,6 @@ class Agent:
         "routable",
         "seq",
         "skill_levels",
-        "slots",
         "stamp",
         "total",
         "used",
@@ -108,9 +107,6 @@ class Agent:
         # The same, resolved, as two parallel lists (fewer objects for the collector).
         self.member_queues: list[QueueRuntime] = []
         self.member_levels: tuple[int, ...] = ()
-        # (agent heap, channel kind, queue, level, shared-key group) for every kind heap of
-        # every member queue, grouped by queue: what _reindex walks. None: to be rebuilt.
-        self.slots: list[tuple[list[Any], str, QueueRuntime, int, str | None]] | None = None
         self.activity = Activity.IDLE
         self.routable = False
 

@@ -1164,37 +1164,23 @@ class RoutingEngine:
             for kind, cost in agent.costs.items()
             if used + cost <= total and counts.get(kind, 0) < maximum.get(kind, _NO_LIMIT)
         }
-        slots = agent.slots
-        if slots is None:
-            slots = agent.slots = self._slots(agent)
         shared: dict[str, AgentEntry] = {}  # level-0 entries of queue-independent keys
-        previous: QueueRuntime | None = None
-        entry: AgentEntry = ()
-        for heap, kind, queue, level, group in slots:
-            if kind not in takes:
-                continue
-            if queue is not previous:  # one entry per queue, for all its kinds
-                previous = queue
-                if group is None:
-                    entry = queue.key(agent, level)
-                else:
-                    found = shared.get(group)
-                    if found is None:
-                        found = shared[group] = queue.key(agent, 0)
-                    entry = found
-            heappush(heap, entry)
-            if len(heap) > queue.compact_at:
-                queue.compact(heap)
-
-    @staticmethod
-    def _slots(agent: Agent) -> list[tuple[list[AgentEntry], str, QueueRuntime, int, str | None]]:
-        """The heaps an available agent goes into, flattened for _reindex."""
-        slots = []
         for queue, level in zip(agent.member_queues, agent.member_levels, strict=True):
-            group = queue.shared_key if level == 0 else None
+            entry: AgentEntry | None = None
             for kind, heap in queue.kind_heaps.items():
-                slots.append((heap, kind, queue, level, group))
-        return slots
+                if kind not in takes:
+                    continue
+                if entry is None:
+                    group = queue.shared_key
+                    if level == 0 and group is not None:
+                        entry = shared.get(group)
+                        if entry is None:
+                            entry = shared[group] = queue.key(agent, 0)
+                    else:
+                        entry = queue.key(agent, level)
+                heappush(heap, entry)
+                if len(heap) > queue.compact_at:
+                    queue.compact(heap)
 
     def _set_memberships(self, agent: Agent) -> None:
         for qid in list(agent.memberships):
@@ -1211,7 +1197,6 @@ class RoutingEngine:
         queues = self._queues
         agent.member_queues = [queues[qid] for qid in agent.memberships]
         agent.member_levels = tuple(agent.memberships.values())
-        agent.slots = None
 
     def _lane_for(self, ix: Interaction, register: bool = True) -> Lane:
         target = ix.targets[ix.target_index]

@@ -166,8 +166,6 @@ class QueueRuntime:
         heap = self.kind_heaps.get(kind)
         if heap is None:
             heap = self.kind_heaps[kind] = entries
-            for agent in self.members.values():
-                agent.slots = None  # a new heap to push into on re-index
         else:
             heap[:] = entries  # in place: lanes hold a reference
         return heap
