@@ -10,11 +10,11 @@ interactions keep their order across restarts.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -45,6 +45,7 @@ from switchdesk.domain.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    SwitchdeskError,
     ValidationFailed,
 )
 from switchdesk.domain.routing import (
@@ -87,11 +88,13 @@ TASK_KIND = "task"
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 SNAPSHOT_EVERY_EVENTS = 1000
-MAX_WAITING_CUSTOMER_COMMANDS = 16
-"""New customer work allowed to wait for its turn before the center answers ``busy``.
-
-Commands run on the web server's thread pool (40 threads): beyond this many customers
-waiting, the rest of the pool stays free for agents' accepts and ends."""
+MAX_WAITING_CUSTOMER_COMMANDS = 200
+"""New customer work allowed to wait for the writer before the center answers ``busy``
+(about two seconds of work at full load); agents' actions and timers are never refused."""
+MAX_BATCH_COMMANDS = 64
+"""Commands the writer runs in one transaction at most (group commit)."""
+WRITER_IDLE_SECONDS = 5.0
+"""The writer thread ends after this long without work; the next command starts one."""
 STAFFING_REFRESH_SECONDS = 0.5
 DEFAULT_HANDLE_SECONDS = 180.0
 ESCALATION_PRIORITY_BOOST = 10
@@ -122,6 +125,15 @@ class _QueueDay:
     answered_within: int = 0
     abandoned: int = 0
     handle_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=50))
+
+
+@dataclass(eq=False)
+class _Job:
+    """A command waiting for the writer, and the future its caller waits on."""
+
+    body: Callable[[LiveUnitOfWork, float, _Outbox], Any]
+    urgent: bool
+    future: Future[Any] = field(default_factory=Future)
 
 
 @dataclass
@@ -158,6 +170,7 @@ class LiveCenter:
         self._channels: dict[str, Channel] = {}
         self._profiles: dict[str, AgentProfile] = {}
         self._names: dict[str, str] = {}
+        self._account_names: dict[str, str] = {}
         self._reasons: list[NotReadyReason] = []
         self._ix_to_conv: dict[str, str] = {}
         self._offers: dict[str, _Offer] = {}
@@ -172,9 +185,10 @@ class LiveCenter:
         self._pending: list[RoutingEvent] = []
         self._staffing_cache: dict[str, list[int]] = {}
         self._staffing_at = 0.0
-        self._admission = threading.Condition()
-        self._urgent_waiting = 0
-        self._ordinary_waiting = 0
+        self._jobs_ready = threading.Condition()
+        self._urgent_jobs: deque[_Job] = deque()
+        self._customer_jobs: deque[_Job] = deque()
+        self._writer: threading.Thread | None = None
 
     # ================================================================== start and time
 
@@ -197,6 +211,7 @@ class LiveCenter:
         self._ix_to_conv.clear()
         with self._uow() as uow:
             self._load_config(uow)
+            self._account_names = dict(uow.client_account_names())
             snapshot = uow.latest_routing_snapshot()
             self._engine = RoutingEngine(self._settings)
             self._snapshot_seq = self._last_seq = 0
@@ -232,6 +247,16 @@ class LiveCenter:
     def _load_names(self) -> None:
         with self._accounts() as accounts:
             self._names = {u.id: u.display_name for u in accounts.users.list()}
+            self._account_names = {a.id: a.name for a in accounts.organisation.client_accounts()}
+
+    def _client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
+        """Client account names are kept in memory; an unknown id (an account created
+        since) reloads them once, in the caller's transaction."""
+        name = self._account_names.get(client_account_id)
+        if name is None:
+            self._account_names = dict(uow.client_account_names())
+            name = self._account_names.get(client_account_id)
+        return name
 
     def _now(self) -> float:
         return self._clock.now().timestamp()
@@ -259,71 +284,127 @@ class LiveCenter:
 
     # ================================================================== command runner
 
-    @contextlib.contextmanager
-    def _turn(self, urgent: bool) -> Iterator[None]:
-        """The lock, with agents' actions and timers ahead of new customer work.
+    def _submit(
+        self, body: Callable[[LiveUnitOfWork, float, _Outbox], T], *, urgent: bool = True
+    ) -> Future[T]:
+        """Queue ``body`` for the center's writer; the future settles after the commit.
 
-        Under overload, new chats waiting for their turn are refused (``busy``) rather
-        than left to pile up while offers expire unanswered.
+        Agents' actions and timers (``urgent``) run ahead of new customer work; beyond
+        ``MAX_WAITING_CUSTOMER_COMMANDS`` customer commands waiting, the center answers
+        ``busy`` at once rather than let offers expire while a backlog grows.
         """
-        with self._admission:
+        job: _Job = _Job(body, urgent)
+        with self._jobs_ready:
             if urgent:
-                self._urgent_waiting += 1
+                self._urgent_jobs.append(job)
             else:
-                if self._ordinary_waiting >= MAX_WAITING_CUSTOMER_COMMANDS:
+                if len(self._customer_jobs) >= MAX_WAITING_CUSTOMER_COMMANDS:
                     raise RateLimited(
                         "the center is very busy; please try again in a moment", code="busy"
                     )
-                self._ordinary_waiting += 1
-                while self._urgent_waiting:
-                    self._admission.wait(0.05)
-        try:
-            self._lock.acquire()
-        finally:
-            with self._admission:
-                if urgent:
-                    self._urgent_waiting -= 1
-                    self._admission.notify_all()
-                else:
-                    self._ordinary_waiting -= 1
-        try:
-            yield
-        finally:
-            self._lock.release()
+                self._customer_jobs.append(job)
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_forever, name="switchdesk-live-writer", daemon=True
+                )
+                self._writer.start()
+            else:
+                self._jobs_ready.notify()
+        return job.future
 
     def _command(
         self, body: Callable[[LiveUnitOfWork, float, _Outbox], T], *, urgent: bool = True
     ) -> T:
-        """Run ``body`` under the lock in one transaction; publish after the commit.
+        """Run ``body`` through the writer and wait for its result (or its error)."""
+        if threading.current_thread() is self._writer:
+            raise RuntimeError("a live center command cannot wait for another one")
+        return self._submit(body, urgent=urgent).result()
 
-        Due timers run first, so the command sees the state of ``now``.
-        """
-        with self._turn(urgent):
-            now = self._now()
-            out = _Outbox()
+    def _write_forever(self) -> None:
+        """The single writer: takes every queued command, runs them in one transaction
+        (group commit), and settles their futures only after the commit."""
+        while True:
+            with self._jobs_ready:
+                if not self._urgent_jobs and not self._customer_jobs:
+                    self._jobs_ready.wait(WRITER_IDLE_SECONDS)
+                    if not self._urgent_jobs and not self._customer_jobs:
+                        self._writer = None  # a new one starts with the next command
+                        return
+                batch: list[_Job] = []
+                for jobs in (self._urgent_jobs, self._customer_jobs):
+                    while jobs and len(batch) < MAX_BATCH_COMMANDS:
+                        batch.append(jobs.popleft())
+            batch = [job for job in batch if job.future.set_running_or_notify_cancel()]
+            if not batch:
+                continue
+            try:
+                with self._lock:
+                    self._run_batch(batch)
+            except BaseException as exc:  # never leave a caller waiting
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        """One transaction for the whole batch. A command refused before it changed
+        anything gets its error and the others go on; one that fails after changing
+        something rolls the batch back, and each command is then run on its own."""
+        now = self._now()
+        out = _Outbox()
+        self._pending = []
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            with self._uow() as uow:
+                self._route(uow, now, out, self._engine.advance)
+                for job in batch:
+                    mark = (len(self._pending), uow.writes, len(out.messages))
+                    try:
+                        outcomes.append((job, job.body(uow, now, out), None))
+                    except SwitchdeskError as exc:
+                        if (len(self._pending), uow.writes) != mark[:2]:
+                            raise
+                        del out.messages[mark[2] :]
+                        outcomes.append((job, None, exc))
+                if self._pending:
+                    wire = [event_to_dict(e) for e in self._pending]
+                    self._last_seq = uow.append_routing_events(wire)
+                    if self._last_seq - self._snapshot_seq >= SNAPSHOT_EVERY_EVENTS:
+                        uow.save_routing_snapshot(self._last_seq, self._engine.snapshot())
+                        self._snapshot_seq = self._last_seq
+                self._collect_rows(out)
+                uow.commit()
+        except BaseException as exc:
+            # The engine (and the caches) may have moved on but the database did not:
+            # rebuild from the log.
             self._pending = []
             try:
-                with self._uow() as uow:
-                    self._route(uow, now, out, self._engine.advance)
-                    result = body(uow, now, out)
-                    if self._pending:
-                        wire = [event_to_dict(e) for e in self._pending]
-                        self._last_seq = uow.append_routing_events(wire)
-                        if self._last_seq - self._snapshot_seq >= SNAPSHOT_EVERY_EVENTS:
-                            uow.save_routing_snapshot(self._last_seq, self._engine.snapshot())
-                            self._snapshot_seq = self._last_seq
-                    self._collect_rows(out)
-                    uow.commit()
+                self._rebuild()
             except BaseException:
-                if self._pending:
-                    # The engine moved on but the database did not: rebuild from the log.
-                    self._rebuild()
+                for job in batch:
+                    job.future.set_exception(exc)
                 raise
-            finally:
-                self._pending = []
-        for topic, message in out.messages:
-            self._publisher.publish(topic, message)
-        return result
+            if len(batch) == 1:
+                batch[0].future.set_exception(exc)
+            else:
+                for job in batch:
+                    self._run_batch([job])
+            return
+        finally:
+            self._pending = []
+        self._publish(out.messages)
+        for job, result, error in outcomes:
+            if error is None:
+                job.future.set_result(result)
+            else:
+                job.future.set_exception(error)
+
+    def _publish(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        publish_many = getattr(self._publisher, "publish_many", None)
+        if publish_many is not None:
+            publish_many(messages)
+        else:
+            for topic, message in messages:
+                self._publisher.publish(topic, message)
 
     def _route(
         self,
@@ -534,7 +615,11 @@ class LiveCenter:
         return bool(served & actor.user.client_account_ids)
 
     def _collect_rows(self, out: _Outbox) -> None:
-        """Queue positions for waiting customers and supervisor rows, once per command."""
+        """Queue positions for waiting customers and supervisor rows, once per batch of
+        commands (supervisor rows only while a supervisor listens: one who connects later
+        starts from a snapshot)."""
+        listeners = getattr(self._publisher, "listeners", None)
+        supervised = listeners is None or listeners("supervisor") > 0
         # An agent's change (accepting, going not ready...) changes the rows of the queues
         # they serve.
         for agent_id in out.agents:
@@ -556,11 +641,12 @@ class LiveCenter:
                             "estimated_wait_seconds": round(position * ewt_unit),
                         },
                     )
-            out.send("supervisor", {"type": "queue", "queue": self._queue_row(queue_id)})
+            if supervised:
+                out.send("supervisor", {"type": "queue", "queue": self._queue_row(queue_id)})
         for agent_id in sorted(out.agents):
             if agent_id in self._profiles:
-                row = self._agent_row(agent_id)
-                out.send("supervisor", {"type": "agent", "agent": row})
+                if supervised:
+                    out.send("supervisor", {"type": "agent", "agent": self._agent_row(agent_id)})
                 out.send(
                     f"agent:{agent_id}", {"type": "agent", "agent": self._agent_view(agent_id)}
                 )
@@ -678,6 +764,7 @@ class LiveCenter:
             "identities": [{"kind": i.kind.value, "value": i.value} for i in contact.identities],
             "custom_fields": contact.custom_fields,
             "client_account": contact.client_account_id,
+            "client_account_name": self._client_account_name(uow, contact.client_account_id),
             "history": history,
             "follow_ups": [
                 {"id": f.id, "due_at": f.due_at.isoformat(), "note": f.note}
@@ -992,6 +1079,15 @@ class LiveCenter:
     ) -> tuple[Conversation, str]:
         """A customer opens a chat: contact found or created, conversation enqueued.
         Returns the conversation and the customer's resume token (shown once)."""
+        return self.submit_start_chat(
+            slug, name=name, email=email, text=text, client_id=client_id
+        ).result()
+
+    def submit_start_chat(
+        self, slug: str, *, name: str, email: str, text: str, client_id: str | None = None
+    ) -> Future[tuple[Conversation, str]]:
+        """``start_chat`` without waiting: bad input and ``busy`` raise at once, the rest
+        settles the future after the commit (for callers on an event loop)."""
         channel = self.channel(slug)
         visitor = name.strip()
         if not visitor or len(visitor) > 200:
@@ -1004,7 +1100,7 @@ class LiveCenter:
         first = clean_text(text)
         token = self._secrets.new_secret()
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> Conversation:
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> tuple[Conversation, str]:
             at = _dt(now)
             contact = (
                 uow.contact_by_identity(channel.client_account_id, IdentityKind.EMAIL, address)
@@ -1040,9 +1136,9 @@ class LiveCenter:
             self._add_message(
                 uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
             )
-            return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND)
+            return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
 
-        return self._command(body, urgent=False), token
+        return self._submit(body, urgent=False)
 
     def _enqueue(
         self,
@@ -1343,6 +1439,11 @@ class LiveCenter:
     def set_presence(
         self, actor: Principal, presence: str, reason: str | None = None
     ) -> dict[str, Any]:
+        return self.submit_set_presence(actor, presence, reason).result()
+
+    def submit_set_presence(
+        self, actor: Principal, presence: str, reason: str | None = None
+    ) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
         try:
             value = Presence(presence)
@@ -1368,7 +1469,7 @@ class LiveCenter:
             out.agents.add(agent_id)
             return self._agent_view(agent_id)
 
-        return self._command(body)
+        return self._submit(body)
 
     def _offer_of(self, agent_id: str, offer_id: str) -> _Offer:
         offer = self._offers.get(offer_id)
@@ -1386,6 +1487,9 @@ class LiveCenter:
         return offer
 
     def accept_offer(self, actor: Principal, offer_id: str) -> dict[str, Any]:
+        return self.submit_accept_offer(actor, offer_id).result()
+
+    def submit_accept_offer(self, actor: Principal, offer_id: str) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
 
         def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
@@ -1395,9 +1499,9 @@ class LiveCenter:
             conv = self._conversation_or_404(uow, conv_id)
             return self._conversation_view(uow, conv)
 
-        # _command runs due timers first: an offer that expired a moment ago is reported
-        # as gone, not accepted.
-        return self._command(body)
+        # Due timers run first: an offer that expired a moment ago is reported as gone,
+        # not accepted.
+        return self._submit(body)
 
     def decline_offer(self, actor: Principal, offer_id: str) -> None:
         agent_id = self._agent_id(actor)
@@ -1534,13 +1638,16 @@ class LiveCenter:
         self._command(body)
 
     def end_conversation(self, actor: Principal, conversation_id: str) -> None:
+        self.submit_end_conversation(actor, conversation_id).result()
+
+    def submit_end_conversation(self, actor: Principal, conversation_id: str) -> Future[None]:
         def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
             me, conv = self._own_conversation(uow, actor, conversation_id)
             if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
                 raise Conflict("this chat is not in progress", code="conversation_state")
             self._finish_assigned(uow, now, out, conv, by="agent")
 
-        self._command(body)
+        return self._submit(body)
 
     def wrap_up(self, actor: Principal, conversation_id: str, code: str, notes: str = "") -> None:
         remark = notes.strip()

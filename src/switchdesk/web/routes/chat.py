@@ -69,8 +69,9 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
         if kind == "start":
             if conv_id:
                 raise ValidationFailed("this socket has a chat already", code="bad_request")
-            conv, token = await run_in_threadpool(
-                lambda: live.start_chat(
+            # Handed straight to the center's writer; answered after the commit.
+            conv, token = await asyncio.wrap_future(
+                live.submit_start_chat(
                     slug,
                     name=_text(frame, "name"),
                     email=_text(frame, "email"),
