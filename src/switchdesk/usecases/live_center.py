@@ -262,25 +262,28 @@ class LiveCenter:
         return self._clock.now().timestamp()
 
     def next_deadline(self) -> float | None:
-        with self._lock:
-            return self._engine.next_deadline()
+        return self._read(lambda: self._engine.next_deadline())
 
     def tick(self) -> None:
         """Run due timers (offer expiry, after-contact work...) and due follow-ups."""
-        now = self._now()
-        with self._lock:
-            deadline = self._engine.next_deadline()
-            due_timers = deadline is not None and deadline <= now
-            check_follow_ups = now >= self._next_follow_up_check
-            if check_follow_ups:
-                self._next_follow_up_check = now + 5.0
+        self.submit_tick().result()
+
+    def submit_tick(self) -> Future[None]:
+        # Every batch of commands runs due timers first; this one also turns the day and
+        # routes due follow-ups.
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
             if now >= self._day_start + 86400:
                 self._day_start = math.floor(now / 86400) * 86400
                 self._day.clear()
-        if due_timers:
-            self._command(lambda uow, now, out: self._route(uow, now, out, self._engine.advance))
-        if check_follow_ups:
-            self._command(self._route_due_follow_ups)
+            if now >= self._next_follow_up_check:
+                self._next_follow_up_check = now + 5.0
+                self._route_due_follow_ups(uow, now, out)
+
+        return self._submit(body)
+
+    def _read(self, view: Callable[[], T]) -> T:
+        """Run ``view`` (no changes) through the writer: it sees committed state only."""
+        return self._command(lambda uow, now, out: view())
 
     # ================================================================== command runner
 
@@ -1043,17 +1046,18 @@ class LiveCenter:
             or actor.can(Permission.TEAM_MONITOR)
         ):
             actor.require(Permission.ROUTING_CONFIGURE)
-        with self._lock:
-            return [
-                q for q in self._queues.values() if actor.sees_client_account(q.client_account_id)
-            ]
+        # Configuration in memory is replaced, never changed in place: copy, then filter.
+        return [
+            q for q in list(self._queues.values()) if actor.sees_client_account(q.client_account_id)
+        ]
 
     def channels(self, actor: Principal) -> list[Channel]:
         actor.require(Permission.ROUTING_CONFIGURE)
-        with self._lock:
-            return [
-                c for c in self._channels.values() if actor.sees_client_account(c.client_account_id)
-            ]
+        return [
+            c
+            for c in list(self._channels.values())
+            if actor.sees_client_account(c.client_account_id)
+        ]
 
     def channel(self, slug: str) -> Channel:
         """The public face of a chat channel (for the customer page)."""
@@ -1065,12 +1069,10 @@ class LiveCenter:
 
     def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
         actor.require(Permission.ROUTING_CONFIGURE)
-        with self._lock:
-            return list(self._profiles.values())
+        return list(self._profiles.values())
 
     def reasons(self) -> list[NotReadyReason]:
-        with self._lock:
-            return list(self._reasons)
+        return list(self._reasons)
 
     # ================================================================== the customer
 
@@ -1232,9 +1234,16 @@ class LiveCenter:
 
     def customer_view(self, conversation_id: str) -> dict[str, Any]:
         """What the customer's page shows after (re)connecting."""
-        with self._uow() as uow:
-            conv = self._conversation_or_404(uow, conversation_id)
-            messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
+        return self.submit_customer_view(conversation_id).result()
+
+    def submit_customer_view(self, conversation_id: str) -> Future[dict[str, Any]]:
+        return self._submit(
+            lambda uow, now, out: self._customer_view(uow, conversation_id), urgent=False
+        )
+
+    def _customer_view(self, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
+        conv = self._conversation_or_404(uow, conversation_id)
+        messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
         view: dict[str, Any] = {
             "type": "history",
             "state": conv.state.value,
@@ -1244,12 +1253,11 @@ class LiveCenter:
             "queue": None,
         }
         if conv.state is ConversationState.WAITING and conv.interaction_id:
-            with self._lock:
-                try:
-                    position = self._engine.position(conv.interaction_id)
-                except (Conflict, NotFound):
-                    return view  # offered or assigned a moment ago: the feed will say
-                unit = self._ewt_unit(conv.queue_id or "")
+            try:
+                position = self._engine.position(conv.interaction_id)
+            except (Conflict, NotFound):
+                return view  # offered or assigned a moment ago: the feed will say
+            unit = self._ewt_unit(conv.queue_id or "")
             view["queue"] = {
                 "type": "queue",
                 "position": position,
@@ -1398,43 +1406,50 @@ class LiveCenter:
     # ================================================================== the agent
 
     def agent_snapshot(self, actor: Principal) -> dict[str, Any]:
+        return self.submit_agent_snapshot(actor).result()
+
+    def submit_agent_snapshot(self, actor: Principal) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
-        with self._lock, self._uow() as uow:
-            offers = []
-            for offer in self._offers.values():
-                if offer.agent_id == agent_id:
-                    conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
-                    if conv is not None:
-                        offers.append(self._offer_view(uow, offer.offer_id, conv))
-            mine = [
-                self._conversation_view(uow, c)
-                for c in uow.open_conversations()
-                if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
-            ]
-            queues = [
-                {
-                    "id": q.id,
-                    "name": q.name,
-                    "wrap_up_required": q.wrap_up_required,
-                    "wrap_up_codes": [{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
-                }
-                for q in self._queues.values()
-                if actor.sees_client_account(q.client_account_id)
-            ]
-            agents = [
-                {"id": a, "name": self._names.get(a, a)}
-                for a in sorted(self._profiles, key=lambda a: self._names.get(a, a))
-                if a != agent_id
-            ]
-            return {
-                "type": "snapshot",
-                "agent": self._agent_view(agent_id),
-                "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
-                "queues": queues,
-                "agents": agents,
-                "offers": offers,
-                "conversations": mine,
+        return self._submit(lambda uow, now, out: self._agent_snapshot(uow, actor, agent_id))
+
+    def _agent_snapshot(
+        self, uow: LiveUnitOfWork, actor: Principal, agent_id: str
+    ) -> dict[str, Any]:
+        offers = []
+        for offer in self._offers.values():
+            if offer.agent_id == agent_id:
+                conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
+                if conv is not None:
+                    offers.append(self._offer_view(uow, offer.offer_id, conv))
+        mine = [
+            self._conversation_view(uow, c)
+            for c in uow.open_conversations()
+            if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
+        ]
+        queues = [
+            {
+                "id": q.id,
+                "name": q.name,
+                "wrap_up_required": q.wrap_up_required,
+                "wrap_up_codes": [{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
             }
+            for q in self._queues.values()
+            if actor.sees_client_account(q.client_account_id)
+        ]
+        agents = [
+            {"id": a, "name": self._names.get(a, a)}
+            for a in sorted(self._profiles, key=lambda a: self._names.get(a, a))
+            if a != agent_id
+        ]
+        return {
+            "type": "snapshot",
+            "agent": self._agent_view(agent_id),
+            "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
+            "queues": queues,
+            "agents": agents,
+            "offers": offers,
+            "conversations": mine,
+        }
 
     def set_presence(
         self, actor: Principal, presence: str, reason: str | None = None
@@ -1832,7 +1847,8 @@ class LiveCenter:
 
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
-        with self._lock:
+
+        def view() -> dict[str, Any]:
             self._staffing(fresh=True)
             queues = [
                 self._queue_row(q.id)
@@ -1840,14 +1856,16 @@ class LiveCenter:
                 if actor.sees_client_account(q.client_account_id)
             ]
             agents = [self._agent_row(a) for a in self._profiles if self.may_see_agent(actor, a)]
-        return {"type": "snapshot", "queues": queues, "agents": agents}
+            return {"type": "snapshot", "queues": queues, "agents": agents}
+
+        return self._read(view)
 
     def engine_snapshot(self) -> dict[str, Any]:
         """The routing engine's state, for tests and diagnostics."""
-        with self._lock:
-            return self._engine.snapshot()
+        return self._read(self._engine.snapshot)
 
     def waiting(self, queue_id: str) -> list[str]:
         """Conversation ids waiting in a queue, in the order they will be served."""
-        with self._lock:
-            return [self._ix_to_conv.get(i, i) for i in self._engine.waiting(queue_id)]
+        return self._read(
+            lambda: [self._ix_to_conv.get(i, i) for i in self._engine.waiting(queue_id)]
+        )

@@ -58,7 +58,7 @@ async def _tick_forever(runtime: WebRuntime) -> None:
     while True:
         await asyncio.sleep(TICK_SECONDS)
         try:
-            await run_in_threadpool(runtime.live.tick)
+            await asyncio.wrap_future(runtime.live.submit_tick())
         except Exception:
             log.exception("live center tick failed; retrying")
 

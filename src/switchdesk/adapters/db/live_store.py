@@ -245,6 +245,8 @@ class SqlLiveUnitOfWork(SqlTransaction):
     timeline rows and follow-ups are held and written together (one statement per table)
     before a query that could see them and at the commit."""
 
+    lazy = True
+
     def __init__(self, engine: Engine, cache: LiveCache | None = None) -> None:
         super().__init__(engine)
         self._cache = cache or LiveCache(limit=0)
@@ -278,6 +280,8 @@ class SqlLiveUnitOfWork(SqlTransaction):
 
     def _flush(self) -> None:
         """Write what is held, parents first."""
+        if not self.writes:
+            return
         c = self._c
         if self._new_contacts:
             c.execute(_INSERT_CONTACT, self._new_contacts)

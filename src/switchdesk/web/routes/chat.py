@@ -115,7 +115,7 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
             return
         conv_id = attached["id"]
         async with hub.subscribe(f"conversation:{conv_id}") as sub:
-            view = await run_in_threadpool(live.customer_view, conv_id)
+            view = await asyncio.wrap_future(live.submit_customer_view(conv_id))
             queue = view.pop("queue", None)
             await websocket.send_json(view)
             if queue:

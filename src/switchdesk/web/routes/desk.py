@@ -57,7 +57,7 @@ async def agent_feed(
     agent_id = principal.user.id
 
     async def snapshot() -> dict[str, Any]:
-        return await run_in_threadpool(live.agent_snapshot, principal)  # type: ignore[no-any-return]
+        return await asyncio.wrap_future(live.submit_agent_snapshot(principal))  # type: ignore[no-any-return]
 
     async def handle(frame: dict[str, Any]) -> None:
         if frame["type"] == "typing" and isinstance(frame.get("conversation_id"), str):
