@@ -87,7 +87,9 @@ CHAT_KIND = "chat"
 TASK_KIND = "task"
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
-SNAPSHOT_EVERY_EVENTS = 1000
+SNAPSHOT_EVERY_EVENTS = 10_000
+"""Events between engine snapshots: a snapshot of a large center takes tens of
+milliseconds (the writer waits meanwhile); a restart replays at most this many."""
 MAX_WAITING_CUSTOMER_COMMANDS = 200
 """New customer work allowed to wait for the writer before the center answers ``busy``
 (about two seconds of work at full load); agents' actions and timers are never refused."""

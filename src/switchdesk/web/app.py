@@ -107,7 +107,12 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    # Requests are matched against the routers in this order (no two share a path): the
+    # agents' and customers' hot paths come first.
     for module in (
+        desk,
+        conversations,
+        chat,
         health,
         auth,
         pages,
@@ -117,10 +122,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         audit,
         api_docs,
         center_config,
-        conversations,
-        desk,
         supervisor,
-        chat,
         admin_pages,
     ):
         app.include_router(module.router)
