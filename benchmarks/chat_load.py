@@ -379,7 +379,11 @@ class Load:
             httpx.AsyncClient(
                 base_url=base,
                 timeout=httpx.Timeout(30.0),
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+                # Close idle connections before the server's 5 s keep-alive timeout does:
+                # with both at 5 s a request could meet a connection being closed.
+                limits=httpx.Limits(
+                    max_connections=size, max_keepalive_connections=size, keepalive_expiry=2.0
+                ),
             )
             for _ in range(pools)
         ]
