@@ -1239,9 +1239,8 @@ class LiveCenter:
         return self.submit_customer_view(conversation_id).result()
 
     def submit_customer_view(self, conversation_id: str) -> Future[dict[str, Any]]:
-        return self._submit(
-            lambda uow, now, out: self._customer_view(uow, conversation_id), urgent=False
-        )
+        # Never refused as ``busy`` (the chat exists already) and cheap: ahead of new chats.
+        return self._submit(lambda uow, now, out: self._customer_view(uow, conversation_id))
 
     def _customer_view(self, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
         conv = self._conversation_or_404(uow, conversation_id)
