@@ -62,6 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 SLUG = "bench"
 TARGET_P99_MS = 250.0
+REST_POOL_SIZE = 10
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # argon2id with small parameters: nobody signs in with these passwords.
 FAST_HASHER = Argon2PasswordHasher(argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
@@ -366,22 +367,34 @@ class Load:
         self.agent_tasks: list[asyncio.Task[None]] = []
         self.side_tasks: set[asyncio.Task[None]] = set()
         # httpx's pool scans every queued request on every change (quadratic when many
-        # wait): never let it queue; wait here instead.
-        self.rest = asyncio.Semaphore(args.http_connections)
+        # wait): never let it queue; wait here instead. It also scans every connection of
+        # the pool (a poll() per idle one) for each request: with one pool of 100 that cost
+        # most of this client's CPU, so the connections are split into pools of at most
+        # REST_POOL_SIZE, each agent always using the same one (same total connections).
+        pools = max(1, math.ceil(args.http_connections / REST_POOL_SIZE))
+        size = math.ceil(args.http_connections / pools)
+        self.rest = [asyncio.Semaphore(size) for _ in range(pools)]
         self.customers_sent = 0
-        self.http = httpx.AsyncClient(
-            base_url=base,
-            timeout=httpx.Timeout(30.0),
-            limits=httpx.Limits(
-                max_connections=args.http_connections,
-                max_keepalive_connections=args.http_connections,
-            ),
-        )
+        self.https = [
+            httpx.AsyncClient(
+                base_url=base,
+                timeout=httpx.Timeout(30.0),
+                # Close idle connections before the server's 5 s keep-alive timeout does:
+                # with both at 5 s a request could meet a connection being closed.
+                limits=httpx.Limits(
+                    max_connections=size, max_keepalive_connections=size, keepalive_expiry=2.0
+                ),
+            )
+            for _ in range(pools)
+        ]
 
     # ------------------------------------------------------------------ agents
 
-    async def agent(self, token: str, ready: asyncio.Semaphore, connected: asyncio.Event) -> None:
+    async def agent(
+        self, index: int, token: str, ready: asyncio.Semaphore, connected: asyncio.Event
+    ) -> None:
         headers = {"Authorization": f"Bearer {token}"}
+        rest, http = self.rest[index % len(self.rest)], self.https[index % len(self.https)]
         try:
             async with ready:
                 ws = await connect(
@@ -396,8 +409,8 @@ class Load:
                     self.fig.errors["agent_no_snapshot"] += 1
                     await ws.close()
                     return
-                async with self.rest:
-                    answer = await self.http.put(
+                async with rest:
+                    answer = await http.put(
                         "/api/v1/desk/presence", json={"presence": "available"}, headers=headers
                     )
                 if answer.status_code != 200:
@@ -411,7 +424,7 @@ class Load:
         if self.fig.agents_connected == len(self.tokens):
             connected.set()
         try:
-            reader = asyncio.create_task(self.agent_frames(ws, headers))
+            reader = asyncio.create_task(self.agent_frames(ws, headers, rest, http))
             stopper = asyncio.create_task(self.stop_agents.wait())
             await asyncio.wait({reader, stopper}, return_when=asyncio.FIRST_COMPLETED)
             if reader.done() and not self.stop_agents.is_set():
@@ -424,7 +437,13 @@ class Load:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(), 5)
 
-    async def agent_frames(self, ws: ClientConnection, headers: dict[str, str]) -> None:
+    async def agent_frames(
+        self,
+        ws: ClientConnection,
+        headers: dict[str, str],
+        rest: asyncio.Semaphore,
+        http: httpx.AsyncClient,
+    ) -> None:
         with contextlib.suppress(WebSocketException):
             async for raw in ws:
                 seen = time.perf_counter()
@@ -433,14 +452,20 @@ class Load:
                 if kind == "offer":
                     offer = frame["offer"]
                     self.fig.offered.setdefault(offer["conversation_id"], seen)
-                    self.spawn(self.handle_offer(offer, headers))
+                    self.spawn(self.handle_offer(offer, headers, rest, http))
                 elif kind == "error":
                     self.fig.errors[f"agent_error_{frame.get('code')}"] += 1
 
-    async def handle_offer(self, offer: dict[str, Any], headers: dict[str, str]) -> None:
+    async def handle_offer(
+        self,
+        offer: dict[str, Any],
+        headers: dict[str, str],
+        rest: asyncio.Semaphore,
+        http: httpx.AsyncClient,
+    ) -> None:
         try:
-            async with self.rest:
-                answer = await self.http.post(
+            async with rest:
+                answer = await http.post(
                     f"/api/v1/desk/offers/{offer['id']}/accept", headers=headers
                 )
             if answer.status_code != 200:
@@ -448,8 +473,8 @@ class Load:
                 return
             self.fig.accepted += 1
             await asyncio.sleep(self.args.think)
-            async with self.rest:
-                answer = await self.http.post(
+            async with rest:
+                answer = await http.post(
                     f"/api/v1/conversations/{offer['conversation_id']}/end", headers=headers
                 )
             if answer.status_code != 204:
@@ -545,7 +570,8 @@ class Load:
         ready = asyncio.Semaphore(self.args.connect_concurrency)
         connected = asyncio.Event()
         self.agent_tasks = [
-            asyncio.create_task(self.agent(token, ready, connected)) for token in self.tokens
+            asyncio.create_task(self.agent(index, token, ready, connected))
+            for index, token in enumerate(self.tokens)
         ]
         # Wait until all are connected, or all tried, within a bound.
         deadline = began + self.args.connect_timeout
@@ -582,7 +608,8 @@ class Load:
             await asyncio.wait(self.agent_tasks, timeout=30)
         for task in self.agent_tasks:
             task.cancel()
-        await self.http.aclose()
+        for http in self.https:
+            await http.aclose()
 
 
 async def run_load(

@@ -299,3 +299,71 @@ def test_a_changed_capacity_takes_effect_in_routing_at_once_and_after_a_restart(
     status = again.live.engine_snapshot()["agents"]
     ana_row = next(a for a in status if a["id"] == ana.user.id)
     assert ana_row["capacity"] == three
+
+
+def test_the_screen_pop_names_the_client_account(center: Center) -> None:
+    live, ana = center.live, center.users["ana"]
+    conv, _ = live.start_chat("north", name="Ivy", email="ivy@example.com", text="Hello")
+    live.set_presence(ana, "available")
+    pushed = center.recorder.of_type(f"agent:{ana.user.id}", "offer")[-1]["offer"]
+    for card in (pushed["contact"], _offer_for(center, "ana")["contact"]):
+        assert card["client_account"] == center.client_accounts["north"]
+        assert card["client_account_name"] == "Northwind"
+    assigned = live.accept_offer(ana, pushed["id"])
+    assert assigned["contact"]["client_account_name"] == "Northwind"
+    contact_id = assigned["contact"]["id"]
+    assert live.contact_card(ana, contact_id)["client_account_name"] == "Northwind"
+    assert live.conversation_detail(ana, conv.id)["contact"]["client_account_name"] == "Northwind"
+
+
+def test_a_returning_contact_sees_every_earlier_chat_before_and_after_a_restart(
+    center: Center,
+) -> None:
+    live, ana = center.live, center.users["ana"]
+    live.set_presence(ana, "available")
+    first, _ = live.start_chat("north", name="Max", email="max@example.com", text="One")
+    live.accept_offer(ana, _offer_for(center, "ana")["id"])
+    live.customer_message(first.id, "Still there?", client_id="m-1")
+    live.end_conversation(ana, first.id)
+    live.wrap_up(ana, first.id, "resolved")
+    center.clock.move(60)
+    second, _ = live.start_chat("north", name="Max", email="max@example.com", text="Two")
+    assert second.contact_id == first.contact_id
+    card = _offer_for(center, "ana")["contact"]
+    assert [h["conversation_id"] for h in card["history"]] == [second.id, first.id]
+    assert card["history"][1]["disposition"] == "resolved"
+
+    again = center.restart()  # nothing in memory: everything from the database
+    card_after = again.live.contact_card(again.users["ana"], first.contact_id)
+    assert card_after["history"] == card["history"]
+    texts = [m["text"] for m in again.live.customer_view(first.id)["messages"]]
+    assert texts == ["One", "Still there?"]
+
+
+def test_commands_sent_together_commit_together_and_a_refusal_undoes_none_of_them(
+    center: Center,
+) -> None:
+    live, ana = center.live, center.users["ana"]
+    errors: list[Exception] = []
+    started: list[str] = []
+
+    def customer(index: int) -> None:
+        conv, _ = live.start_chat("north", name=f"C{index}", email="", text="hi")
+        started.append(conv.id)
+
+    def bad_accept() -> None:
+        try:
+            live.accept_offer(ana, "no-such-offer")
+        except NotFound as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=customer, args=(i,)) for i in range(12)]
+    threads += [threading.Thread(target=bad_accept) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 3 and len(started) == 12
+    waiting = live.waiting(center.queues["support"])
+    assert sorted(waiting) == sorted(started)
+    assert center.restart().live.waiting(center.queues["support"]) == waiting

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from switchdesk.domain.accounts.model import (
     USERNAME_MAX,
@@ -35,6 +35,11 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 1024
 GENERIC_LOGIN_ERROR = "Invalid username or password."
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+TOKEN_CACHE_TTL = timedelta(seconds=30)
+"""How long a verified API token is trusted without asking the database again. Revoking a
+token, deactivating a user or changing a role through this process forgets every
+verified token at once; other processes' changes take effect within this time."""
+TOKEN_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +104,7 @@ class Accounts:
         self._policy = policy or LoginPolicy()
         # Verified against when the username is unknown, so both paths cost the same.
         self._decoy_hash = hasher.hash(secrets.new_secret())
+        self._verified_tokens: dict[str, tuple[Principal, datetime]] = {}
 
     # -- sign-in -------------------------------------------------------------------------
 
@@ -178,12 +184,28 @@ class Accounts:
             return None
         return Principal.of_user(user, "session", session.csrf_token)
 
+    def recently_verified_token(self, secret: str) -> Principal | None:
+        """The token's principal if it was verified less than ``TOKEN_CACHE_TTL`` ago,
+        without touching the database (so callers on an event loop may use it); None
+        means: ask ``principal_for_token``."""
+        if not secret.startswith(TOKEN_PREFIX):
+            return None
+        entry = self._verified_tokens.get(self._secrets.digest(secret))
+        if entry is None or self._clock.now() - entry[1] >= TOKEN_CACHE_TTL:
+            return None
+        return entry[0]
+
+    def _forget_verified_tokens(self) -> None:
+        self._verified_tokens = {}
+
     def principal_for_token(self, secret: str) -> Principal | None:
         if not secret.startswith(TOKEN_PREFIX):
             return None
         now = self._clock.now()
+        digest = self._secrets.digest(secret)
+        self._verified_tokens.pop(digest, None)
         with self._uow() as uow:
-            token = uow.tokens.by_hash(self._secrets.digest(secret))
+            token = uow.tokens.by_hash(digest)
             if token is None or not token.active:
                 return None
             user = uow.users.get(token.user_id)
@@ -193,7 +215,11 @@ class Accounts:
             if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
                 uow.tokens.touch(token.id, now)
                 uow.commit()
-        return Principal.of_user(user, "token")
+        principal = Principal.of_user(user, "token")
+        if len(self._verified_tokens) >= TOKEN_CACHE_SIZE:
+            self._forget_verified_tokens()
+        self._verified_tokens[digest] = (principal, now)
+        return principal
 
     # -- users and roles -----------------------------------------------------------------
 
@@ -296,6 +322,7 @@ class Accounts:
                 )
             )
             uow.commit()
+        self._forget_verified_tokens()
         return replace(user, role=role)
 
     def deactivate_user(self, actor: Principal, user_id: str) -> User:
@@ -315,6 +342,7 @@ class Accounts:
                 )
             )
             uow.commit()
+        self._forget_verified_tokens()
         return replace(user, active=False)
 
     # -- API tokens ----------------------------------------------------------------------
@@ -366,6 +394,7 @@ class Accounts:
                     AuditEntry(now, AuditAction.TOKEN_REVOKED, actor.name, f"token:{token_id}")
                 )
                 uow.commit()
+                self._forget_verified_tokens()
                 token = replace(token, revoked_at=now)
         return token
 

@@ -10,11 +10,11 @@ interactions keep their order across restarts.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -45,6 +45,7 @@ from switchdesk.domain.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    SwitchdeskError,
     ValidationFailed,
 )
 from switchdesk.domain.routing import (
@@ -86,12 +87,16 @@ CHAT_KIND = "chat"
 TASK_KIND = "task"
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
-SNAPSHOT_EVERY_EVENTS = 1000
-MAX_WAITING_CUSTOMER_COMMANDS = 16
-"""New customer work allowed to wait for its turn before the center answers ``busy``.
-
-Commands run on the web server's thread pool (40 threads): beyond this many customers
-waiting, the rest of the pool stays free for agents' accepts and ends."""
+SNAPSHOT_EVERY_EVENTS = 10_000
+"""Events between engine snapshots: a snapshot of a large center takes tens of
+milliseconds (the writer waits meanwhile); a restart replays at most this many."""
+MAX_WAITING_CUSTOMER_COMMANDS = 200
+"""New customer work allowed to wait for the writer before the center answers ``busy``
+(about two seconds of work at full load); agents' actions and timers are never refused."""
+MAX_BATCH_COMMANDS = 64
+"""Commands the writer runs in one transaction at most (group commit)."""
+WRITER_IDLE_SECONDS = 5.0
+"""The writer thread ends after this long without work; the next command starts one."""
 STAFFING_REFRESH_SECONDS = 0.5
 DEFAULT_HANDLE_SECONDS = 180.0
 ESCALATION_PRIORITY_BOOST = 10
@@ -157,6 +162,15 @@ class _QueueDay:
     handle_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=50))
 
 
+@dataclass(eq=False)
+class _Job:
+    """A command waiting for the writer, and the future its caller waits on."""
+
+    body: Callable[[LiveUnitOfWork, float, _Outbox], Any]
+    urgent: bool
+    future: Future[Any] = field(default_factory=Future)
+
+
 @dataclass
 class _Outbox:
     """What a command will publish once its transaction commits."""
@@ -191,6 +205,7 @@ class LiveCenter:
         self._channels: dict[str, Channel] = {}
         self._profiles: dict[str, AgentProfile] = {}
         self._names: dict[str, str] = {}
+        self._account_names: dict[str, str] = {}
         self._reasons: list[NotReadyReason] = []
         self._ix_to_conv: dict[str, str] = {}
         self._offers: dict[str, _Offer] = {}
@@ -205,9 +220,10 @@ class LiveCenter:
         self._pending: list[RoutingEvent] = []
         self._staffing_cache: dict[str, list[int]] = {}
         self._staffing_at = 0.0
-        self._admission = threading.Condition()
-        self._urgent_waiting = 0
-        self._ordinary_waiting = 0
+        self._jobs_ready = threading.Condition()
+        self._urgent_jobs: deque[_Job] = deque()
+        self._customer_jobs: deque[_Job] = deque()
+        self._writer: threading.Thread | None = None
 
     # ================================================================== start and time
 
@@ -230,6 +246,7 @@ class LiveCenter:
         self._ix_to_conv.clear()
         with self._uow() as uow:
             self._load_config(uow)
+            self._account_names = dict(uow.client_account_names())
             snapshot = uow.latest_routing_snapshot()
             self._engine = RoutingEngine(self._settings)
             self._snapshot_seq = self._last_seq = 0
@@ -265,98 +282,167 @@ class LiveCenter:
     def _load_names(self) -> None:
         with self._accounts() as accounts:
             self._names = {u.id: u.display_name for u in accounts.users.list()}
+            self._account_names = {a.id: a.name for a in accounts.organisation.client_accounts()}
+
+    def _client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
+        """Client account names are kept in memory; an unknown id (an account created
+        since) reloads them once, in the caller's transaction."""
+        name = self._account_names.get(client_account_id)
+        if name is None:
+            self._account_names = dict(uow.client_account_names())
+            name = self._account_names.get(client_account_id)
+        return name
 
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
     def next_deadline(self) -> float | None:
-        with self._lock:
-            return self._engine.next_deadline()
+        return self._read(lambda: self._engine.next_deadline())
 
     def tick(self) -> None:
         """Run due timers (offer expiry, after-contact work...) and due follow-ups."""
-        now = self._now()
-        with self._lock:
-            deadline = self._engine.next_deadline()
-            due_timers = deadline is not None and deadline <= now
-            check_follow_ups = now >= self._next_follow_up_check
-            if check_follow_ups:
-                self._next_follow_up_check = now + 5.0
+        self.submit_tick().result()
+
+    def submit_tick(self) -> Future[None]:
+        # Every batch of commands runs due timers first; this one also turns the day and
+        # routes due follow-ups.
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
             if now >= self._day_start + 86400:
                 self._day_start = math.floor(now / 86400) * 86400
                 self._day.clear()
-        if due_timers:
-            self._command(lambda uow, now, out: self._route(uow, now, out, self._engine.advance))
-        if check_follow_ups:
-            self._command(self._route_due_follow_ups)
+            if now >= self._next_follow_up_check:
+                self._next_follow_up_check = now + 5.0
+                self._route_due_follow_ups(uow, now, out)
+
+        return self._submit(body)
+
+    def _read(self, view: Callable[[], T]) -> T:
+        """Run ``view`` (no changes) through the writer: it sees committed state only."""
+        return self._command(lambda uow, now, out: view())
 
     # ================================================================== command runner
 
-    @contextlib.contextmanager
-    def _turn(self, urgent: bool) -> Iterator[None]:
-        """The lock, with agents' actions and timers ahead of new customer work.
+    def _submit(
+        self, body: Callable[[LiveUnitOfWork, float, _Outbox], T], *, urgent: bool = True
+    ) -> Future[T]:
+        """Queue ``body`` for the center's writer; the future settles after the commit.
 
-        Under overload, new chats waiting for their turn are refused (``busy``) rather
-        than left to pile up while offers expire unanswered.
+        Agents' actions and timers (``urgent``) run ahead of new customer work; beyond
+        ``MAX_WAITING_CUSTOMER_COMMANDS`` customer commands waiting, the center answers
+        ``busy`` at once rather than let offers expire while a backlog grows.
         """
-        with self._admission:
+        job: _Job = _Job(body, urgent)
+        with self._jobs_ready:
             if urgent:
-                self._urgent_waiting += 1
+                self._urgent_jobs.append(job)
             else:
-                if self._ordinary_waiting >= MAX_WAITING_CUSTOMER_COMMANDS:
+                if len(self._customer_jobs) >= MAX_WAITING_CUSTOMER_COMMANDS:
                     raise RateLimited(
                         "the center is very busy; please try again in a moment", code="busy"
                     )
-                self._ordinary_waiting += 1
-                while self._urgent_waiting:
-                    self._admission.wait(0.05)
-        try:
-            self._lock.acquire()
-        finally:
-            with self._admission:
-                if urgent:
-                    self._urgent_waiting -= 1
-                    self._admission.notify_all()
-                else:
-                    self._ordinary_waiting -= 1
-        try:
-            yield
-        finally:
-            self._lock.release()
+                self._customer_jobs.append(job)
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_forever, name="switchdesk-live-writer", daemon=True
+                )
+                self._writer.start()
+            else:
+                self._jobs_ready.notify()
+        return job.future
 
     def _command(
         self, body: Callable[[LiveUnitOfWork, float, _Outbox], T], *, urgent: bool = True
     ) -> T:
-        """Run ``body`` under the lock in one transaction; publish after the commit.
+        """Run ``body`` through the writer and wait for its result (or its error)."""
+        if threading.current_thread() is self._writer:
+            raise RuntimeError("a live center command cannot wait for another one")
+        return self._submit(body, urgent=urgent).result()
 
-        Due timers run first, so the command sees the state of ``now``.
-        """
-        with self._turn(urgent):
-            now = self._now()
-            out = _Outbox()
+    def _write_forever(self) -> None:
+        """The single writer: takes every queued command, runs them in one transaction
+        (group commit), and settles their futures only after the commit."""
+        while True:
+            with self._jobs_ready:
+                if not self._urgent_jobs and not self._customer_jobs:
+                    self._jobs_ready.wait(WRITER_IDLE_SECONDS)
+                    if not self._urgent_jobs and not self._customer_jobs:
+                        self._writer = None  # a new one starts with the next command
+                        return
+                batch: list[_Job] = []
+                for jobs in (self._urgent_jobs, self._customer_jobs):
+                    while jobs and len(batch) < MAX_BATCH_COMMANDS:
+                        batch.append(jobs.popleft())
+            batch = [job for job in batch if job.future.set_running_or_notify_cancel()]
+            if not batch:
+                continue
+            try:
+                with self._lock:
+                    self._run_batch(batch)
+            except BaseException as exc:  # never leave a caller waiting
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        """One transaction for the whole batch. A command refused before it changed
+        anything gets its error and the others go on; one that fails after changing
+        something rolls the batch back, and each command is then run on its own."""
+        now = self._now()
+        out = _Outbox()
+        self._pending = []
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            with self._uow() as uow:
+                self._route(uow, now, out, self._engine.advance)
+                for job in batch:
+                    mark = (len(self._pending), uow.writes, len(out.messages))
+                    try:
+                        outcomes.append((job, job.body(uow, now, out), None))
+                    except SwitchdeskError as exc:
+                        if (len(self._pending), uow.writes) != mark[:2]:
+                            raise
+                        del out.messages[mark[2] :]
+                        outcomes.append((job, None, exc))
+                if self._pending:
+                    wire = [event_to_dict(e) for e in self._pending]
+                    self._last_seq = uow.append_routing_events(wire)
+                    if self._last_seq - self._snapshot_seq >= SNAPSHOT_EVERY_EVENTS:
+                        uow.save_routing_snapshot(self._last_seq, self._engine.snapshot())
+                        self._snapshot_seq = self._last_seq
+                self._collect_rows(out)
+                uow.commit()
+        except BaseException as exc:
+            # The engine (and the caches) may have moved on but the database did not:
+            # rebuild from the log.
             self._pending = []
             try:
-                with self._uow() as uow:
-                    self._route(uow, now, out, self._engine.advance)
-                    result = body(uow, now, out)
-                    if self._pending:
-                        wire = [event_to_dict(e) for e in self._pending]
-                        self._last_seq = uow.append_routing_events(wire)
-                        if self._last_seq - self._snapshot_seq >= SNAPSHOT_EVERY_EVENTS:
-                            uow.save_routing_snapshot(self._last_seq, self._engine.snapshot())
-                            self._snapshot_seq = self._last_seq
-                    self._collect_rows(out)
-                    uow.commit()
+                self._rebuild()
             except BaseException:
-                if self._pending:
-                    # The engine moved on but the database did not: rebuild from the log.
-                    self._rebuild()
+                for job in batch:
+                    job.future.set_exception(exc)
                 raise
-            finally:
-                self._pending = []
-        for topic, message in out.messages:
-            self._publisher.publish(topic, message)
-        return result
+            if len(batch) == 1:
+                batch[0].future.set_exception(exc)
+            else:
+                for job in batch:
+                    self._run_batch([job])
+            return
+        finally:
+            self._pending = []
+        self._publish(out.messages)
+        for job, result, error in outcomes:
+            if error is None:
+                job.future.set_result(result)
+            else:
+                job.future.set_exception(error)
+
+    def _publish(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        publish_many = getattr(self._publisher, "publish_many", None)
+        if publish_many is not None:
+            publish_many(messages)
+        else:
+            for topic, message in messages:
+                self._publisher.publish(topic, message)
 
     def _route(
         self,
@@ -567,7 +653,11 @@ class LiveCenter:
         return bool(served & actor.user.client_account_ids)
 
     def _collect_rows(self, out: _Outbox) -> None:
-        """Queue positions for waiting customers and supervisor rows, once per command."""
+        """Queue positions for waiting customers and supervisor rows, once per batch of
+        commands (supervisor rows only while a supervisor listens: one who connects later
+        starts from a snapshot)."""
+        listeners = getattr(self._publisher, "listeners", None)
+        supervised = listeners is None or listeners("supervisor") > 0
         # An agent's change (accepting, going not ready...) changes the rows of the queues
         # they serve.
         for agent_id in out.agents:
@@ -589,11 +679,12 @@ class LiveCenter:
                             "estimated_wait_seconds": round(position * ewt_unit),
                         },
                     )
-            out.send("supervisor", {"type": "queue", "queue": self._queue_row(queue_id)})
+            if supervised:
+                out.send("supervisor", {"type": "queue", "queue": self._queue_row(queue_id)})
         for agent_id in sorted(out.agents):
             if agent_id in self._profiles:
-                row = self._agent_row(agent_id)
-                out.send("supervisor", {"type": "agent", "agent": row})
+                if supervised:
+                    out.send("supervisor", {"type": "agent", "agent": self._agent_row(agent_id)})
                 out.send(
                     f"agent:{agent_id}", {"type": "agent", "agent": self._agent_view(agent_id)}
                 )
@@ -711,6 +802,7 @@ class LiveCenter:
             "identities": [{"kind": i.kind.value, "value": i.value} for i in contact.identities],
             "custom_fields": contact.custom_fields,
             "client_account": contact.client_account_id,
+            "client_account_name": self._client_account_name(uow, contact.client_account_id),
             "history": history,
             "follow_ups": [
                 {"id": f.id, "due_at": f.due_at.isoformat(), "note": f.note}
@@ -1004,17 +1096,18 @@ class LiveCenter:
             or actor.can(Permission.TEAM_MONITOR)
         ):
             actor.require(Permission.ROUTING_CONFIGURE)
-        with self._lock:
-            return [
-                q for q in self._queues.values() if actor.sees_client_account(q.client_account_id)
-            ]
+        # Configuration in memory is replaced, never changed in place: copy, then filter.
+        return [
+            q for q in list(self._queues.values()) if actor.sees_client_account(q.client_account_id)
+        ]
 
     def channels(self, actor: Principal) -> list[Channel]:
         actor.require(Permission.ROUTING_CONFIGURE)
-        with self._lock:
-            return [
-                c for c in self._channels.values() if actor.sees_client_account(c.client_account_id)
-            ]
+        return [
+            c
+            for c in list(self._channels.values())
+            if actor.sees_client_account(c.client_account_id)
+        ]
 
     def channel(self, slug: str) -> Channel:
         """The public face of a chat channel (for the customer page)."""
@@ -1026,12 +1119,10 @@ class LiveCenter:
 
     def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
         actor.require(Permission.ROUTING_CONFIGURE)
-        with self._lock:
-            return list(self._profiles.values())
+        return list(self._profiles.values())
 
     def reasons(self) -> list[NotReadyReason]:
-        with self._lock:
-            return list(self._reasons)
+        return list(self._reasons)
 
     # ================================================================== the customer
 
@@ -1040,6 +1131,15 @@ class LiveCenter:
     ) -> tuple[Conversation, str]:
         """A customer opens a chat: contact found or created, conversation enqueued.
         Returns the conversation and the customer's resume token (shown once)."""
+        return self.submit_start_chat(
+            slug, name=name, email=email, text=text, client_id=client_id
+        ).result()
+
+    def submit_start_chat(
+        self, slug: str, *, name: str, email: str, text: str, client_id: str | None = None
+    ) -> Future[tuple[Conversation, str]]:
+        """``start_chat`` without waiting: bad input and ``busy`` raise at once, the rest
+        settles the future after the commit (for callers on an event loop)."""
         channel = self.channel(slug)
         visitor = name.strip()
         if not visitor or len(visitor) > 200:
@@ -1052,7 +1152,7 @@ class LiveCenter:
         first = clean_text(text)
         token = self._secrets.new_secret()
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> Conversation:
+        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> tuple[Conversation, str]:
             at = _dt(now)
             contact = (
                 uow.contact_by_identity(channel.client_account_id, IdentityKind.EMAIL, address)
@@ -1088,9 +1188,9 @@ class LiveCenter:
             self._add_message(
                 uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
             )
-            return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND)
+            return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
 
-        return self._command(body, urgent=False), token
+        return self._submit(body, urgent=False)
 
     def _enqueue(
         self,
@@ -1184,9 +1284,15 @@ class LiveCenter:
 
     def customer_view(self, conversation_id: str) -> dict[str, Any]:
         """What the customer's page shows after (re)connecting."""
-        with self._uow() as uow:
-            conv = self._conversation_or_404(uow, conversation_id)
-            messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
+        return self.submit_customer_view(conversation_id).result()
+
+    def submit_customer_view(self, conversation_id: str) -> Future[dict[str, Any]]:
+        # Never refused as ``busy`` (the chat exists already) and cheap: ahead of new chats.
+        return self._submit(lambda uow, now, out: self._customer_view(uow, conversation_id))
+
+    def _customer_view(self, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
+        conv = self._conversation_or_404(uow, conversation_id)
+        messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
         view: dict[str, Any] = {
             "type": "history",
             "state": conv.state.value,
@@ -1196,12 +1302,11 @@ class LiveCenter:
             "queue": None,
         }
         if conv.state is ConversationState.WAITING and conv.interaction_id:
-            with self._lock:
-                try:
-                    position = self._engine.position(conv.interaction_id)
-                except (Conflict, NotFound):
-                    return view  # offered or assigned a moment ago: the feed will say
-                unit = self._ewt_unit(conv.queue_id or "")
+            try:
+                position = self._engine.position(conv.interaction_id)
+            except (Conflict, NotFound):
+                return view  # offered or assigned a moment ago: the feed will say
+            unit = self._ewt_unit(conv.queue_id or "")
             view["queue"] = {
                 "type": "queue",
                 "position": position,
@@ -1350,47 +1455,59 @@ class LiveCenter:
     # ================================================================== the agent
 
     def agent_snapshot(self, actor: Principal) -> dict[str, Any]:
+        return self.submit_agent_snapshot(actor).result()
+
+    def submit_agent_snapshot(self, actor: Principal) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
-        with self._lock, self._uow() as uow:
-            offers = []
-            for offer in self._offers.values():
-                if offer.agent_id == agent_id:
-                    conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
-                    if conv is not None:
-                        offers.append(self._offer_view(uow, offer.offer_id, conv))
-            mine = [
-                self._conversation_view(uow, c)
-                for c in uow.open_conversations()
-                if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
-            ]
-            queues = [
-                {
-                    "id": q.id,
-                    "name": q.name,
-                    "wrap_up_required": q.wrap_up_required,
-                    "wrap_up_codes": [{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
-                }
-                for q in self._queues.values()
-                if actor.sees_client_account(q.client_account_id)
-            ]
-            agents = [
-                {"id": a, "name": self._names.get(a, a)}
-                for a in sorted(self._profiles, key=lambda a: self._names.get(a, a))
-                if a != agent_id
-            ]
-            return {
-                "type": "snapshot",
-                "agent": self._agent_view(agent_id),
-                "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
-                "queues": queues,
-                "agents": agents,
-                "offers": offers,
-                "conversations": mine,
+        return self._submit(lambda uow, now, out: self._agent_snapshot(uow, actor, agent_id))
+
+    def _agent_snapshot(
+        self, uow: LiveUnitOfWork, actor: Principal, agent_id: str
+    ) -> dict[str, Any]:
+        offers = []
+        for offer in self._offers.values():
+            if offer.agent_id == agent_id:
+                conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
+                if conv is not None:
+                    offers.append(self._offer_view(uow, offer.offer_id, conv))
+        mine = [
+            self._conversation_view(uow, c)
+            for c in uow.open_conversations()
+            if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
+        ]
+        queues = [
+            {
+                "id": q.id,
+                "name": q.name,
+                "wrap_up_required": q.wrap_up_required,
+                "wrap_up_codes": [{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
             }
+            for q in self._queues.values()
+            if actor.sees_client_account(q.client_account_id)
+        ]
+        agents = [
+            {"id": a, "name": self._names.get(a, a)}
+            for a in sorted(self._profiles, key=lambda a: self._names.get(a, a))
+            if a != agent_id
+        ]
+        return {
+            "type": "snapshot",
+            "agent": self._agent_view(agent_id),
+            "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
+            "queues": queues,
+            "agents": agents,
+            "offers": offers,
+            "conversations": mine,
+        }
 
     def set_presence(
         self, actor: Principal, presence: str, reason: str | None = None
     ) -> dict[str, Any]:
+        return self.submit_set_presence(actor, presence, reason).result()
+
+    def submit_set_presence(
+        self, actor: Principal, presence: str, reason: str | None = None
+    ) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
         try:
             value = Presence(presence)
@@ -1416,7 +1533,7 @@ class LiveCenter:
             out.agents.add(agent_id)
             return self._agent_view(agent_id)
 
-        return self._command(body)
+        return self._submit(body)
 
     def _offer_of(self, agent_id: str, offer_id: str) -> _Offer:
         offer = self._offers.get(offer_id)
@@ -1434,6 +1551,9 @@ class LiveCenter:
         return offer
 
     def accept_offer(self, actor: Principal, offer_id: str) -> dict[str, Any]:
+        return self.submit_accept_offer(actor, offer_id).result()
+
+    def submit_accept_offer(self, actor: Principal, offer_id: str) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
 
         def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
@@ -1443,9 +1563,9 @@ class LiveCenter:
             conv = self._conversation_or_404(uow, conv_id)
             return self._conversation_view(uow, conv)
 
-        # _command runs due timers first: an offer that expired a moment ago is reported
-        # as gone, not accepted.
-        return self._command(body)
+        # Due timers run first: an offer that expired a moment ago is reported as gone,
+        # not accepted.
+        return self._submit(body)
 
     def decline_offer(self, actor: Principal, offer_id: str) -> None:
         agent_id = self._agent_id(actor)
@@ -1582,13 +1702,16 @@ class LiveCenter:
         self._command(body)
 
     def end_conversation(self, actor: Principal, conversation_id: str) -> None:
+        self.submit_end_conversation(actor, conversation_id).result()
+
+    def submit_end_conversation(self, actor: Principal, conversation_id: str) -> Future[None]:
         def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
             me, conv = self._own_conversation(uow, actor, conversation_id)
             if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
                 raise Conflict("this chat is not in progress", code="conversation_state")
             self._finish_assigned(uow, now, out, conv, by="agent")
 
-        self._command(body)
+        return self._submit(body)
 
     def wrap_up(self, actor: Principal, conversation_id: str, code: str, notes: str = "") -> None:
         remark = notes.strip()
@@ -1773,7 +1896,8 @@ class LiveCenter:
 
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
-        with self._lock:
+
+        def view() -> dict[str, Any]:
             self._staffing(fresh=True)
             queues = [
                 self._queue_row(q.id)
@@ -1781,14 +1905,16 @@ class LiveCenter:
                 if actor.sees_client_account(q.client_account_id)
             ]
             agents = [self._agent_row(a) for a in self._profiles if self.may_see_agent(actor, a)]
-        return {"type": "snapshot", "queues": queues, "agents": agents}
+            return {"type": "snapshot", "queues": queues, "agents": agents}
+
+        return self._read(view)
 
     def engine_snapshot(self) -> dict[str, Any]:
         """The routing engine's state, for tests and diagnostics."""
-        with self._lock:
-            return self._engine.snapshot()
+        return self._read(self._engine.snapshot)
 
     def waiting(self, queue_id: str) -> list[str]:
         """Conversation ids waiting in a queue, in the order they will be served."""
-        with self._lock:
-            return [self._ix_to_conv.get(i, i) for i in self._engine.waiting(queue_id)]
+        return self._read(
+            lambda: [self._ix_to_conv.get(i, i) for i in self._engine.waiting(queue_id)]
+        )

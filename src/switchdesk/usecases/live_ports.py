@@ -22,7 +22,12 @@ from switchdesk.domain.conversations.model import (
 
 
 class LiveUnitOfWork(Protocol):
-    """One transaction over the center's conversations, configuration and routing log."""
+    """One transaction over the center's conversations, configuration and routing log.
+
+    Writes may be held until a query needs them or the commit; ``writes`` counts the
+    changes asked for so far."""
+
+    writes: int
 
     def __enter__(self) -> Self: ...
 
@@ -45,6 +50,9 @@ class LiveUnitOfWork(Protocol):
     def put_reason(self, reason: NotReadyReason) -> None: ...
     def remove_reason(self, code: str) -> None: ...
     def reasons(self) -> Sequence[NotReadyReason]: ...
+    def client_account_names(self) -> dict[str, str]:
+        """Client account id -> name (the accounts' own tables, read only)."""
+        ...
 
     # contacts
     def add_contact(self, contact: Contact) -> None: ...
@@ -98,3 +106,11 @@ class LivePublisher(Protocol):
     """
 
     def publish(self, topic: str, message: dict[str, Any]) -> None: ...
+
+
+class BatchPublisher(LivePublisher, Protocol):
+    """A publisher that also takes many messages at once (one hand-over to the sockets)
+    and tells whether anyone listens on a topic (so nobody's rows are not built)."""
+
+    def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None: ...
+    def listeners(self, topic: str) -> int: ...

@@ -45,6 +45,24 @@ class LiveHub:
         else:
             loop.call_soon_threadsafe(self._deliver, topic, message)
 
+    def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Deliver messages in order with one hand-over to the event loop."""
+        loop = self._loop
+        if not messages or loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._deliver_many(messages)
+        else:
+            loop.call_soon_threadsafe(self._deliver_many, messages)
+
+    def _deliver_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        for topic, message in messages:
+            self._deliver(topic, message)
+
     def _deliver(self, topic: str, message: dict[str, Any]) -> None:
         for sub in list(self._subs.get(topic, ())):
             try:

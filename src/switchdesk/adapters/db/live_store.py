@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from switchdesk.adapters.db import live_tables as t
+from switchdesk.adapters.db import tables
 from switchdesk.adapters.db.transaction import SqlTransaction
 from switchdesk.domain.conversations.model import (
     AgentProfile,
@@ -122,19 +125,206 @@ def _follow_up(r: Any) -> FollowUp:
     )
 
 
+_CONVERSATION_COLUMNS = [c.name for c in t.conversations.columns if c.name != "id"]
+
+# Statements built once: executing a prebuilt statement with parameters skips building
+# and hashing a new one per call.
+_SELECT_CONVERSATION = select(t.conversations).where(t.conversations.c.id == bindparam("id"))
+_SELECT_CONTACT = select(t.contacts).where(t.contacts.c.id == bindparam("id"))
+_SELECT_IDENTITIES = (
+    select(t.contact_identities)
+    .where(t.contact_identities.c.contact_id == bindparam("id"))
+    .order_by(t.contact_identities.c.kind, t.contact_identities.c.value)
+)
+_SELECT_CONTACT_BY_IDENTITY = select(t.contact_identities.c.contact_id).where(
+    t.contact_identities.c.client_account_id == bindparam("account"),
+    t.contact_identities.c.kind == bindparam("kind"),
+    t.contact_identities.c.value == bindparam("value"),
+)
+_SELECT_MESSAGES = (
+    select(t.messages)
+    .where(t.messages.c.conversation_id == bindparam("id"))
+    .order_by(t.messages.c.seq)
+)
+_SELECT_CONVERSATIONS_OF_CONTACT = (
+    select(t.conversations)
+    .where(t.conversations.c.contact_id == bindparam("id"))
+    .order_by(t.conversations.c.created_at.desc())
+)
+_SELECT_OPEN_FOLLOW_UPS = (
+    select(t.follow_ups)
+    .where(t.follow_ups.c.contact_id == bindparam("id"), t.follow_ups.c.done.is_(False))
+    .order_by(t.follow_ups.c.due_at)
+)
+_INSERT_CONTACT = insert(t.contacts)
+_INSERT_IDENTITY = insert(t.contact_identities)
+_INSERT_CONVERSATION = insert(t.conversations)
+_UPDATE_CONVERSATION = update(t.conversations).where(t.conversations.c.id == bindparam("b_id"))
+_INSERT_MESSAGE = insert(t.messages)
+_INSERT_TIMELINE = insert(t.conversation_timeline)
+_INSERT_FOLLOW_UP = insert(t.follow_ups)
+_UPDATE_FOLLOW_UP = update(t.follow_ups).where(t.follow_ups.c.id == bindparam("b_id"))
+_INSERT_ROUTING_EVENTS = insert(t.routing_events).returning(t.routing_events.c.seq)
+
+CACHE_LIMIT = 20_000
+"""Rows of each kind the live cache keeps (oldest dropped first)."""
+
+
+class LiveCache:
+    """Rows of the live center kept across transactions: the center is the only writer of
+    its conversations, messages, contacts and follow-ups, so what it committed or read is
+    what the database holds. Only committed transactions change the cache (a unit of work
+    keeps its own changes until it commits); rolled back ones leave no trace. Lists are
+    complete (every message of a conversation, every conversation of a contact, every open
+    follow-up of a contact) and replaced, never changed in place."""
+
+    def __init__(self, limit: int = CACHE_LIMIT) -> None:
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.conversations: dict[str, Conversation] = {}
+        self.messages: dict[str, list[Message]] = {}
+        self.contacts: dict[str, Contact] = {}
+        self.identities: dict[tuple[str, str, str], str] = {}
+        self.history: dict[str, list[str]] = {}
+        self.follow_ups: dict[str, list[FollowUp]] = {}
+
+    def clear(self) -> None:
+        with self.lock:
+            for table in self._tables():
+                table.clear()
+
+    def _tables(self) -> tuple[dict[Any, Any], ...]:
+        return (
+            self.conversations,
+            self.messages,
+            self.contacts,
+            self.identities,
+            self.history,
+            self.follow_ups,
+        )
+
+    def merge(self, overlay: _Overlay) -> None:
+        with self.lock:
+            for table, changes in zip(self._tables(), overlay.tables(), strict=True):
+                for key, value in changes.items():
+                    table.pop(key, None)  # re-inserted last: the newest stay longest
+                    if value is not _GONE:
+                        table[key] = value
+                while len(table) > self.limit:
+                    table.pop(next(iter(table)))
+
+
+_GONE: Any = object()
+"""In an overlay: forget the shared entry (it is no longer known to be complete)."""
+
+
+@dataclass
+class _Overlay:
+    """What one transaction read or changed, merged into the cache when it commits."""
+
+    conversations: dict[str, Conversation] = field(default_factory=dict)
+    messages: dict[str, list[Message]] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    identities: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    history: dict[str, list[str]] = field(default_factory=dict)
+    follow_ups: dict[str, list[FollowUp]] = field(default_factory=dict)
+
+    def tables(self) -> tuple[dict[Any, Any], ...]:
+        return (
+            self.conversations,
+            self.messages,
+            self.contacts,
+            self.identities,
+            self.history,
+            self.follow_ups,
+        )
+
+
 class SqlLiveUnitOfWork(SqlTransaction):
-    def __init__(self, engine: Engine) -> None:
+    """Reads go through the live cache; inserts and updates of conversations, messages,
+    timeline rows and follow-ups are held and written together (one statement per table)
+    before a query that could see them and at the commit."""
+
+    lazy = True
+
+    def __init__(self, engine: Engine, cache: LiveCache | None = None) -> None:
         super().__init__(engine)
-        # Identity maps for this transaction: a command reads the same conversation once
-        # per routing event otherwise.
-        self._conversations: dict[str, Conversation] = {}
-        self._contacts: dict[str, Contact] = {}
+        self._cache = cache or LiveCache(limit=0)
+        self._overlay = _Overlay()
+        self._reset_buffers()
+        self.writes = 0
+        """Changes made so far (the live center tells a clean refusal from a failure)."""
+
+    def _reset_buffers(self) -> None:
+        self._new_contacts: list[dict[str, Any]] = []
+        self._new_identities: list[dict[str, Any]] = []
+        self._new_conversations: dict[str, Conversation] = {}
+        self._changed_conversations: dict[str, Conversation] = {}
+        self._new_messages: list[dict[str, Any]] = []
+        self._new_timeline: list[dict[str, Any]] = []
+        self._new_follow_ups: list[dict[str, Any]] = []
+        self._changed_follow_ups: dict[str, FollowUp] = {}
 
     def _closed(self) -> None:
-        self._conversations.clear()
-        self._contacts.clear()
+        self._overlay = _Overlay()
+        self._reset_buffers()
+
+    def _known(self, table: str, key: Any) -> Any:
+        """The overlay's entry, else the cache's, else None."""
+        value = getattr(self._overlay, table).get(key)
+        if value is _GONE:
+            return None
+        if value is None:
+            value = getattr(self._cache, table).get(key)
+        return value
+
+    def _flush(self) -> None:
+        """Write what is held, parents first."""
+        if not self.writes:
+            return
+        c = self._c
+        if self._new_contacts:
+            c.execute(_INSERT_CONTACT, self._new_contacts)
+        if self._new_identities:
+            c.execute(_INSERT_IDENTITY, self._new_identities)
+        if self._new_conversations:
+            rows = [_conversation_row(v) for v in self._new_conversations.values()]
+            c.execute(_INSERT_CONVERSATION, rows)
+        if self._changed_conversations:
+            rows = []
+            for v in self._changed_conversations.values():
+                row = _conversation_row(v)
+                row["b_id"] = row.pop("id")
+                rows.append(row)
+            c.execute(_UPDATE_CONVERSATION, rows)
+        if self._new_messages:
+            c.execute(_INSERT_MESSAGE, self._new_messages)
+        if self._new_timeline:
+            c.execute(_INSERT_TIMELINE, self._new_timeline)
+        if self._new_follow_ups:
+            c.execute(_INSERT_FOLLOW_UP, self._new_follow_ups)
+        if self._changed_follow_ups:
+            c.execute(
+                _UPDATE_FOLLOW_UP,
+                [
+                    {
+                        "b_id": f.id,
+                        "done": f.done,
+                        "routed_conversation_id": f.routed_conversation_id,
+                    }
+                    for f in self._changed_follow_ups.values()
+                ],
+            )
+        self._reset_buffers()
+
+    def commit(self) -> None:
+        self._flush()
+        super().commit()
+        self._cache.merge(self._overlay)
+        self._overlay = _Overlay()
 
     def _upsert(self, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
+        self.writes += 1
         cond = and_(*(table.c[k] == v for k, v in key.items()))
         if self._c.execute(select(*table.primary_key.columns).where(cond)).first():
             self._c.execute(update(table).where(cond).values(**values))
@@ -218,40 +408,49 @@ class SqlLiveUnitOfWork(SqlTransaction):
         rows = self._c.execute(select(t.not_ready_reasons).order_by(t.not_ready_reasons.c.code))
         return [NotReadyReason(r.code, r.label) for r in rows]
 
+    def client_account_names(self) -> dict[str, str]:
+        rows = self._c.execute(select(tables.client_accounts.c.id, tables.client_accounts.c.name))
+        return {r.id: r.name for r in rows}
+
     # contacts --------------------------------------------------------------------------
 
     def add_contact(self, contact: Contact) -> None:
-        self._c.execute(
-            insert(t.contacts).values(
-                id=contact.id,
-                client_account_id=contact.client_account_id,
-                name=contact.name,
-                custom_fields=contact.custom_fields,
-                created_at=contact.created_at,
-            )
+        self.writes += 1
+        self._new_contacts.append(
+            {
+                "id": contact.id,
+                "client_account_id": contact.client_account_id,
+                "name": contact.name,
+                "custom_fields": contact.custom_fields,
+                "created_at": contact.created_at,
+            }
         )
+        ov = self._overlay
         for identity in contact.identities:
-            self._c.execute(
-                insert(t.contact_identities).values(
-                    client_account_id=contact.client_account_id,
-                    kind=identity.kind.value,
-                    value=identity.value,
-                    contact_id=contact.id,
-                )
+            self._new_identities.append(
+                {
+                    "client_account_id": contact.client_account_id,
+                    "kind": identity.kind.value,
+                    "value": identity.value,
+                    "contact_id": contact.id,
+                }
             )
+            ov.identities[(contact.client_account_id, identity.kind.value, identity.value)] = (
+                contact.id
+            )
+        ov.contacts[contact.id] = contact
+        ov.history[contact.id] = []
+        ov.follow_ups[contact.id] = []
 
     def contact(self, contact_id: str) -> Contact | None:
-        if contact_id in self._contacts:
-            return self._contacts[contact_id]
-        r = self._c.execute(select(t.contacts).where(t.contacts.c.id == contact_id)).first()
+        known: Contact | None = self._known("contacts", contact_id)
+        if known is not None:
+            return known
+        r = self._c.execute(_SELECT_CONTACT, {"id": contact_id}).first()
         if r is None:
             return None
-        ids = self._c.execute(
-            select(t.contact_identities)
-            .where(t.contact_identities.c.contact_id == contact_id)
-            .order_by(t.contact_identities.c.kind, t.contact_identities.c.value)
-        )
-        contact = self._contacts[contact_id] = Contact(
+        ids = self._c.execute(_SELECT_IDENTITIES, {"id": contact_id})
+        contact = self._overlay.contacts[contact_id] = Contact(
             r.id,
             r.client_account_id,
             r.name,
@@ -264,54 +463,78 @@ class SqlLiveUnitOfWork(SqlTransaction):
     def contact_by_identity(
         self, client_account_id: str, kind: IdentityKind, value: str
     ) -> Contact | None:
-        r = self._c.execute(
-            select(t.contact_identities.c.contact_id).where(
-                t.contact_identities.c.client_account_id == client_account_id,
-                t.contact_identities.c.kind == kind.value,
-                t.contact_identities.c.value == value,
-            )
-        ).first()
-        return self.contact(r.contact_id) if r else None
+        key = (client_account_id, kind.value, value)
+        contact_id = self._known("identities", key)
+        if contact_id is None:
+            # Contacts held for the flush are in the overlay: no need to write them first.
+            r = self._c.execute(
+                _SELECT_CONTACT_BY_IDENTITY,
+                {"account": client_account_id, "kind": kind.value, "value": value},
+            ).first()
+            if r is None:
+                return None
+            contact_id = self._overlay.identities[key] = r.contact_id
+        return self.contact(contact_id)
 
     # conversations ---------------------------------------------------------------------
 
     def add_conversation(self, conversation: Conversation) -> None:
-        self._c.execute(insert(t.conversations).values(**_conversation_row(conversation)))
-        self._conversations[conversation.id] = conversation
+        self.writes += 1
+        ov = self._overlay
+        self._new_conversations[conversation.id] = conversation
+        ov.conversations[conversation.id] = conversation
+        ov.messages[conversation.id] = []
+        history: list[str] | None = self._known("history", conversation.contact_id)
+        if history is not None:
+            ov.history[conversation.contact_id] = [conversation.id, *history]
 
     def save_conversation(self, conversation: Conversation) -> None:
-        row = _conversation_row(conversation)
-        self._c.execute(
-            update(t.conversations).where(t.conversations.c.id == conversation.id).values(**row)
-        )
-        self._conversations[conversation.id] = conversation
+        self.writes += 1
+        if conversation.id in self._new_conversations:
+            self._new_conversations[conversation.id] = conversation
+        else:
+            self._changed_conversations[conversation.id] = conversation
+        self._overlay.conversations[conversation.id] = conversation
 
     def conversation(self, conversation_id: str) -> Conversation | None:
-        if conversation_id in self._conversations:
-            return self._conversations[conversation_id]
-        r = self._c.execute(
-            select(t.conversations).where(t.conversations.c.id == conversation_id)
-        ).first()
+        known: Conversation | None = self._known("conversations", conversation_id)
+        if known is not None:
+            return known
+        r = self._c.execute(_SELECT_CONVERSATION, {"id": conversation_id}).first()
         if r is None:
             return None
-        conversation = self._conversations[conversation_id] = _conversation(r)
+        conversation = self._overlay.conversations[conversation_id] = _conversation(r)
         return conversation
 
     def conversation_by_token(self, token_hash: str) -> Conversation | None:
+        self._flush()
         r = self._c.execute(
             select(t.conversations).where(t.conversations.c.customer_token_hash == token_hash)
         ).first()
-        return _conversation(r) if r else None
+        return self._loaded(_conversation(r)) if r else None
+
+    def _loaded(self, conversation: Conversation) -> Conversation:
+        """A conversation read by a query: the overlay's version wins (it is newer)."""
+        known: Conversation | None = self._overlay.conversations.get(conversation.id)
+        if known is not None:
+            return known
+        self._overlay.conversations[conversation.id] = conversation
+        return conversation
 
     def conversations_of_contact(self, contact_id: str) -> list[Conversation]:
-        rows = self._c.execute(
-            select(t.conversations)
-            .where(t.conversations.c.contact_id == contact_id)
-            .order_by(t.conversations.c.created_at.desc())
-        )
-        return [_conversation(r) for r in rows]
+        history: list[str] | None = self._known("history", contact_id)
+        if history is not None:
+            found = [self._known("conversations", i) for i in history]
+            if all(c is not None for c in found):
+                return found  # type: ignore[return-value]
+        self._flush()
+        rows = self._c.execute(_SELECT_CONVERSATIONS_OF_CONTACT, {"id": contact_id})
+        conversations = [self._loaded(_conversation(r)) for r in rows]
+        self._overlay.history[contact_id] = [c.id for c in conversations]
+        return conversations
 
     def open_conversations(self) -> list[Conversation]:
+        self._flush()
         rows = self._c.execute(
             select(t.conversations)
             .where(
@@ -322,52 +545,56 @@ class SqlLiveUnitOfWork(SqlTransaction):
             )
             .order_by(t.conversations.c.created_at)
         )
-        return [_conversation(r) for r in rows]
+        return [self._loaded(_conversation(r)) for r in rows]
 
     def add_message(self, message: Message) -> None:
-        self._c.execute(
-            insert(t.messages).values(
-                id=message.id,
-                conversation_id=message.conversation_id,
-                author_kind=message.author_kind.value,
-                author_id=message.author_id,
-                author_name=message.author_name,
-                text=message.text,
-                internal=message.internal,
-                client_id=message.client_id,
-                at=message.at,
-            )
+        self.writes += 1
+        self._new_messages.append(
+            {
+                "id": message.id,
+                "conversation_id": message.conversation_id,
+                "author_kind": message.author_kind.value,
+                "author_id": message.author_id,
+                "author_name": message.author_name,
+                "text": message.text,
+                "internal": message.internal,
+                "client_id": message.client_id,
+                "at": message.at,
+            }
         )
+        known: list[Message] | None = self._known("messages", message.conversation_id)
+        if known is not None:
+            self._overlay.messages[message.conversation_id] = [*known, message]
 
     def message_by_client_id(self, conversation_id: str, client_id: str) -> Message | None:
-        r = self._c.execute(
-            select(t.messages).where(
-                t.messages.c.conversation_id == conversation_id,
-                t.messages.c.client_id == client_id,
-            )
-        ).first()
-        return _message(r) if r else None
+        known: list[Message] | None = self._known("messages", conversation_id)
+        if known is None:
+            known = self.messages(conversation_id)
+        return next((m for m in known if m.client_id == client_id), None)
 
     def messages(self, conversation_id: str) -> list[Message]:
-        rows = self._c.execute(
-            select(t.messages)
-            .where(t.messages.c.conversation_id == conversation_id)
-            .order_by(t.messages.c.seq)
-        )
-        return [_message(r) for r in rows]
+        known: list[Message] | None = self._known("messages", conversation_id)
+        if known is not None:
+            return known
+        self._flush()
+        rows = self._c.execute(_SELECT_MESSAGES, {"id": conversation_id})
+        found = self._overlay.messages[conversation_id] = [_message(r) for r in rows]
+        return found
 
     def append_timeline(self, entry: TimelineEntry) -> None:
-        self._c.execute(
-            insert(t.conversation_timeline).values(
-                conversation_id=entry.conversation_id,
-                at=entry.at,
-                kind=entry.kind,
-                actor=entry.actor,
-                detail=entry.detail,
-            )
+        self.writes += 1
+        self._new_timeline.append(
+            {
+                "conversation_id": entry.conversation_id,
+                "at": entry.at,
+                "kind": entry.kind,
+                "actor": entry.actor,
+                "detail": entry.detail,
+            }
         )
 
     def timeline(self, conversation_id: str) -> list[TimelineEntry]:
+        self._flush()
         rows = self._c.execute(
             select(t.conversation_timeline)
             .where(t.conversation_timeline.c.conversation_id == conversation_id)
@@ -381,29 +608,33 @@ class SqlLiveUnitOfWork(SqlTransaction):
     # follow-ups ------------------------------------------------------------------------
 
     def add_follow_up(self, follow_up: FollowUp) -> None:
-        self._c.execute(
-            insert(t.follow_ups).values(
-                id=follow_up.id,
-                contact_id=follow_up.contact_id,
-                conversation_id=follow_up.conversation_id,
-                due_at=follow_up.due_at,
-                note=follow_up.note,
-                created_by=follow_up.created_by,
-                created_at=follow_up.created_at,
-                done=follow_up.done,
-                routed_conversation_id=follow_up.routed_conversation_id,
-            )
+        self.writes += 1
+        self._new_follow_ups.append(
+            {
+                "id": follow_up.id,
+                "contact_id": follow_up.contact_id,
+                "conversation_id": follow_up.conversation_id,
+                "due_at": follow_up.due_at,
+                "note": follow_up.note,
+                "created_by": follow_up.created_by,
+                "created_at": follow_up.created_at,
+                "done": follow_up.done,
+                "routed_conversation_id": follow_up.routed_conversation_id,
+            }
         )
+        self._overlay.follow_ups[follow_up.contact_id] = _GONE
 
     def open_follow_ups(self, contact_id: str) -> list[FollowUp]:
-        rows = self._c.execute(
-            select(t.follow_ups)
-            .where(t.follow_ups.c.contact_id == contact_id, t.follow_ups.c.done.is_(False))
-            .order_by(t.follow_ups.c.due_at)
-        )
-        return [_follow_up(r) for r in rows]
+        known: list[FollowUp] | None = self._known("follow_ups", contact_id)
+        if known is not None:
+            return known
+        self._flush()
+        rows = self._c.execute(_SELECT_OPEN_FOLLOW_UPS, {"id": contact_id})
+        found = self._overlay.follow_ups[contact_id] = [_follow_up(r) for r in rows]
+        return found
 
     def due_follow_ups(self, now: datetime) -> list[FollowUp]:
+        self._flush()
         rows = self._c.execute(
             select(t.follow_ups)
             .where(
@@ -416,24 +647,19 @@ class SqlLiveUnitOfWork(SqlTransaction):
         return [_follow_up(r) for r in rows]
 
     def save_follow_up(self, follow_up: FollowUp) -> None:
-        self._c.execute(
-            update(t.follow_ups)
-            .where(t.follow_ups.c.id == follow_up.id)
-            .values(done=follow_up.done, routed_conversation_id=follow_up.routed_conversation_id)
-        )
+        self.writes += 1
+        self._changed_follow_ups[follow_up.id] = follow_up
+        self._overlay.follow_ups[follow_up.contact_id] = _GONE
 
     # routing log -----------------------------------------------------------------------
 
     def append_routing_events(self, events: Sequence[dict[str, Any]]) -> int:
-        last = 0
-        for event in events:
-            result = self._c.execute(
-                insert(t.routing_events).values(
-                    type=event["type"], at=float(event["at"]), payload=event
-                )
-            )
-            last = int(result.inserted_primary_key[0])
-        return last
+        if not events:
+            return 0
+        self.writes += 1
+        rows = [{"type": e["type"], "at": float(e["at"]), "payload": e} for e in events]
+        result = self._c.execute(_INSERT_ROUTING_EVENTS, rows)
+        return max(int(r.seq) for r in result)
 
     def _routing_events(self, condition: Any) -> list[tuple[int, dict[str, Any]]]:
         rows = self._c.execute(
@@ -456,14 +682,18 @@ class SqlLiveUnitOfWork(SqlTransaction):
         return (int(r.seq), dict(r.data)) if r else None
 
     def save_routing_snapshot(self, seq: int, data: dict[str, Any]) -> None:
+        self.writes += 1
         self._c.execute(insert(t.routing_snapshots).values(seq=seq, data=data))
         # Keep the newest few; older ones are never read.
         self._c.execute(delete(t.routing_snapshots).where(t.routing_snapshots.c.seq < seq))
 
 
 class SqlLiveUnitOfWorkFactory:
-    def __init__(self, engine: Engine) -> None:
+    """Units of work sharing one live cache (one factory per live center)."""
+
+    def __init__(self, engine: Engine, cache_limit: int = CACHE_LIMIT) -> None:
         self.engine = engine
+        self.cache = LiveCache(cache_limit)
 
     def __call__(self) -> SqlLiveUnitOfWork:
-        return SqlLiveUnitOfWork(self.engine)
+        return SqlLiveUnitOfWork(self.engine, self.cache)

@@ -69,8 +69,9 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
         if kind == "start":
             if conv_id:
                 raise ValidationFailed("this socket has a chat already", code="bad_request")
-            conv, token = await run_in_threadpool(
-                lambda: live.start_chat(
+            # Handed straight to the center's writer; answered after the commit.
+            conv, token = await asyncio.wrap_future(
+                live.submit_start_chat(
                     slug,
                     name=_text(frame, "name"),
                     email=_text(frame, "email"),
@@ -114,7 +115,7 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
             return
         conv_id = attached["id"]
         async with hub.subscribe(f"conversation:{conv_id}") as sub:
-            view = await run_in_threadpool(live.customer_view, conv_id)
+            view = await asyncio.wrap_future(live.submit_customer_view(conv_id))
             queue = view.pop("queue", None)
             await websocket.send_json(view)
             if queue:

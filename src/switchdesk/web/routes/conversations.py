@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -103,12 +104,13 @@ def escalate(
 
 
 @router.post("/conversations/{conversation_id}/end", status_code=204)
-def end(
+async def end(
     conversation_id: str,
     request: Request,
     principal: Principal = require(Permission.CONVERSATIONS_HANDLE),
 ) -> Response:
-    _live(request).end_conversation(principal, conversation_id)
+    # Handed straight to the center's writer from the event loop; answered after the commit.
+    await asyncio.wrap_future(_live(request).submit_end_conversation(principal, conversation_id))
     return Response(status_code=204)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket
@@ -56,7 +57,7 @@ async def agent_feed(
     agent_id = principal.user.id
 
     async def snapshot() -> dict[str, Any]:
-        return await run_in_threadpool(live.agent_snapshot, principal)  # type: ignore[no-any-return]
+        return await asyncio.wrap_future(live.submit_agent_snapshot(principal))  # type: ignore[no-any-return]
 
     async def handle(frame: dict[str, Any]) -> None:
         if frame["type"] == "typing" and isinstance(frame.get("conversation_id"), str):
@@ -67,25 +68,33 @@ async def agent_feed(
     )
 
 
+# The agent's hot actions are handed straight to the center's writer from the event loop
+# (no thread of the pool waits for them) and answered after the commit.
+
+
 @router.put("/api/v1/desk/presence")
-def set_presence(
+async def set_presence(
     body: PresenceIn,
     request: Request,
     principal: Principal = require(Permission.CONVERSATIONS_HANDLE),
 ) -> dict[str, Any]:
     """available, not_ready (with a configured reason) or offline."""
-    return _live(request).set_presence(principal, body.presence, body.reason)  # type: ignore[no-any-return]
+    return await asyncio.wrap_future(  # type: ignore[no-any-return]
+        _live(request).submit_set_presence(principal, body.presence, body.reason)
+    )
 
 
 @router.post("/api/v1/desk/offers/{offer_id}/accept")
-def accept_offer(
+async def accept_offer(
     offer_id: str,
     request: Request,
     principal: Principal = require(Permission.CONVERSATIONS_HANDLE),
 ) -> dict[str, Any]:
     """409 ``offer_taken`` when another agent accepted first; 409 ``offer_gone`` after
     expiry."""
-    return _live(request).accept_offer(principal, offer_id)  # type: ignore[no-any-return]
+    return await asyncio.wrap_future(  # type: ignore[no-any-return]
+        _live(request).submit_accept_offer(principal, offer_id)
+    )
 
 
 @router.post("/api/v1/desk/offers/{offer_id}/decline", status_code=204)
