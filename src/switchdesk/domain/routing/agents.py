@@ -50,6 +50,7 @@ class Agent:
         "contacts",
         "costs",
         "counts",
+        "free_kinds",
         "handle_seconds",
         "id",
         "idle_since",
@@ -124,6 +125,12 @@ class Agent:
         self.costs: Mapping[str, int] = capacity.costs
         self.maximum: Mapping[str, int] = capacity.maximum
         self.min_cost = min(self.costs.values(), default=_NO_LIMIT)
+        # What the agent can take when it holds nothing (the common case on re-index).
+        self.free_kinds = frozenset(
+            kind
+            for kind, cost in self.costs.items()
+            if cost <= self.total and self.maximum.get(kind, _NO_LIMIT) > 0
+        )
         self.used = sum(self.costs.get(kind, 0) * held for kind, held in self.counts.items())
 
     def refresh_routable(self) -> None:

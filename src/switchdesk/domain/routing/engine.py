@@ -410,11 +410,12 @@ class RoutingEngine:
         offer = self._pending_offer(offer_id)
         ix = offer.interaction
         self._emit(OfferAccepted(offer_id, ix.id, offer.agent.id, now))
-        others = list(ix.offers.values())
-        for other in others:
-            self._emit(OfferRescinded(other.id, ix.id, other.agent.id, now))
-        for other in others:
-            self._dispatch_agent(other.agent, now)
+        if ix.offers:  # ring-all: the other agents' offers are rescinded
+            others = list(ix.offers.values())
+            for other in others:
+                self._emit(OfferRescinded(other.id, ix.id, other.agent.id, now))
+            for other in others:
+                self._dispatch_agent(other.agent, now)
         return self._finish()
 
     def decline(self, offer_id: str, now: float) -> list[RoutingEvent]:
@@ -1158,12 +1159,15 @@ class RoutingEngine:
         if not agent.routable or used + agent.min_cost > total:
             return
         counts = agent.counts
-        maximum = agent.maximum
-        takes = {
-            kind
-            for kind, cost in agent.costs.items()
-            if used + cost <= total and counts.get(kind, 0) < maximum.get(kind, _NO_LIMIT)
-        }
+        if not counts:
+            takes: frozenset[str] | set[str] = agent.free_kinds
+        else:
+            maximum = agent.maximum
+            takes = {
+                kind
+                for kind, cost in agent.costs.items()
+                if used + cost <= total and counts.get(kind, 0) < maximum.get(kind, _NO_LIMIT)
+            }
         shared: dict[str, AgentEntry] = {}  # level-0 entries of queue-independent keys
         for queue, level in zip(agent.member_queues, agent.member_levels, strict=True):
             entry: AgentEntry | None = None
@@ -1402,22 +1406,22 @@ class RoutingEngine:
                 if event.filter_index < 0
                 else workflow.filters[event.filter_index].targets
             )
-        ix = Interaction(
+        ix = Interaction(  # positional: this is on every interaction's path
             event.interaction_id,
-            channel_kind=event.channel_kind,
+            event.channel_kind,
             # shared with the event: neither the engine nor events mutate attributes
-            attributes=event.attributes,
-            priority=event.priority,
-            contact_id=event.contact_id,
-            preferred_agent_id=event.preferred_agent_id,
-            workflow_id=event.workflow_id,
-            filter_index=event.filter_index,
-            targets=targets,
-            target_index=event.target_index,
-            target_agent_id=event.target_agent_id,
-            entered_at=event.entered_at,
-            seq=event.seq,
-            at=event.at,
+            event.attributes,
+            event.priority,
+            event.contact_id,
+            event.preferred_agent_id,
+            event.workflow_id,
+            event.filter_index,
+            targets,
+            event.target_index,
+            event.target_agent_id,
+            event.entered_at,
+            event.seq,
+            event.at,
         )
         self._interactions[ix.id] = ix
         if event.seq >= self._next_seq:

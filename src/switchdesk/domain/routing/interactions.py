@@ -54,7 +54,6 @@ class Interaction:
     def __init__(
         self,
         interaction_id: str,
-        *,
         channel_kind: str,
         attributes: Mapping[str, Any],
         priority: int,
