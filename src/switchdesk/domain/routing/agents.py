@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["Agent"]
 
 _NO_LIMIT = 1 << 30
+_FREE_KINDS: dict[tuple[str, ...], tuple[str, ...]] = {}  # interned: few distinct values
 
 
 def _skill_levels(attributes: Mapping[str, Any]) -> dict[str, float]:
@@ -125,12 +126,16 @@ class Agent:
         self.costs: Mapping[str, int] = capacity.costs
         self.maximum: Mapping[str, int] = capacity.maximum
         self.min_cost = min(self.costs.values(), default=_NO_LIMIT)
-        # What the agent can take when it holds nothing (the common case on re-index).
-        self.free_kinds = frozenset(
-            kind
-            for kind, cost in self.costs.items()
-            if cost <= self.total and self.maximum.get(kind, _NO_LIMIT) > 0
+        # What the agent can take when it holds nothing (the common case on re-index); one
+        # shared tuple per distinct answer, so 10,000 agents add no objects to collect.
+        kinds = tuple(
+            sorted(
+                kind
+                for kind, cost in self.costs.items()
+                if cost <= self.total and self.maximum.get(kind, _NO_LIMIT) > 0
+            )
         )
+        self.free_kinds = _FREE_KINDS.setdefault(kinds, kinds)
         self.used = sum(self.costs.get(kind, 0) * held for kind, held in self.counts.items())
 
     def refresh_routable(self) -> None:

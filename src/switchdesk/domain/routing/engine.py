@@ -1160,7 +1160,7 @@ class RoutingEngine:
             return
         counts = agent.counts
         if not counts:
-            takes: frozenset[str] | set[str] = agent.free_kinds
+            takes: tuple[str, ...] | set[str] = agent.free_kinds
         else:
             maximum = agent.maximum
             takes = {
