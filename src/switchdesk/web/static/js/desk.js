@@ -241,9 +241,35 @@ async function acceptOffer(offer, button) {
 }
 
 async function declineOffer(offer, button) {
-  await act(button, () => api("POST", `/api/v1/desk/offers/${encodeURIComponent(offer.id)}/decline`));
-  state.offers.delete(offer.id);
+  let declined = false;
+  await act(button, async () => {
+    await api("POST", `/api/v1/desk/offers/${encodeURIComponent(offer.id)}/decline`);
+    declined = true;
+  });
+  // The answer and the socket's offer_gone frame may come in either order: whichever comes
+  // first removes the offer and says why. A refused decline (the offer was already gone)
+  // shows the server's error and drops the offer.
+  if (declined) {
+    offerGone(offer.id, "declined");
+  } else {
+    state.offers.delete(offer.id);
+    renderOffers();
+  }
+}
+
+function offerGone(offerId, reason) {
+  const offer = state.offers.get(offerId);
+  if (!offer) return;
+  state.offers.delete(offerId);
   renderOffers();
+  const who = (offer.contact && offer.contact.name) || "a customer";
+  const why = {
+    expired: "expired",
+    declined: "was declined",
+    accepted_elsewhere: "was taken by another agent",
+    cancelled: "was withdrawn",
+  }[reason] || "is gone";
+  notice(`The offer of a chat from ${who} ${why}.`);
 }
 
 // ------------------------------------------------------------------ conversations
@@ -655,18 +681,7 @@ const handlers = {
     renderOffers();
   },
   offer_gone(frame) {
-    const offer = state.offers.get(frame.offer_id);
-    if (!offer) return;
-    state.offers.delete(frame.offer_id);
-    renderOffers();
-    const who = (offer.contact && offer.contact.name) || "a customer";
-    const why = {
-      expired: "expired",
-      declined: "was declined",
-      accepted_elsewhere: "was taken by another agent",
-      cancelled: "was withdrawn",
-    }[frame.reason] || "is gone";
-    notice(`The offer of a chat from ${who} ${why}.`);
+    offerGone(frame.offer_id, frame.reason);
   },
   assigned(frame) {
     upsertConversation(frame.conversation);
