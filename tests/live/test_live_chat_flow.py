@@ -7,7 +7,9 @@ import threading
 
 import pytest
 
+from switchdesk.domain.accounts.permissions import Role
 from switchdesk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from switchdesk.usecases.principal import Principal
 from tests.live.conftest import Center
 
 
@@ -367,3 +369,21 @@ def test_commands_sent_together_commit_together_and_a_refusal_undoes_none_of_the
     waiting = live.waiting(center.queues["support"])
     assert sorted(waiting) == sorted(started)
     assert center.restart().live.waiting(center.queues["support"]) == waiting
+
+
+def test_a_client_scoped_manager_lists_only_the_agents_of_their_client_accounts(
+    center: Center,
+) -> None:
+    manager = center.accounts.create_user(
+        center.op,
+        username="nora",
+        password="long enough pw",
+        role=Role.OPERATIONS_MANAGER,
+        client_account_ids=[center.client_accounts["north"]],
+    )
+    nora = Principal.of_user(center.accounts.get_user(center.op, manager.id), "session")
+    listed = {p.user_id for p in center.live.agent_profiles(nora)}
+    expected = {center.users[n].user.id for n in ("ana", "carla", "dan", "lead")}
+    assert listed == expected
+    everyone = {p.user_id for p in center.live.agent_profiles(center.op)}
+    assert center.users["ben"].user.id in everyone - listed

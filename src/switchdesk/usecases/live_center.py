@@ -1118,8 +1118,10 @@ class LiveCenter:
         return channel
 
     def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
+        """Profiles of the agents who serve the actor's client accounts (all of them for
+        someone who sees every client account)."""
         actor.require(Permission.ROUTING_CONFIGURE)
-        return list(self._profiles.values())
+        return [p for p in list(self._profiles.values()) if self.may_see_agent(actor, p.user_id)]
 
     def reasons(self) -> list[NotReadyReason]:
         return list(self._reasons)
