@@ -387,3 +387,15 @@ def test_a_client_scoped_manager_lists_only_the_agents_of_their_client_accounts(
     assert listed == expected
     everyone = {p.user_id for p in center.live.agent_profiles(center.op)}
     assert center.users["ben"].user.id in everyone - listed
+
+
+def test_a_changed_reason_list_reaches_every_agents_desk_at_once(center: Center) -> None:
+    center.live.set_not_ready_reasons(center.op, [("break", "Short break"), ("meeting", "Meeting")])
+    for name in ("ana", "ben", "lead"):
+        user = center.users[name].user
+        assert user is not None
+        frames = center.recorder.of_type(f"agent:{user.id}", "reasons")
+        assert frames[-1]["reasons"] == [
+            {"code": "break", "label": "Short break"},
+            {"code": "meeting", "label": "Meeting"},
+        ]

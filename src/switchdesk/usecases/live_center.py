@@ -1086,6 +1086,12 @@ class LiveCenter:
             for reason in items:
                 uow.put_reason(reason)
             self._reasons = list(uow.reasons())
+            frame = {
+                "type": "reasons",
+                "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
+            }
+            for agent_id in list(self._profiles):  # open desks update their status menu
+                out.send(f"agent:{agent_id}", frame)
 
         self._command(body)
 

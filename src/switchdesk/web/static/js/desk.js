@@ -676,6 +676,11 @@ const handlers = {
     state.agent = frame.agent;
     renderAgent();
   },
+  reasons(frame) {
+    state.reasons = frame.reasons || [];
+    renderPresenceOptions();
+    renderAgent();
+  },
   offer(frame) {
     state.offers.set(frame.offer.id, frame.offer);
     renderOffers();
