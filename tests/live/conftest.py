@@ -44,6 +44,13 @@ class Recorder:
     def publish(self, topic: str, message: dict[str, Any]) -> None:
         self.sent[topic].append(message)
 
+    def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        for topic, message in messages:
+            self.publish(topic, message)
+
+    def listeners(self, topic: str) -> int:
+        return 1  # records every topic, as if someone listened
+
     def of_type(self, topic: str, kind: str) -> list[dict[str, Any]]:
         return [m for m in self.sent[topic] if m["type"] == kind]
 

@@ -282,7 +282,6 @@ class LiveCenter:
     def _load_names(self) -> None:
         with self._accounts() as accounts:
             self._names = {u.id: u.display_name for u in accounts.users.list()}
-            self._account_names = {a.id: a.name for a in accounts.organisation.client_accounts()}
 
     def _client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
         """Client account names are kept in memory; an unknown id (an account created
@@ -429,20 +428,12 @@ class LiveCenter:
             return
         finally:
             self._pending = []
-        self._publish(out.messages)
+        self._publisher.publish_many(out.messages)
         for job, result, error in outcomes:
             if error is None:
                 job.future.set_result(result)
             else:
                 job.future.set_exception(error)
-
-    def _publish(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
-        publish_many = getattr(self._publisher, "publish_many", None)
-        if publish_many is not None:
-            publish_many(messages)
-        else:
-            for topic, message in messages:
-                self._publisher.publish(topic, message)
 
     def _route(
         self,
@@ -656,8 +647,7 @@ class LiveCenter:
         """Queue positions for waiting customers and supervisor rows, once per batch of
         commands (supervisor rows only while a supervisor listens: one who connects later
         starts from a snapshot)."""
-        listeners = getattr(self._publisher, "listeners", None)
-        supervised = listeners is None or listeners("supervisor") > 0
+        supervised = self._publisher.listeners("supervisor") > 0
         # An agent's change (accepting, going not ready...) changes the rows of the queues
         # they serve.
         for agent_id in out.agents:
@@ -1086,10 +1076,7 @@ class LiveCenter:
             for reason in items:
                 uow.put_reason(reason)
             self._reasons = list(uow.reasons())
-            frame = {
-                "type": "reasons",
-                "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
-            }
+            frame = {"type": "reasons", "reasons": self._reasons_view()}
             for agent_id in list(self._profiles):  # open desks update their status menu
                 out.send(f"agent:{agent_id}", frame)
 
@@ -1131,6 +1118,9 @@ class LiveCenter:
 
     def reasons(self) -> list[NotReadyReason]:
         return list(self._reasons)
+
+    def _reasons_view(self) -> list[dict[str, str]]:
+        return [{"code": r.code, "label": r.label} for r in self._reasons]
 
     # ================================================================== the customer
 
@@ -1501,7 +1491,7 @@ class LiveCenter:
         return {
             "type": "snapshot",
             "agent": self._agent_view(agent_id),
-            "reasons": [{"code": r.code, "label": r.label} for r in self._reasons],
+            "reasons": self._reasons_view(),
             "queues": queues,
             "agents": agents,
             "offers": offers,

@@ -107,10 +107,10 @@ class LivePublisher(Protocol):
 
     def publish(self, topic: str, message: dict[str, Any]) -> None: ...
 
+    def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Deliver messages in order (one hand-over to the sockets)."""
+        ...
 
-class BatchPublisher(LivePublisher, Protocol):
-    """A publisher that also takes many messages at once (one hand-over to the sockets)
-    and tells whether anyone listens on a topic (so nobody's rows are not built)."""
-
-    def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None: ...
-    def listeners(self, topic: str) -> int: ...
+    def listeners(self, topic: str) -> int:
+        """How many listen on ``topic`` (rows nobody listens to are not built)."""
+        ...

@@ -33,23 +33,13 @@ class LiveHub:
         self._loop = loop
 
     def publish(self, topic: str, message: dict[str, Any]) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return  # nobody can be listening (e.g. the CLI seeding a database)
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._deliver(topic, message)
-        else:
-            loop.call_soon_threadsafe(self._deliver, topic, message)
+        self.publish_many([(topic, message)])
 
     def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
         """Deliver messages in order with one hand-over to the event loop."""
         loop = self._loop
         if not messages or loop is None or loop.is_closed():
-            return
+            return  # nobody can be listening (e.g. the CLI seeding a database)
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:

@@ -98,14 +98,20 @@ async def _check_csrf(conn: HTTPConnection, principal: Principal) -> None:
         raise PermissionDenied("missing or wrong CSRF token", code="csrf_failed")
 
 
+async def _signed_in(conn: HTTPConnection) -> Principal:
+    """The caller, signed in, with the CSRF token checked on unsafe requests."""
+    principal = await resolve_principal(conn)
+    if principal is None:
+        raise AuthenticationFailed("sign in first")
+    await _check_csrf(conn, principal)
+    return principal
+
+
 def require(permission: Permission) -> Any:
     """A route dependency: the caller is signed in and holds ``permission``."""
 
     async def dependency(conn: HTTPConnection) -> Principal:
-        principal = await resolve_principal(conn)
-        if principal is None:
-            raise AuthenticationFailed("sign in first")
-        await _check_csrf(conn, principal)
+        principal = await _signed_in(conn)
         principal.require(permission)
         return principal
 
@@ -118,10 +124,7 @@ def require_any(*permissions: Permission) -> Any:
     (a read that both the people who configure and the people who use a thing need)."""
 
     async def dependency(conn: HTTPConnection) -> Principal:
-        principal = await resolve_principal(conn)
-        if principal is None:
-            raise AuthenticationFailed("sign in first")
-        await _check_csrf(conn, principal)
+        principal = await _signed_in(conn)
         if not any(principal.can(p) for p in permissions):
             names = ", ".join(repr(p.value) for p in permissions)
             raise PermissionDenied(

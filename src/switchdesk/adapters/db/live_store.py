@@ -170,57 +170,10 @@ CACHE_LIMIT = 20_000
 """Rows of each kind the live cache keeps (oldest dropped first)."""
 
 
-class LiveCache:
-    """Rows of the live center kept across transactions: the center is the only writer of
-    its conversations, messages, contacts and follow-ups, so what it committed or read is
-    what the database holds. Only committed transactions change the cache (a unit of work
-    keeps its own changes until it commits); rolled back ones leave no trace. Lists are
-    complete (every message of a conversation, every conversation of a contact, every open
-    follow-up of a contact) and replaced, never changed in place."""
-
-    def __init__(self, limit: int = CACHE_LIMIT) -> None:
-        self.limit = limit
-        self.lock = threading.Lock()
-        self.conversations: dict[str, Conversation] = {}
-        self.messages: dict[str, list[Message]] = {}
-        self.contacts: dict[str, Contact] = {}
-        self.identities: dict[tuple[str, str, str], str] = {}
-        self.history: dict[str, list[str]] = {}
-        self.follow_ups: dict[str, list[FollowUp]] = {}
-
-    def clear(self) -> None:
-        with self.lock:
-            for table in self._tables():
-                table.clear()
-
-    def _tables(self) -> tuple[dict[Any, Any], ...]:
-        return (
-            self.conversations,
-            self.messages,
-            self.contacts,
-            self.identities,
-            self.history,
-            self.follow_ups,
-        )
-
-    def merge(self, overlay: _Overlay) -> None:
-        with self.lock:
-            for table, changes in zip(self._tables(), overlay.tables(), strict=True):
-                for key, value in changes.items():
-                    table.pop(key, None)  # re-inserted last: the newest stay longest
-                    if value is not _GONE:
-                        table[key] = value
-                while len(table) > self.limit:
-                    table.pop(next(iter(table)))
-
-
-_GONE: Any = object()
-"""In an overlay: forget the shared entry (it is no longer known to be complete)."""
-
-
 @dataclass
-class _Overlay:
-    """What one transaction read or changed, merged into the cache when it commits."""
+class _Rows:
+    """Rows by kind: the shared cache's, or what one transaction read or changed (its
+    overlay, merged into the cache when it commits)."""
 
     conversations: dict[str, Conversation] = field(default_factory=dict)
     messages: dict[str, list[Message]] = field(default_factory=dict)
@@ -240,6 +193,39 @@ class _Overlay:
         )
 
 
+_GONE: Any = object()
+"""In an overlay: forget the shared entry (it is no longer known to be complete)."""
+
+
+class LiveCache:
+    """Rows of the live center kept across transactions: the center is the only writer of
+    its conversations, messages, contacts and follow-ups, so what it committed or read is
+    what the database holds. Only committed transactions change the cache (a unit of work
+    keeps its own changes until it commits); rolled back ones leave no trace. Lists are
+    complete (every message of a conversation, every conversation of a contact, every open
+    follow-up of a contact) and replaced, never changed in place."""
+
+    def __init__(self, limit: int = CACHE_LIMIT) -> None:
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.rows = _Rows()
+
+    def clear(self) -> None:
+        with self.lock:
+            for table in self.rows.tables():
+                table.clear()
+
+    def merge(self, overlay: _Rows) -> None:
+        with self.lock:
+            for table, changes in zip(self.rows.tables(), overlay.tables(), strict=True):
+                for key, value in changes.items():
+                    table.pop(key, None)  # re-inserted last: the newest stay longest
+                    if value is not _GONE:
+                        table[key] = value
+                while len(table) > self.limit:
+                    table.pop(next(iter(table)))
+
+
 class SqlLiveUnitOfWork(SqlTransaction):
     """Reads go through the live cache; inserts and updates of conversations, messages,
     timeline rows and follow-ups are held and written together (one statement per table)
@@ -250,7 +236,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
     def __init__(self, engine: Engine, cache: LiveCache | None = None) -> None:
         super().__init__(engine)
         self._cache = cache or LiveCache(limit=0)
-        self._overlay = _Overlay()
+        self._overlay = _Rows()
         self._reset_buffers()
         self.writes = 0
         """Changes made so far (the live center tells a clean refusal from a failure)."""
@@ -266,7 +252,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
         self._changed_follow_ups: dict[str, FollowUp] = {}
 
     def _closed(self) -> None:
-        self._overlay = _Overlay()
+        self._overlay = _Rows()
         self._reset_buffers()
 
     def _known(self, table: str, key: Any) -> Any:
@@ -275,7 +261,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
         if value is _GONE:
             return None
         if value is None:
-            value = getattr(self._cache, table).get(key)
+            value = getattr(self._cache.rows, table).get(key)
         return value
 
     def _flush(self) -> None:
@@ -321,7 +307,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
         self._flush()
         super().commit()
         self._cache.merge(self._overlay)
-        self._overlay = _Overlay()
+        self._overlay = _Rows()
 
     def _upsert(self, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
         self.writes += 1
