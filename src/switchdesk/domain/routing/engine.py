@@ -12,7 +12,8 @@ public API. Internals in short:
   its queue's heap of routable agents; an agent who frees up looks at the head of each lane
   it may serve in its queues. Both are O(log n) per decision, plus a walk of the agent heap
   only for lanes with a level limit or an extra target expression.
-- Timers are deadlines in a heap; ``next_deadline()`` tells the caller when to call
+- Timers are deadlines in a :class:`DeadlineQueue` (FIFO runs for "now plus a configured
+  duration", a heap for the rest); ``next_deadline()`` tells the caller when to call
   ``advance(now)``.
 """
 
@@ -75,6 +76,7 @@ from switchdesk.domain.routing.model import (
     validate_workflow,
 )
 from switchdesk.domain.routing.queues import AgentEntry, Lane, QueueRuntime
+from switchdesk.domain.routing.timers import DeadlineQueue
 
 __all__ = ["RoutingEngine"]
 
@@ -152,7 +154,7 @@ class RoutingEngine:
         self._next_seq = 0
         self._next_agent_seq = 0
         self._offer_counter = 0
-        self._deadlines: list[Deadline] = []
+        self._deadlines = DeadlineQueue()
         self._deadline_counter = 0
         self._token = 0
         self._now = 0.0
@@ -577,12 +579,14 @@ class RoutingEngine:
 
     def next_deadline(self) -> float | None:
         """When the caller must call ``advance`` next (None: no timer pending)."""
-        heap = self._deadlines
-        while heap:
-            if self._deadline_valid(heap[0]):
-                return heap[0][0]
-            heappop(heap)
-        return None
+        deadlines = self._deadlines
+        while True:
+            entry = deadlines.peek()
+            if entry is None:
+                return None
+            if self._deadline_valid(entry):
+                return float(entry[0])
+            deadlines.pop_due(entry[0])  # moot: drop it
 
     def advance(self, now: float) -> list[RoutingEvent]:
         """Run every timer due at or before ``now`` (each at its own deadline time)."""
@@ -730,9 +734,19 @@ class RoutingEngine:
 
     # ------------------------------------------------------------------ internals: timers
 
-    def _push_deadline(self, at: float, kind: int, order: int, detail: Any, payload: Any) -> None:
+    def _push_deadline(
+        self,
+        at: float,
+        kind: int,
+        order: int,
+        detail: Any,
+        payload: Any,
+        run: tuple[int, float] | None = None,
+    ) -> None:
+        """``run``: (kind, duration) for deadlines that are "now plus a configured
+        duration", which arrive in order and need no heap."""
         self._deadline_counter += 1
-        heappush(self._deadlines, (at, kind, order, detail, self._deadline_counter, payload))
+        self._deadlines.push((at, kind, order, detail, self._deadline_counter, payload), run)
 
     def _deadline_valid(self, entry: Deadline) -> bool:
         """Deadlines name what they are for by id (so they keep no objects alive)."""
@@ -763,18 +777,22 @@ class RoutingEngine:
     def _advance_to(self, now: float) -> None:
         """Fire due timers. Timers due at the same instant all change state first; then
         the agents they freed pick work, then the interactions they moved are routed."""
-        heap = self._deadlines
-        while heap and heap[0][0] <= now:
-            if not self._deadline_valid(heap[0]):
-                heappop(heap)  # most deadlines are moot by the time they fall due
-                continue
-            at = heap[0][0]
+        pop_due = self._deadlines.pop_due
+        valid = self._deadline_valid
+        while True:
+            entry = pop_due(now)
+            if entry is None:
+                break
+            if not valid(entry):
+                continue  # most deadlines are moot by the time they fall due
+            at = entry[0]
             self._now = at
             agents: dict[str, Agent] = {}
             moved: dict[str, Interaction] = {}
-            while heap and heap[0][0] == at:
-                entry = heappop(heap)
-                if self._deadline_valid(entry):
+            self._fire(entry, at, agents, moved)
+            # the rest due at the same instant (none is earlier: ``at`` was the earliest)
+            while (entry := pop_due(at)) is not None:
+                if valid(entry):
                     self._fire(entry, at, agents, moved)
             for agent in agents.values():
                 if self._agents.get(agent.id) is agent:
@@ -1379,7 +1397,14 @@ class RoutingEngine:
     def _apply_after_contact_work_started(self, event: AfterContactWorkStarted) -> None:
         agent = self._agents[event.agent_id]
         agent.acw[event.interaction_id] = event.until
-        self._push_deadline(event.until, _ACW_END, agent.seq, event.interaction_id, agent.id)
+        self._push_deadline(
+            event.until,
+            _ACW_END,
+            agent.seq,
+            event.interaction_id,
+            agent.id,
+            (_ACW_END, round(event.until - event.at, 3)),  # a run per wrap-up time
+        )
         self._reindex(agent)
         self._touched[agent.id] = agent
 
@@ -1568,9 +1593,18 @@ class RoutingEngine:
         agent.last_offer_seq[event.queue_id] = self._offer_counter
         queue = self._queues[event.queue_id]
         if queue.config.strategy is Strategy.RING_PROGRESSIVE and ix.fixed_agent_id is None:
-            ix.ring_next_at = event.at + queue.config.ring_step_seconds
-            self._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix.id)
-        self._push_deadline(event.expires_at, _OFFER_EXPIRY, offer.number, None, offer.id)
+            step = queue.config.ring_step_seconds
+            ix.ring_next_at = event.at + step
+            run = (_RING_STEP, step)
+            self._push_deadline(ix.ring_next_at, _RING_STEP, ix.seq, None, ix.id, run)
+        self._push_deadline(
+            event.expires_at,
+            _OFFER_EXPIRY,
+            offer.number,
+            None,
+            offer.id,
+            (_OFFER_EXPIRY, queue.config.offer_timeout_seconds),
+        )
         # No re-index: the agent only got worse (more capacity in use, round robin moved
         # on); its index entries are optimistic and get fixed when read (_best_agent).
         # When it is now full, a new stamp lets sweeps and reads drop them cheaply.
