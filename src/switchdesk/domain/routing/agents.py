@@ -22,6 +22,13 @@ if TYPE_CHECKING:
 __all__ = ["Agent"]
 
 _NO_LIMIT = 1 << 30
+# Enum members as module constants (``Enum.MEMBER`` is a slow metaclass hook).
+_AVAILABLE = Presence.AVAILABLE
+_MISSED = Activity.MISSED
+_ON_CONTACT = Activity.ON_CONTACT
+_AFTER_CONTACT_WORK = Activity.AFTER_CONTACT_WORK
+_OFFERED = Activity.OFFERED
+_IDLE = Activity.IDLE
 _FREE_KINDS: dict[tuple[str, ...], tuple[str, ...]] = {}  # interned: few distinct values
 
 
@@ -139,9 +146,7 @@ class Agent:
         self.used = sum(self.costs.get(kind, 0) * held for kind, held in self.counts.items())
 
     def refresh_routable(self) -> None:
-        self.routable = (
-            self.presence is Presence.AVAILABLE and not self.acw and self.backoff_until is None
-        )
+        self.routable = self.presence is _AVAILABLE and not self.acw and self.backoff_until is None
 
     def can_take(self, kind: str) -> bool:
         if not self.routable:
@@ -177,11 +182,11 @@ class Agent:
 
     def derive_activity(self) -> Activity:
         if self.missed:
-            return Activity.MISSED
+            return _MISSED
         if self.assignments:
-            return Activity.ON_CONTACT
+            return _ON_CONTACT
         if self.acw:
-            return Activity.AFTER_CONTACT_WORK
+            return _AFTER_CONTACT_WORK
         if self.offers:
-            return Activity.OFFERED
-        return Activity.IDLE
+            return _OFFERED
+        return _IDLE

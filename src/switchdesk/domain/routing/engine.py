@@ -84,6 +84,11 @@ _WAITING = InteractionState.WAITING
 _OFFERED = InteractionState.OFFERED
 _ASSIGNED = InteractionState.ASSIGNED
 _AVAILABLE = Presence.AVAILABLE
+# Enum members as module constants: ``Enum.MEMBER`` goes through the enum metaclass's
+# ``__getattr__`` hook, ten times slower than a global on paths every interaction takes.
+_RING_ALL = Strategy.RING_ALL
+_STICKY = Strategy.STICKY
+_RING_PROGRESSIVE = Strategy.RING_PROGRESSIVE
 
 # Deadline kinds, also their rank when two deadlines fall on the same instant.
 _OFFER_EXPIRY = 0
@@ -991,12 +996,12 @@ class RoutingEngine:
                 return True
             return False
         strategy = queue.config.strategy
-        if strategy is Strategy.RING_ALL:
+        if strategy is _RING_ALL:
             agents = self._eligible_agents(lane)
             for agent in agents:
                 self._make_offer(ix, agent, queue, now)
             return bool(agents)
-        if strategy is Strategy.STICKY and ix.contact_id is not None:
+        if strategy is _STICKY and ix.contact_id is not None:
             served = self._last_served.get(ix.contact_id)
             if served is not None and served[1] + queue.config.sticky_seconds >= now:
                 agent = self._agents.get(served[0])
@@ -1592,7 +1597,7 @@ class RoutingEngine:
         agent.hold(kind)
         agent.last_offer_seq[event.queue_id] = self._offer_counter
         queue = self._queues[event.queue_id]
-        if queue.config.strategy is Strategy.RING_PROGRESSIVE and ix.fixed_agent_id is None:
+        if queue.config.strategy is _RING_PROGRESSIVE and ix.fixed_agent_id is None:
             step = queue.config.ring_step_seconds
             ix.ring_next_at = event.at + step
             run = (_RING_STEP, step)

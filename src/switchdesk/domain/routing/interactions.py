@@ -21,6 +21,9 @@ class InteractionState(enum.StrEnum):
     ASSIGNED = "assigned"
 
 
+_WAITING = InteractionState.WAITING  # a global: ``Enum.MEMBER`` is a slow metaclass hook
+
+
 class Interaction:
     """One routable unit: a call, a chat, an email, a callback..."""
 
@@ -84,7 +87,7 @@ class Interaction:
         self.entered_at = entered_at
         self.queue_entered_at = at
         self.seq = seq
-        self.state = InteractionState.WAITING
+        self.state = _WAITING
         self.offers: dict[str, Offer] = {}
         self.agent_id: str | None = None
         self.assigned_at: float | None = None

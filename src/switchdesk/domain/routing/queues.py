@@ -35,6 +35,7 @@ AgentEntry = tuple[Any, ...]
 InteractionEntry = tuple[float, float, int, int, Interaction]
 
 _MASK = (1 << 64) - 1
+_WAITING = InteractionState.WAITING  # a global: ``Enum.MEMBER`` is a slow metaclass hook
 
 
 def random_key(seed: int, agent_seq: int, stamp: int) -> int:
@@ -252,9 +253,7 @@ class Lane:
         self.heap[:] = [
             entry
             for entry in self.heap
-            if entry[3] == entry[4].token
-            and entry[4].lane is self
-            and entry[4].state is InteractionState.WAITING
+            if entry[3] == entry[4].token and entry[4].lane is self and entry[4].state is _WAITING
         ]
         heapify(self.heap)
 
@@ -263,7 +262,7 @@ class Lane:
         while heap:
             entry = heap[0]
             ix = entry[4]
-            if entry[3] == ix.token and ix.lane is self and ix.state is InteractionState.WAITING:
+            if entry[3] == ix.token and ix.lane is self and ix.state is _WAITING:
                 return ix
             heappop(heap)
         return None
