@@ -1194,6 +1194,24 @@ class RoutingEngine:
         shared: dict[str, AgentEntry] = {}  # level-0 entries of queue-independent keys
         for queue, level in zip(agent.member_queues, agent.member_levels, strict=True):
             entry: AgentEntry | None = None
+            one = queue.one_heap
+            if one is not None:
+                # The common case, one channel kind per queue, without a loop: a loop
+                # allocates an iterator, and allocations are what trigger collections.
+                if one[0] not in takes:
+                    continue
+                group = queue.shared_key
+                if level == 0 and group is not None:
+                    entry = shared.get(group)
+                    if entry is None:
+                        entry = shared[group] = queue.key(agent, 0)
+                else:
+                    entry = queue.key(agent, level)
+                heap = one[1]
+                heappush(heap, entry)
+                if len(heap) > queue.compact_at:
+                    queue.compact(heap)
+                continue
             for kind, heap in queue.kind_heaps.items():
                 if kind not in takes:
                     continue

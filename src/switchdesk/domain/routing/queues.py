@@ -60,6 +60,7 @@ class QueueRuntime:
         "lanes",
         "levels",
         "members",
+        "one_heap",
         "shared_key",
         "stamps",
         "waiting",
@@ -83,6 +84,8 @@ class QueueRuntime:
         self.members: dict[str, Agent] = {}
         self.compact_at = 64  # heap size beyond which stale entries are swept out
         self.kind_heaps: dict[str, list[AgentEntry]] = {}
+        # (kind, heap) while the queue has exactly one kind heap (the common case)
+        self.one_heap: tuple[str, list[AgentEntry]] | None = None
         self.lanes: dict[Any, Lane] = {}  # key: channel kind for plain lanes, else a tuple
         self.waiting = 0
         self.aging = config.priority_aging_seconds
@@ -96,6 +99,7 @@ class QueueRuntime:
             Strategy.STICKY: "idle",
             Strategy.LEAST_OCCUPIED: "occupied",
             Strategy.RANDOM: f"random:{config.random_seed}",
+            Strategy.BEST_PROFICIENCY: f"proficiency:{config.proficiency_skill or ''}",
         }.get(config.strategy)
 
     def level_of(self, agent: Agent) -> int | None:
@@ -169,6 +173,7 @@ class QueueRuntime:
             heap = self.kind_heaps[kind] = entries
         else:
             heap[:] = entries  # in place: lanes hold a reference
+        self.one_heap = next(iter(self.kind_heaps.items())) if len(self.kind_heaps) == 1 else None
         return heap
 
     def score(self, priority: int, entered_at: float) -> float:
