@@ -150,11 +150,11 @@ class QueueRuntime:
 
     def add_member(self, agent: Agent) -> None:
         self.members[agent.id] = agent
-        self.compact_at = 3 * len(self.members) + 64
+        self.compact_at = 2 * len(self.members) + 64
 
     def remove_member(self, agent_id: str) -> None:
         self.members.pop(agent_id, None)
-        self.compact_at = 3 * len(self.members) + 64
+        self.compact_at = 2 * len(self.members) + 64
 
     def compact(self, heap: list[AgentEntry]) -> None:
         """Drop stale entries in place (each agent has at most one entry per stamp)."""
