@@ -162,6 +162,7 @@ class RoutingEngine:
         self._deadlines = DeadlineQueue()
         self._deadline_counter = 0
         self._token = 0
+        self._waiting = 0  # interactions filed in lanes, all queues (0: nothing to pick)
         self._now = 0.0
         self._out: list[RoutingEvent] = []
         self._touched: dict[str, Agent] = {}
@@ -1083,6 +1084,8 @@ class RoutingEngine:
 
     def _dispatch_agent(self, agent: Agent, now: float) -> None:
         """Offer the agent the best waiting interaction it may serve, while it can."""
+        if not self._waiting:
+            return  # nothing waits anywhere: the common case below saturation
         while agent.routable:
             best: Interaction | None = None
             best_key: tuple[float, float, float, int] | None = None
@@ -1192,7 +1195,7 @@ class RoutingEngine:
                 if used + cost <= total and counts.get(kind, 0) < maximum.get(kind, _NO_LIMIT)
             }
         shared: dict[str, AgentEntry] = {}  # level-0 entries of queue-independent keys
-        for queue, level in zip(agent.member_queues, agent.member_levels, strict=True):
+        for queue, level in zip(agent.member_queues, agent.member_levels):  # noqa: B905
             entry: AgentEntry | None = None
             one = queue.one_heap
             if one is not None:
@@ -1312,6 +1315,7 @@ class RoutingEngine:
         if len(heap) > 2 * lane.live + 64:
             lane.compact()
         queue.waiting += 1
+        self._waiting += 1
 
     def _unfile(self, ix: Interaction) -> None:
         lane = ix.lane
@@ -1321,6 +1325,7 @@ class RoutingEngine:
         lane.live -= 1
         queue = lane.queue
         queue.waiting -= 1
+        self._waiting -= 1
         if lane.live == 0:
             lane.heap.clear()  # every entry left is stale
             if lane.agent_id is not None:
@@ -1626,7 +1631,7 @@ class RoutingEngine:
             offer.number,
             None,
             offer.id,
-            (_OFFER_EXPIRY, queue.config.offer_timeout_seconds),
+            queue.offer_expiry_run,
         )
         # No re-index: the agent only got worse (more capacity in use, round robin moved
         # on); its index entries are optimistic and get fixed when read (_best_agent).
@@ -1642,9 +1647,11 @@ class RoutingEngine:
         offer = self._offers.pop(event.offer_id)
         ix, agent = offer.interaction, offer.agent
         del agent.offers[offer.id]
+        if not agent.offers:
+            agent.offers = {}  # a fresh empty dict is not tracked by the garbage collector
         del ix.offers[offer.id]
         if not ix.offers:
-            ix.offers = {}  # a fresh empty dict is not tracked by the garbage collector
+            ix.offers = {}
         ix.state = _ASSIGNED
         ix.agent_id = agent.id
         ix.assigned_at = event.at

@@ -60,6 +60,7 @@ class QueueRuntime:
         "lanes",
         "levels",
         "members",
+        "offer_expiry_run",
         "one_heap",
         "shared_key",
         "stamps",
@@ -91,6 +92,8 @@ class QueueRuntime:
         self.aging = config.priority_aging_seconds
         self.weight = config.weight
         self.key = self._key_function()
+        # the engine's FIFO run of offer expiries for this timeout (deadline kind 0)
+        self.offer_expiry_run = (0, config.offer_timeout_seconds)
         # Strategies whose key does not depend on the queue share entries across queues.
         self.shared_key: str | None = {
             Strategy.LONGEST_IDLE: "idle",
