@@ -1020,21 +1020,29 @@ class RoutingEngine:
 
         Index entries may be optimistic: a change that only makes an agent worse (an offer
         uses capacity, round robin moves on) does not re-index. So an entry is used only if
-        its stamp is the agent's, the agent can still take the lane's kind, and its key is
-        the agent's key now; otherwise it is dropped or replaced by the fresh key. Since
-        every entry is at most the agent's true key, the first fresh entry is the best."""
+        it is the agent's current entry in this heap, its stamp is the agent's, the agent
+        can still take the lane's kind, and its key is the agent's key now; otherwise it is
+        dropped or replaced by the fresh key. Since every current entry is at most the
+        agent's true key, the first fresh entry is the best."""
         heap = lane.agents
+        current = lane.current
         kind = lane.kind
         key = lane.queue.key
         by_seq = self._by_seq
         while heap:
             entry = heap[0]
-            agent = by_seq[entry[-2]]
+            seq = entry[-2]
+            if current.get(seq) is not entry:
+                heappop(heap)  # superseded by a newer entry of the same agent
+                continue
+            agent = by_seq[seq]
             if entry[-1] != agent.stamp or not agent.can_take(kind):
+                del current[seq]
                 heappop(heap)
                 continue
             fresh = key(agent, entry[0])
             if fresh != entry:
+                current[seq] = fresh
                 heapreplace(heap, fresh)
                 continue
             if lane.plain and not exclude:
@@ -1047,11 +1055,16 @@ class RoutingEngine:
         max_level = lane.max_level
         while heap:
             entry = heappop(heap)
-            agent = by_seq[entry[-2]]
+            seq = entry[-2]
+            if current.get(seq) is not entry:
+                continue
+            agent = by_seq[seq]
             if entry[-1] != agent.stamp or not agent.can_take(kind):
+                del current[seq]
                 continue
             fresh = key(agent, entry[0])
             if fresh != entry:
+                current[seq] = fresh
                 heappush(heap, fresh)  # comes back in its true place
                 continue
             popped.append(entry)
@@ -1069,16 +1082,20 @@ class RoutingEngine:
     def _eligible_agents(self, lane: Lane) -> list[Agent]:
         """Every agent who may take the lane's interaction now, best first (ring-all)."""
         heap = lane.agents
+        current = lane.current
         kind = lane.kind
         key = lane.queue.key
         by_seq = self._by_seq
         valid = []
         for entry in heap:
-            agent = by_seq[entry[-2]]
-            if entry[-1] == agent.stamp and agent.can_take(kind):
+            seq = entry[-2]
+            agent = by_seq[seq]
+            if current.get(seq) is entry and entry[-1] == agent.stamp and agent.can_take(kind):
                 valid.append(key(agent, entry[0]))
         valid.sort()
         heap[:] = valid
+        current.clear()
+        current.update((entry[-2], entry) for entry in valid)
         agents = [by_seq[entry[-2]] for entry in valid]
         return [agent for agent in agents if lane.accepts(agent)]
 
@@ -1174,11 +1191,20 @@ class RoutingEngine:
 
     # ------------------------------------------------------------------ internals: indexes
 
-    def _reindex(self, agent: Agent) -> None:
-        """The agent changed: invalidate its index entries and push fresh ones into the
-        heap of every queue and channel kind it can take now."""
-        stamp = agent.stamp = agent.stamp + 1
-        self._stamps[agent.seq] = stamp
+    def _reindex(self, agent: Agent, invalidate: bool = True) -> None:
+        """Make the agent's index entries right after a change that may make it better.
+
+        ``invalidate``: the change may break the order of the entries the agent has
+        (attributes, levels, presence, capacity profile, counters reset): a new stamp
+        makes them all stale and fresh ones are pushed. Without it (capacity freed, after-
+        contact work or back-off over), every key field but the capacity in use only grew
+        since the entries were made, so an entry whose key is still at most the agent's
+        key stays, and only the others are pushed again: most entries of an agent who
+        ends a contact stay where they are."""
+        if invalidate:
+            self._stamps[agent.seq] = agent.stamp = agent.stamp + 1
+        stamp = agent.stamp
+        seq = agent.seq
         agent.refresh_routable()
         used = agent.used
         total = agent.total
@@ -1201,7 +1227,8 @@ class RoutingEngine:
             if one is not None:
                 # The common case, one channel kind per queue, without a loop: a loop
                 # allocates an iterator, and allocations are what trigger collections.
-                if one[0] not in takes:
+                kind, heap, current = one
+                if kind not in takes:
                     continue
                 group = queue.shared_key
                 if level == 0 and group is not None:
@@ -1210,10 +1237,13 @@ class RoutingEngine:
                         entry = shared[group] = queue.key(agent, 0)
                 else:
                     entry = queue.key(agent, level)
-                heap = one[1]
+                old = current.get(seq)
+                if old is not None and old[-1] == stamp and old <= entry:
+                    continue  # still at most the agent's key: it stays
+                current[seq] = entry
                 heappush(heap, entry)
                 if len(heap) > queue.compact_at:
-                    queue.compact(heap)
+                    queue.compact(heap, current)
                 continue
             for kind, heap in queue.kind_heaps.items():
                 if kind not in takes:
@@ -1226,9 +1256,14 @@ class RoutingEngine:
                             entry = shared[group] = queue.key(agent, 0)
                     else:
                         entry = queue.key(agent, level)
+                current = queue.kind_current[kind]
+                old = current.get(seq)
+                if old is not None and old[-1] == stamp and old <= entry:
+                    continue
+                current[seq] = entry
                 heappush(heap, entry)
                 if len(heap) > queue.compact_at:
-                    queue.compact(heap)
+                    queue.compact(heap, current)
 
     def _set_memberships(self, agent: Agent) -> None:
         for qid in list(agent.memberships):
@@ -1420,7 +1455,7 @@ class RoutingEngine:
     def _apply_agent_back_off_ended(self, event: AgentBackOffEnded) -> None:
         agent = self._agents[event.agent_id]
         agent.backoff_until = None
-        self._reindex(agent)
+        self._reindex(agent, invalidate=False)
 
     def _apply_after_contact_work_started(self, event: AfterContactWorkStarted) -> None:
         agent = self._agents[event.agent_id]
@@ -1433,14 +1468,14 @@ class RoutingEngine:
             agent.id,
             (_ACW_END, round(event.until - event.at, 3)),  # a run per wrap-up time
         )
-        self._reindex(agent)
+        self._reindex(agent, invalidate=False)
         self._touched[agent.id] = agent
 
     def _apply_after_contact_work_ended(self, event: AfterContactWorkEnded) -> None:
         agent = self._agents[event.agent_id]
         agent.acw.pop(event.interaction_id, None)
         agent.idle_since = event.at
-        self._reindex(agent)
+        self._reindex(agent, invalidate=False)
         self._touched[agent.id] = agent
 
     def _apply_daily_counters_reset(self, event: DailyCountersReset) -> None:
@@ -1541,7 +1576,7 @@ class RoutingEngine:
         if ix.state is _ASSIGNED:
             agent = self._release_assignment(ix, event.at)
             agent.contacts[ix.queue_id] = agent.contacts.get(ix.queue_id, 0) + 1
-            self._reindex(agent)
+            self._reindex(agent, invalidate=False)
         elif ix.state is _WAITING:
             self._unfile(ix)
         ix.targets = self._direct[event.to_queue_id]
@@ -1566,7 +1601,7 @@ class RoutingEngine:
         agent.handle_seconds += event.handle_seconds
         if ix.contact_id is not None:
             self._last_served[ix.contact_id] = (agent.id, event.at)
-        self._reindex(agent)
+        self._reindex(agent, invalidate=False)
 
     def _apply_interaction_ended(
         self, event: InteractionAbandoned | InteractionCancelled | InteractionTransferredOut
@@ -1577,7 +1612,7 @@ class RoutingEngine:
         elif ix.state is _ASSIGNED:
             agent = self._release_assignment(ix, event.at)
             agent.contacts[ix.queue_id] = agent.contacts.get(ix.queue_id, 0) + 1
-            self._reindex(agent)
+            self._reindex(agent, invalidate=False)
         window = self.settings.resume_window_seconds
         if isinstance(event, InteractionAbandoned) and window > 0:
             records = self._abandoned
@@ -1634,10 +1669,8 @@ class RoutingEngine:
             queue.offer_expiry_run,
         )
         # No re-index: the agent only got worse (more capacity in use, round robin moved
-        # on); its index entries are optimistic and get fixed when read (_best_agent).
-        # When it is now full, a new stamp lets sweeps and reads drop them cheaply.
-        if agent.used + agent.min_cost > agent.total:
-            self._reindex(agent)
+        # on); its index entries are optimistic and get fixed or dropped when read
+        # (_best_agent), and stay for when the agent is free again (_reindex).
         self._touched[agent.id] = agent
 
     def _apply_ring_progress_stopped(self, event: RingProgressStopped) -> None:
@@ -1675,7 +1708,7 @@ class RoutingEngine:
         if isinstance(event, OfferExpired):
             agent.missed_in_row += 1
             agent.missed = True
-        self._reindex(agent)
+        self._reindex(agent, invalidate=False)
         self._touched[agent.id] = agent
         if ix.state is _OFFERED and not ix.offers:
             ix.ring_next_at = None

@@ -56,6 +56,7 @@ class QueueRuntime:
         "eligibility",
         "id",
         "key",
+        "kind_current",
         "kind_heaps",
         "lanes",
         "levels",
@@ -85,8 +86,11 @@ class QueueRuntime:
         self.members: dict[str, Agent] = {}
         self.compact_at = 64  # heap size beyond which stale entries are swept out
         self.kind_heaps: dict[str, list[AgentEntry]] = {}
-        # (kind, heap) while the queue has exactly one kind heap (the common case)
-        self.one_heap: tuple[str, list[AgentEntry]] | None = None
+        # per kind heap, every agent's current entry by agent seq: an entry in the heap
+        # that is not its agent's current one is stale
+        self.kind_current: dict[str, dict[int, AgentEntry]] = {}
+        # (kind, heap, current) while the queue has exactly one kind heap (the common case)
+        self.one_heap: tuple[str, list[AgentEntry], dict[int, AgentEntry]] | None = None
         self.lanes: dict[Any, Lane] = {}  # key: channel kind for plain lanes, else a tuple
         self.waiting = 0
         self.aging = config.priority_aging_seconds
@@ -159,11 +163,18 @@ class QueueRuntime:
         self.members.pop(agent_id, None)
         self.compact_at = 2 * len(self.members) + 64
 
-    def compact(self, heap: list[AgentEntry]) -> None:
-        """Drop stale entries in place (each agent has at most one entry per stamp)."""
+    def compact(self, heap: list[AgentEntry], current: dict[int, AgentEntry]) -> None:
+        """Drop stale entries in place: superseded ones, and those of an older stamp."""
         stamps = self.stamps
-        heap[:] = [entry for entry in heap if entry[-1] == stamps[entry[-2]]]
+        heap[:] = [
+            entry
+            for entry in heap
+            if current.get(entry[-2]) is entry and entry[-1] == stamps[entry[-2]]
+        ]
         heapify(heap)
+        if len(current) > len(heap):
+            current.clear()  # in place: lanes hold a reference
+            current.update((entry[-2], entry) for entry in heap)
 
     def build_kind_heap(self, kind: str) -> list[AgentEntry]:
         key = self.key
@@ -174,9 +185,16 @@ class QueueRuntime:
         heap = self.kind_heaps.get(kind)
         if heap is None:
             heap = self.kind_heaps[kind] = entries
+            current = self.kind_current[kind] = {}
         else:
-            heap[:] = entries  # in place: lanes hold a reference
-        self.one_heap = next(iter(self.kind_heaps.items())) if len(self.kind_heaps) == 1 else None
+            heap[:] = entries  # in place: lanes hold references
+            current = self.kind_current[kind]
+            current.clear()
+        current.update((entry[-2], entry) for entry in entries)
+        if len(self.kind_heaps) == 1:
+            self.one_heap = (kind, heap, current)
+        else:
+            self.one_heap = None
         return heap
 
     def score(self, priority: int, entered_at: float) -> float:
@@ -198,6 +216,7 @@ class Lane:
         "agent_id",
         "agents",
         "cache",
+        "current",
         "expression",
         "heap",
         "key",
@@ -236,6 +255,7 @@ class Lane:
         self.plain = agent_id is None and expression is None and max_level is None
         heap = queue.kind_heaps.get(kind)
         self.agents: list[AgentEntry] = heap if heap is not None else queue.build_kind_heap(kind)
+        self.current = queue.kind_current[kind]
 
     def accepts(self, agent: Agent) -> bool:
         """May this agent serve this lane (ignoring presence and capacity)?"""
