@@ -58,6 +58,7 @@ class Agent:
         "contacts",
         "costs",
         "counts",
+        "entries",
         "free_kinds",
         "handle_seconds",
         "id",
@@ -112,6 +113,8 @@ class Agent:
         self.contacts: dict[str, int] = {}
         self.handle_seconds = 0.0
         self.stamp = 0
+        # this agent's current index entry in each kind heap, by the heap's token
+        self.entries: dict[int, tuple[Any, ...]] = {}
         self.memberships: dict[str, int] = {}  # queue id -> level
         # The same, resolved, as two parallel lists (fewer objects for the collector).
         self.member_queues: list[QueueRuntime] = []

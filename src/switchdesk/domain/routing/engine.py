@@ -19,7 +19,6 @@ public API. Internals in short:
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Iterable, Mapping
 from heapq import heappop, heappush, heapreplace
 from typing import Any
@@ -150,7 +149,6 @@ class RoutingEngine:
         self._agents: dict[str, Agent] = {}
         self._profiles: dict[str, CapacityProfile] = {}
         self._by_seq: list[Agent] = []  # agents by registration seq (index entries use it)
-        self._stamps: array[int] = array("q")  # their stamps, for sweeping stale entries
         self._interactions: dict[str, Interaction] = {}
         self._offers: dict[str, Offer] = {}
         self._personal: dict[str, dict[tuple[Any, ...], Lane]] = {}
@@ -202,7 +200,7 @@ class RoutingEngine:
         """Add or replace a queue. Raises ConfigurationError (nothing changes) if invalid."""
         self._begin(now)
         validate_queue(config)
-        QueueRuntime(config, array("q"))  # compiles the expressions: raises with positions
+        QueueRuntime(config, [])  # compiles the expressions: raises with positions
         if config.overflow_queue_id is not None and config.overflow_queue_id not in self._queues:
             raise ConfigurationError(
                 f"queue {config.id!r}: unknown overflow queue {config.overflow_queue_id!r}",
@@ -1020,29 +1018,29 @@ class RoutingEngine:
 
         Index entries may be optimistic: a change that only makes an agent worse (an offer
         uses capacity, round robin moves on) does not re-index. So an entry is used only if
-        it is the agent's current entry in this heap, its stamp is the agent's, the agent
-        can still take the lane's kind, and its key is the agent's key now; otherwise it is
+        it is the agent's current entry in this heap (``agent.entries``), the agent can
+        still take the lane's kind, and its key is the agent's key now; otherwise it is
         dropped or replaced by the fresh key. Since every current entry is at most the
         agent's true key, the first fresh entry is the best."""
         heap = lane.agents
-        current = lane.current
+        token = lane.token
         kind = lane.kind
         key = lane.queue.key
         by_seq = self._by_seq
         while heap:
             entry = heap[0]
-            seq = entry[-2]
-            if current.get(seq) is not entry:
-                heappop(heap)  # superseded by a newer entry of the same agent
+            agent = by_seq[entry[-2]]
+            entries = agent.entries
+            if entries.get(token) is not entry:
+                heappop(heap)  # stale: superseded, or the agent was re-indexed anew
                 continue
-            agent = by_seq[seq]
-            if entry[-1] != agent.stamp or not agent.can_take(kind):
-                del current[seq]
+            if not agent.can_take(kind):
+                del entries[token]
                 heappop(heap)
                 continue
             fresh = key(agent, entry[0])
             if fresh != entry:
-                current[seq] = fresh
+                entries[token] = fresh
                 heapreplace(heap, fresh)
                 continue
             if lane.plain and not exclude:
@@ -1055,16 +1053,16 @@ class RoutingEngine:
         max_level = lane.max_level
         while heap:
             entry = heappop(heap)
-            seq = entry[-2]
-            if current.get(seq) is not entry:
+            agent = by_seq[entry[-2]]
+            entries = agent.entries
+            if entries.get(token) is not entry:
                 continue
-            agent = by_seq[seq]
-            if entry[-1] != agent.stamp or not agent.can_take(kind):
-                del current[seq]
+            if not agent.can_take(kind):
+                del entries[token]
                 continue
             fresh = key(agent, entry[0])
             if fresh != entry:
-                current[seq] = fresh
+                entries[token] = fresh
                 heappush(heap, fresh)  # comes back in its true place
                 continue
             popped.append(entry)
@@ -1082,20 +1080,22 @@ class RoutingEngine:
     def _eligible_agents(self, lane: Lane) -> list[Agent]:
         """Every agent who may take the lane's interaction now, best first (ring-all)."""
         heap = lane.agents
-        current = lane.current
+        token = lane.token
         kind = lane.kind
         key = lane.queue.key
         by_seq = self._by_seq
         valid = []
         for entry in heap:
-            seq = entry[-2]
-            agent = by_seq[seq]
-            if current.get(seq) is entry and entry[-1] == agent.stamp and agent.can_take(kind):
-                valid.append(key(agent, entry[0]))
+            agent = by_seq[entry[-2]]
+            entries = agent.entries
+            if entries.get(token) is entry:
+                if agent.can_take(kind):
+                    fresh = entries[token] = key(agent, entry[0])
+                    valid.append(fresh)
+                else:
+                    del entries[token]
         valid.sort()
         heap[:] = valid
-        current.clear()
-        current.update((entry[-2], entry) for entry in valid)
         agents = [by_seq[entry[-2]] for entry in valid]
         return [agent for agent in agents if lane.accepts(agent)]
 
@@ -1202,9 +1202,9 @@ class RoutingEngine:
         key stays, and only the others are pushed again: most entries of an agent who
         ends a contact stay where they are."""
         if invalidate:
-            self._stamps[agent.seq] = agent.stamp = agent.stamp + 1
-        stamp = agent.stamp
-        seq = agent.seq
+            agent.stamp += 1
+            agent.entries = {}  # every entry in the heaps is stale now
+        entries = agent.entries
         agent.refresh_routable()
         used = agent.used
         total = agent.total
@@ -1227,7 +1227,7 @@ class RoutingEngine:
             if one is not None:
                 # The common case, one channel kind per queue, without a loop: a loop
                 # allocates an iterator, and allocations are what trigger collections.
-                kind, heap, current = one
+                kind, heap, token = one
                 if kind not in takes:
                     continue
                 group = queue.shared_key
@@ -1237,13 +1237,13 @@ class RoutingEngine:
                         entry = shared[group] = queue.key(agent, 0)
                 else:
                     entry = queue.key(agent, level)
-                old = current.get(seq)
-                if old is not None and old[-1] == stamp and old <= entry:
+                old = entries.get(token)
+                if old is not None and old <= entry:
                     continue  # still at most the agent's key: it stays
-                current[seq] = entry
+                entries[token] = entry
                 heappush(heap, entry)
                 if len(heap) > queue.compact_at:
-                    queue.compact(heap, current)
+                    queue.compact(heap, token)
                 continue
             for kind, heap in queue.kind_heaps.items():
                 if kind not in takes:
@@ -1256,14 +1256,14 @@ class RoutingEngine:
                             entry = shared[group] = queue.key(agent, 0)
                     else:
                         entry = queue.key(agent, level)
-                current = queue.kind_current[kind]
-                old = current.get(seq)
-                if old is not None and old[-1] == stamp and old <= entry:
+                token = queue.kind_tokens[kind]
+                old = entries.get(token)
+                if old is not None and old <= entry:
                     continue
-                current[seq] = entry
+                entries[token] = entry
                 heappush(heap, entry)
                 if len(heap) > queue.compact_at:
-                    queue.compact(heap, current)
+                    queue.compact(heap, token)
 
     def _set_memberships(self, agent: Agent) -> None:
         for qid in list(agent.memberships):
@@ -1376,7 +1376,7 @@ class RoutingEngine:
 
     def _apply_queue_configured(self, event: QueueConfigured) -> None:
         config = QueueConfig.from_dict(event.queue)
-        runtime = QueueRuntime(config, self._stamps)
+        runtime = QueueRuntime(config, self._by_seq)
         moved = [
             ix
             for ix in self._interactions.values()
@@ -1420,7 +1420,6 @@ class RoutingEngine:
         self._next_agent_seq += 1
         self._agents[agent.id] = agent
         self._by_seq.append(agent)
-        self._stamps.append(agent.stamp)
         self._set_memberships(agent)
         self._touched[agent.id] = agent
 
@@ -1830,7 +1829,6 @@ class RoutingEngine:
                 raise ValidationFailed("snapshot agents must be listed by seq, from 0")
             engine._agents[agent.id] = agent
             engine._by_seq.append(agent)
-            engine._stamps.append(agent.stamp)
             engine._set_memberships(agent)
         for item in data["interactions"]:
             ix = Interaction(

@@ -19,9 +19,9 @@ Indexes (all heaps with lazy deletion, so every update is O(log n)):
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable
 from heapq import heapify, heappop
+from itertools import count
 from typing import Any
 
 from switchdesk.domain.routing.agents import Agent
@@ -35,6 +35,7 @@ AgentEntry = tuple[Any, ...]
 InteractionEntry = tuple[float, float, int, int, Interaction]
 
 _MASK = (1 << 64) - 1
+_TOKENS = count(1)  # kind heap tokens, unique in the process
 _WAITING = InteractionState.WAITING  # a global: ``Enum.MEMBER`` is a slow metaclass hook
 
 
@@ -51,27 +52,27 @@ class QueueRuntime:
 
     __slots__ = (
         "aging",
+        "by_seq",
         "compact_at",
         "config",
         "eligibility",
         "id",
         "key",
-        "kind_current",
         "kind_heaps",
+        "kind_tokens",
         "lanes",
         "levels",
         "members",
         "offer_expiry_run",
         "one_heap",
         "shared_key",
-        "stamps",
         "waiting",
         "weight",
     )
 
-    def __init__(self, config: QueueConfig, stamps: array[int]) -> None:
+    def __init__(self, config: QueueConfig, by_seq: list[Agent]) -> None:
         where = f"queue {config.id!r}"
-        self.stamps = stamps  # the engine's agent stamps by agent seq (contiguous memory)
+        self.by_seq = by_seq  # the engine's agents by seq (index entries name agents by seq)
         self.config = config
         self.id = config.id
         self.eligibility = compile_expression(
@@ -86,11 +87,11 @@ class QueueRuntime:
         self.members: dict[str, Agent] = {}
         self.compact_at = 64  # heap size beyond which stale entries are swept out
         self.kind_heaps: dict[str, list[AgentEntry]] = {}
-        # per kind heap, every agent's current entry by agent seq: an entry in the heap
-        # that is not its agent's current one is stale
-        self.kind_current: dict[str, dict[int, AgentEntry]] = {}
-        # (kind, heap, current) while the queue has exactly one kind heap (the common case)
-        self.one_heap: tuple[str, list[AgentEntry], dict[int, AgentEntry]] | None = None
+        # a number per kind heap, unique in the process: an agent's current entry in that
+        # heap is ``agent.entries[token]``; any other entry of the agent there is stale
+        self.kind_tokens: dict[str, int] = {}
+        # (kind, heap, token) while the queue has exactly one kind heap (the common case)
+        self.one_heap: tuple[str, list[AgentEntry], int] | None = None
         self.lanes: dict[Any, Lane] = {}  # key: channel kind for plain lanes, else a tuple
         self.waiting = 0
         self.aging = config.priority_aging_seconds
@@ -163,36 +164,32 @@ class QueueRuntime:
         self.members.pop(agent_id, None)
         self.compact_at = 2 * len(self.members) + 64
 
-    def compact(self, heap: list[AgentEntry], current: dict[int, AgentEntry]) -> None:
-        """Drop stale entries in place: superseded ones, and those of an older stamp."""
-        stamps = self.stamps
-        heap[:] = [
-            entry
-            for entry in heap
-            if current.get(entry[-2]) is entry and entry[-1] == stamps[entry[-2]]
-        ]
+    def compact(self, heap: list[AgentEntry], token: int) -> None:
+        """Drop stale entries in place (those that are not their agent's current one)."""
+        by_seq = self.by_seq
+        heap[:] = [entry for entry in heap if by_seq[entry[-2]].entries.get(token) is entry]
         heapify(heap)
-        if len(current) > len(heap):
-            current.clear()  # in place: lanes hold a reference
-            current.update((entry[-2], entry) for entry in heap)
 
     def build_kind_heap(self, kind: str) -> list[AgentEntry]:
         key = self.key
-        entries = [
-            key(a, a.memberships[self.id]) for a in self.members.values() if a.can_take(kind)
-        ]
+        token = self.kind_tokens.get(kind)
+        if token is None:
+            token = self.kind_tokens[kind] = next(_TOKENS)
+        entries = []
+        for agent in self.members.values():
+            if agent.can_take(kind):
+                entry = agent.entries[token] = key(agent, agent.memberships[self.id])
+                entries.append(entry)
+            else:
+                agent.entries.pop(token, None)
         entries.sort()
         heap = self.kind_heaps.get(kind)
         if heap is None:
             heap = self.kind_heaps[kind] = entries
-            current = self.kind_current[kind] = {}
         else:
             heap[:] = entries  # in place: lanes hold references
-            current = self.kind_current[kind]
-            current.clear()
-        current.update((entry[-2], entry) for entry in entries)
         if len(self.kind_heaps) == 1:
-            self.one_heap = (kind, heap, current)
+            self.one_heap = (kind, heap, token)
         else:
             self.one_heap = None
         return heap
@@ -216,7 +213,6 @@ class Lane:
         "agent_id",
         "agents",
         "cache",
-        "current",
         "expression",
         "heap",
         "key",
@@ -226,6 +222,7 @@ class Lane:
         "plain",
         "queue",
         "sample_view",
+        "token",
     )
 
     def __init__(
@@ -255,7 +252,7 @@ class Lane:
         self.plain = agent_id is None and expression is None and max_level is None
         heap = queue.kind_heaps.get(kind)
         self.agents: list[AgentEntry] = heap if heap is not None else queue.build_kind_heap(kind)
-        self.current = queue.kind_current[kind]
+        self.token = queue.kind_tokens[kind]
 
     def accepts(self, agent: Agent) -> bool:
         """May this agent serve this lane (ignoring presence and capacity)?"""
