@@ -5,11 +5,15 @@ Indexes (all heaps with lazy deletion, so every update is O(log n)):
 - per queue and channel kind, a heap of the member agents that could take one more
   interaction of that kind: entries ``(level, strategy key..., agent seq, stamp)`` hold
   numbers only (the agent is found by seq), so the garbage collector soon stops tracking
-  them. An entry is usable while its ``stamp`` equals the agent's stamp, the agent can
-  still take the kind, and its key is still the agent's key: a change that only makes an
-  agent worse (an offer uses capacity, round robin moves on) leaves optimistic entries
-  that are fixed when they reach the top. A change that can make an agent better (capacity freed,
-  available again, new attributes) bumps the stamp and pushes fresh entries.
+  them. Each heap has a token; the agent's current entry in it is
+  ``agent.entries[token]``, and any other entry of the agent there is stale. A current
+  entry is used while the agent can still take the kind and its key is still the
+  agent's key: a change that only makes an agent worse (an offer uses capacity, round
+  robin moves on) leaves optimistic entries that are fixed or dropped when they reach
+  the top. When an agent frees up, every key field but the capacity in use has only
+  grown, so an entry that is still at most the agent's key stays and only the others are
+  pushed again. A change that can break that order (attributes, presence, capacity
+  profile, counters reset) empties ``agent.entries`` and pushes fresh entries.
 - per queue, *lanes*: waiting interactions with identical routing requirements (channel
   kind, level limit, target expression and the interaction values it reads, or the one
   agent waited for). A lane is a heap ordered by ``(-priority score, entered_at, seq)``.
