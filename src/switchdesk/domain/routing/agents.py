@@ -155,8 +155,11 @@ class Agent:
         if not self.routable:
             return False
         cost = self.costs.get(kind)
-        if cost is None or self.used + cost > self.total:
+        used = self.used
+        if cost is None or used + cost > self.total:
             return False
+        if not used:  # holds nothing (costs are at least 1): no need to read the counts
+            return self.maximum.get(kind, _NO_LIMIT) > 0
         return self.counts.get(kind, 0) < self.maximum.get(kind, _NO_LIMIT)
 
     def capacity_reason(self, kind: str) -> str | None:

@@ -1210,10 +1210,10 @@ class RoutingEngine:
         total = agent.total
         if not agent.routable or used + agent.min_cost > total:
             return
-        counts = agent.counts
-        if not counts:
+        if not used:  # holds nothing (costs are at least 1)
             takes: tuple[str, ...] | set[str] = agent.free_kinds
         else:
+            counts = agent.counts
             maximum = agent.maximum
             takes = {
                 kind
