@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from switchdesk.bootstrap import Runtime
 from switchdesk.domain.accounts.model import ClientAccount
 from switchdesk.domain.accounts.permissions import Role
+from switchdesk.usecases.demo_center import seed_demo_center
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import create_app
 
@@ -109,3 +110,20 @@ def client_for(sqlite_runtime: Runtime, center: Center) -> Iterator[object]:
     yield make
     for c in clients:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(sqlite_runtime: Runtime) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+    """The demo center, live, behind an in-process client; API token headers by user."""
+    sqlite_runtime.live.start()
+    seed_demo_center(sqlite_runtime.accounts, sqlite_runtime.live, lambda: "demo password 1")
+    op = Principal.operator("t")
+    acc = sqlite_runtime.accounts
+    auth = {
+        name: {
+            "authorization": "Bearer " + acc.issue_token(op, acc.find_user(op, name).id, "t").secret
+        }
+        for name in ("agent", "agent2", "agent3", "lead", "admin", "ops", "qa")
+    }
+    with TestClient(create_app(sqlite_runtime)) as client:
+        yield client, auth

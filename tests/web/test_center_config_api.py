@@ -3,31 +3,10 @@ capacity checked number by number, and reads open to those who configure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from fastapi.testclient import TestClient
 
 from switchdesk.bootstrap import Runtime
-from switchdesk.usecases.demo_center import seed_demo_center
 from switchdesk.usecases.principal import Principal
-from switchdesk.web.app import create_app
-
-
-@pytest.fixture
-def center(sqlite_runtime: Runtime) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
-    sqlite_runtime.live.start()
-    seed_demo_center(sqlite_runtime.accounts, sqlite_runtime.live, lambda: "demo password 1")
-    op = Principal.operator("t")
-    acc = sqlite_runtime.accounts
-    auth = {
-        name: {
-            "authorization": "Bearer " + acc.issue_token(op, acc.find_user(op, name).id, "t").secret
-        }
-        for name in ("agent", "agent3", "admin", "ops", "qa")
-    }
-    with TestClient(create_app(sqlite_runtime)) as client:
-        yield client, auth
 
 
 def _user_id(sqlite_runtime: Runtime, username: str) -> str:
@@ -35,8 +14,8 @@ def _user_id(sqlite_runtime: Runtime, username: str) -> str:
     return sqlite_runtime.accounts.find_user(op, username).id
 
 
-def test_putting_not_ready_reasons_replaces_the_list(center) -> None:
-    client, auth = center
+def test_putting_not_ready_reasons_replaces_the_list(demo) -> None:
+    client, auth = demo
     r = client.put(
         "/api/v1/not-ready-reasons",
         json=[{"code": "break", "label": "Short break"}, {"code": "outage", "label": "Outage"}],
@@ -66,9 +45,9 @@ def test_putting_not_ready_reasons_replaces_the_list(center) -> None:
     ],
 )
 def test_an_empty_or_repeating_reason_list_is_refused_and_changes_nothing(
-    center, body: list[dict[str, str]], detail: str
+    demo, body: list[dict[str, str]], detail: str
 ) -> None:
-    client, auth = center
+    client, auth = demo
     before = client.get("/api/v1/not-ready-reasons", headers=auth["ops"]).json()
     r = client.put("/api/v1/not-ready-reasons", json=body, headers=auth["ops"])
     assert r.status_code == 422
@@ -95,9 +74,9 @@ def test_an_empty_or_repeating_reason_list_is_refused_and_changes_nothing(
     ],
 )
 def test_a_bad_capacity_is_refused_with_a_clear_detail_and_changes_nothing(
-    center, sqlite_runtime: Runtime, capacity: dict[str, object], detail: str
+    demo, sqlite_runtime: Runtime, capacity: dict[str, object], detail: str
 ) -> None:
-    client, auth = center
+    client, auth = demo
     carla = _user_id(sqlite_runtime, "agent3")
     before = client.get("/api/v1/agent-profiles", headers=auth["ops"]).json()
     r = client.put(
@@ -110,8 +89,8 @@ def test_a_bad_capacity_is_refused_with_a_clear_detail_and_changes_nothing(
     assert client.get("/api/v1/agent-profiles", headers=auth["ops"]).json() == before
 
 
-def test_a_good_capacity_is_stored_as_given(center, sqlite_runtime: Runtime) -> None:
-    client, auth = center
+def test_a_good_capacity_is_stored_as_given(demo, sqlite_runtime: Runtime) -> None:
+    client, auth = demo
     carla = _user_id(sqlite_runtime, "agent3")
     capacity = {"total": 120, "costs": {"chat": 40, "voice": 120}, "maximum": {"chat": 2}}
     r = client.put(
@@ -128,8 +107,8 @@ def test_a_good_capacity_is_stored_as_given(center, sqlite_runtime: Runtime) -> 
     assert stored[carla]["attributes"]["skills"] == {"billing": 5}
 
 
-def test_those_who_configure_can_read_queues_and_reasons_and_others_cannot(center) -> None:
-    client, auth = center
+def test_those_who_configure_can_read_queues_and_reasons_and_others_cannot(demo) -> None:
+    client, auth = demo
     for who in ("admin", "ops", "agent"):
         assert client.get("/api/v1/queues", headers=auth[who]).status_code == 200, who
         assert client.get("/api/v1/not-ready-reasons", headers=auth[who]).status_code == 200, who
@@ -145,8 +124,8 @@ def test_those_who_configure_can_read_queues_and_reasons_and_others_cannot(cente
         assert r.status_code == 403, (method, path)
 
 
-def test_the_openapi_document_names_every_permission_that_opens_a_read(center) -> None:
-    client, auth = center
+def test_the_openapi_document_names_every_permission_that_opens_a_read(demo) -> None:
+    client, auth = demo
     schema = client.get("/api/openapi.json", headers=auth["admin"]).json()
     assert (
         schema["paths"]["/api/v1/not-ready-reasons"]["get"]["x-permission"]

@@ -4,33 +4,13 @@ supervisor feed, bad input, and client-account isolation."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from switchdesk.bootstrap import Runtime
-from switchdesk.usecases.demo_center import seed_demo_center
 from switchdesk.usecases.principal import Principal
-from switchdesk.web.app import create_app
-
-
-@pytest.fixture
-def demo(sqlite_runtime: Runtime) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
-    sqlite_runtime.live.start()
-    seed_demo_center(sqlite_runtime.accounts, sqlite_runtime.live, lambda: "demo password 1")
-    op = Principal.operator("t")
-    acc = sqlite_runtime.accounts
-    auth = {
-        name: {
-            "authorization": "Bearer " + acc.issue_token(op, acc.find_user(op, name).id, "t").secret
-        }
-        for name in ("agent", "agent2", "agent3", "lead", "admin", "ops")
-    }
-    with TestClient(create_app(sqlite_runtime)) as client:
-        yield client, auth
 
 
 def _until(ws: Any, kind: str, limit: int = 30, text: str | None = None) -> dict[str, Any]:
