@@ -23,6 +23,7 @@ import sys
 import time
 import tracemalloc
 from collections import deque
+from collections.abc import Callable
 
 from switchdesk.domain.routing import (
     CapacityProfile,
@@ -93,8 +94,10 @@ def run_lifecycles(
     prefix: str = "i",
     seed: int = 11,
     load: float = 0.5,
+    around: Callable[[bool], None] | None = None,
 ) -> float:
-    """Run ``count`` lifecycles; return lifecycles per second."""
+    """Run ``count`` lifecycles; return lifecycles per second. ``around(True)`` and
+    ``around(False)`` are called just before and after the timed part, if given."""
     rng = random.Random(seed)
     # Queue choice biased to queues with members, as traffic follows staffing.
     queue_ids = [f"q{i}" for i in range(QUEUES)]
@@ -128,6 +131,8 @@ def run_lifecycles(
         now += step
         enqueue_one()
     gc.collect()
+    if around is not None:
+        around(True)
     start = time.perf_counter()
     while completed < count:
         now += step
@@ -140,6 +145,8 @@ def run_lifecycles(
                     accept(event.offer_id, now)
                     active.append(event.interaction_id)
     elapsed = time.perf_counter() - start
+    if around is not None:
+        around(False)
     # Untimed: finish what is still in progress or waiting, so runs do not pile up load.
     while active:
         for event in complete(active.popleft(), now):

@@ -23,17 +23,13 @@ timeout keeps about 60,000 offer expiries pending, as in the timed benchmark).
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import sys
-import time
-from collections import deque
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from routing import QUEUES, build, queue_kind, run_lifecycles
-from switchdesk.domain.routing import OfferMade
+from routing import build, run_lifecycles
 
 
 def _count(on: bool) -> None:
@@ -56,47 +52,9 @@ def main() -> None:
             warm = int(arg.split("=", 1)[1])
     engine = build(size)
     run_lifecycles(engine, warm, size, prefix="warm")
-    # The measured loop is routing.py's, written out so counting covers it alone.
-    queue_ids = [f"q{i}" for i in range(QUEUES)]
-    rng = random.Random(11)  # the queue choices of routing.py
-    choices = [rng.randrange(QUEUES) for _ in range(4096)]
-    active: deque[str] = deque()
-    target = size // 2
-    now = engine.now + 1.0
-    serial = 0
-
-    def enqueue_one() -> None:
-        nonlocal serial
-        serial += 1
-        q = choices[serial & 4095]
-        engine.advance(now)
-        for event in engine.enqueue(
-            f"m{serial}", now, channel_kind=queue_kind(q), queue_id=queue_ids[q]
-        ):
-            if type(event) is OfferMade:
-                engine.accept(event.offer_id, now)
-                active.append(event.interaction_id)
-
-    while len(active) < target:
-        now += 0.0005
-        enqueue_one()
-    for measured in (False, True):
-        if measured:
-            _count(True)
-            start = time.perf_counter()
-        done = 0
-        while done < (count if measured else 3_000):
-            now += 0.0005
-            enqueue_one()
-            while len(active) > target:
-                for event in engine.complete(active.popleft(), now):
-                    if type(event) is OfferMade:
-                        engine.accept(event.offer_id, now)
-                        active.append(event.interaction_id)
-                done += 1
-    _count(False)
-    elapsed = time.perf_counter() - start
-    print(f"{count} lifecycles at {size} agents in {elapsed:.2f} s (not a benchmark)")
+    # routing.py's own loop; valgrind counts its timed part only
+    rate = run_lifecycles(engine, count, size, prefix="m", around=_count)
+    print(f"{count} lifecycles at {size} agents, {rate:,.0f}/s (not a benchmark)")
 
 
 if __name__ == "__main__":

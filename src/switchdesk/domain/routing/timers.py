@@ -80,7 +80,3 @@ class DeadlineQueue:
         if not source:
             del self._runs[key]
         return best
-
-    def clear(self) -> None:
-        self._heap.clear()
-        self._runs.clear()
