@@ -18,6 +18,7 @@ class IdentityKind(StrEnum):
     PHONE = "phone"
     CHAT_VISITOR = "chat_visitor"
     WHATSAPP = "whatsapp"
+    MESSENGER = "messenger"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,10 +178,22 @@ class QueueSettings:
 
 class ChannelKind(StrEnum):
     WEB_CHAT = "web_chat"
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+    MESSENGER = "messenger"
+    SMS = "sms"
 
 
 @dataclass(frozen=True, slots=True)
 class Channel:
+    """One way in: a web chat widget, an email inbox, a WhatsApp number...
+
+    ``address`` is the channel's own address at its provider, by which inbound traffic
+    finds it: the inbox's email address, the WhatsApp ``phone_number_id``, the Messenger
+    page id, the SMS number (empty for web chat, found by ``slug``). ``settings`` holds
+    the channel's options that are not secret; secrets are stored apart, encrypted.
+    """
+
     id: str
     slug: str
     name: str
@@ -189,6 +202,8 @@ class Channel:
     queue_id: str
     greeting: str = ""
     enabled: bool = True
+    address: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
