@@ -14,7 +14,7 @@ from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.security import Argon2PasswordHasher, SystemClock, SystemSecrets
 from switchdesk.config import Settings
 from switchdesk.usecases.accounts import Accounts, LoginPolicy
-from switchdesk.usecases.live_center import LiveCenter
+from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.ports import Clock, PasswordHasher
 from switchdesk.web.live import LiveHub
 

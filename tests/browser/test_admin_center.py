@@ -145,13 +145,13 @@ def test_an_admin_edits_not_ready_reasons_and_an_agents_skills_and_capacity(
     assert saved["attributes"]["languages"] == ["en", "es"]
     assert saved["capacity"] == {
         "total": 120,
-        "costs": {"chat": 40, "email": 20, "voice": 100},
+        "costs": {"chat": 40, "email": 20, "messaging": 25, "voice": 100},
         "maximum": {"chat": 2},
     }
     page.reload()
     expect(carla).to_contain_text("billing 5, retention 1")
     expect(carla.locator("[data-testid=capacity]")).to_have_text(
-        "total 120; chat 40 (max 2); email 20; voice 100"
+        "total 120; chat 40 (max 2); email 20; messaging 25; voice 100"
     )
     carla.locator("[data-edit-profile]").click()
     expect(form.locator("input[name=capacity_total]")).to_have_value("120")

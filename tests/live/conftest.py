@@ -19,7 +19,7 @@ from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.security import SystemSecrets
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
-from switchdesk.usecases.live_center import LiveCenter
+from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.principal import Principal
 from tests.conftest import FAST_HASHER
 

@@ -256,9 +256,9 @@ def test_new_chats_are_refused_as_busy_when_too_many_wait_for_their_turn(
     center: Center, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from switchdesk.domain.errors import RateLimited
-    from switchdesk.usecases import live_center
+    from switchdesk.usecases.live import writer
 
-    monkeypatch.setattr(live_center, "MAX_WAITING_CUSTOMER_COMMANDS", 0)
+    monkeypatch.setattr(writer, "MAX_WAITING_CUSTOMER_COMMANDS", 0)
     with pytest.raises(RateLimited) as busy:
         center.live.start_chat("north", name="Bo", email="", text="hi")
     assert busy.value.code == "busy"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from switchdesk.domain.accounts.model import SiteKind, User
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
-from switchdesk.usecases.live_center import LiveCenter
+from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.principal import Principal
 
 

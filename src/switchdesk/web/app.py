@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from switchdesk import __version__
 from switchdesk.config import Settings
 from switchdesk.usecases.accounts import Accounts
-from switchdesk.usecases.live_center import LiveCenter
+from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
 from switchdesk.web.live import LiveHub

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.conversations.model import AgentProfile, QueueSettings
 from switchdesk.domain.routing import Strategy
-from switchdesk.usecases.live_center import DEFAULT_CAPACITY_PROFILE
+from switchdesk.usecases.live.capacity import DEFAULT_CAPACITY_PROFILE
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
 from switchdesk.web.security import require

@@ -1,21 +1,21 @@
 """The live center: conversations routed by the ACD engine, stored, and published live.
 
-One ``LiveCenter`` per workspace holds the routing engine in memory. Every command runs
-under one lock: the engine decides, the reactions to its events update conversations,
-and the events themselves are appended to the routing log (the outbox) in the SAME
-database transaction; only after the commit are live messages published. On start the
-engine is rebuilt from the newest snapshot plus the events after it, so waiting
-interactions keep their order across restarts.
+One ``LiveCenter`` per workspace holds the routing engine in memory. Commands go to one
+writer (``writer.py``) that runs them in batches, one transaction each: the engine
+decides, the reactions to its events (``reactions.py``) update conversations, and the
+events themselves are appended to the routing log (the outbox) in the SAME transaction;
+only after the commit are live messages published. In-memory figures follow the events
+(``projections.py``). On start the engine is rebuilt from the newest snapshot plus the
+events after it, so waiting interactions keep their order across restarts.
 """
 
 from __future__ import annotations
 
-import math
 import threading
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -44,30 +44,11 @@ from switchdesk.domain.errors import (
     Conflict,
     NotFound,
     PermissionDenied,
-    RateLimited,
     SwitchdeskError,
     ValidationFailed,
 )
 from switchdesk.domain.routing import (
-    AfterContactWorkEnded,
     AfterContactWorkStarted,
-    AgentActivityChanged,
-    AgentPresenceChanged,
-    CapacityProfile,
-    InteractionAbandoned,
-    InteractionCancelled,
-    InteractionCompleted,
-    InteractionEnqueued,
-    InteractionMovedToTarget,
-    InteractionOverflowed,
-    InteractionTransferred,
-    InteractionTransferredOut,
-    OfferAccepted,
-    OfferCancelled,
-    OfferDeclined,
-    OfferExpired,
-    OfferMade,
-    OfferRescinded,
     Presence,
     QueueConfig,
     RoutingEngine,
@@ -77,6 +58,10 @@ from switchdesk.domain.routing import (
     event_from_dict,
     event_to_dict,
 )
+from switchdesk.usecases.live.capacity import parse_capacity
+from switchdesk.usecases.live.projections import PendingOffer, Projections
+from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
+from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
 from switchdesk.usecases.live_ports import LivePublisher, LiveUnitOfWork, LiveUnitOfWorkFactory
 from switchdesk.usecases.ports import Clock, SecretFactory, UnitOfWorkFactory
 from switchdesk.usecases.principal import Principal
@@ -90,97 +75,13 @@ WRAP_UP_HOLD_SECONDS = 1800.0
 SNAPSHOT_EVERY_EVENTS = 10_000
 """Events between engine snapshots: a snapshot of a large center takes tens of
 milliseconds (the writer waits meanwhile); a restart replays at most this many."""
-MAX_WAITING_CUSTOMER_COMMANDS = 200
-"""New customer work allowed to wait for the writer before the center answers ``busy``
-(about two seconds of work at full load); agents' actions and timers are never refused."""
-MAX_BATCH_COMMANDS = 64
-"""Commands the writer runs in one transaction at most (group commit)."""
-WRITER_IDLE_SECONDS = 5.0
-"""The writer thread ends after this long without work; the next command starts one."""
 STAFFING_REFRESH_SECONDS = 0.5
 DEFAULT_HANDLE_SECONDS = 180.0
 ESCALATION_PRIORITY_BOOST = 10
-_ENDED_OFFERS_KEPT = 10_000
-DEFAULT_CAPACITY_PROFILE = {
-    "total": 100,
-    "costs": {"voice": 100, "chat": 33, "email": 20, "task": 20},
-    "maximum": {"chat": 3},
-}
-
-
-def _capacity(data: dict[str, Any] | None) -> CapacityProfile:
-    """A weighted capacity from the API's shape, every number checked (none left to chance)."""
-    if data is None:
-        data = DEFAULT_CAPACITY_PROFILE
-    if not isinstance(data, dict) or not set(data) <= {"total", "costs", "maximum"}:
-        raise ValidationFailed(
-            "capacity has a total and optional costs and maximum per channel kind",
-            code="capacity_invalid",
-        )
-    total = data.get("total")
-    if isinstance(total, bool) or not isinstance(total, int) or not 1 <= total <= 10_000:
-        raise ValidationFailed("capacity total is an integer 1 to 10000", code="capacity_invalid")
-    checked: dict[str, dict[str, int]] = {}
-    for part, word, top in (("costs", "cost", total), ("maximum", "maximum", 1000)):
-        values = data.get(part)
-        values = {} if values is None else values
-        if not isinstance(values, dict):
-            raise ValidationFailed(
-                f"capacity {part} maps channel kinds to numbers", code="capacity_invalid"
-            )
-        for kind, value in values.items():
-            if not kind or len(kind) > 32:
-                raise ValidationFailed(
-                    "a channel kind has 1 to 32 characters", code="capacity_invalid"
-                )
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-                raise ValidationFailed(
-                    f"{word} of {kind!r} is an integer 1 to {top}", code="capacity_invalid"
-                )
-        checked[part] = dict(values)
-    return CapacityProfile(total, checked["costs"], checked["maximum"])
 
 
 def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
-
-
-@dataclass
-class _Offer:
-    offer_id: str
-    interaction_id: str
-    agent_id: str
-    queue_id: str
-    expires_at: float
-
-
-@dataclass
-class _QueueDay:
-    answered: int = 0
-    answered_within: int = 0
-    abandoned: int = 0
-    handle_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=50))
-
-
-@dataclass(eq=False)
-class _Job:
-    """A command waiting for the writer, and the future its caller waits on."""
-
-    body: Callable[[LiveUnitOfWork, float, _Outbox], Any]
-    urgent: bool
-    future: Future[Any] = field(default_factory=Future)
-
-
-@dataclass
-class _Outbox:
-    """What a command will publish once its transaction commits."""
-
-    messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    queues: set[str] = field(default_factory=set)
-    agents: set[str] = field(default_factory=set)
-
-    def send(self, topic: str, message: dict[str, Any]) -> None:
-        self.messages.append((topic, message))
 
 
 class LiveCenter:
@@ -208,22 +109,14 @@ class LiveCenter:
         self._account_names: dict[str, str] = {}
         self._reasons: list[NotReadyReason] = []
         self._ix_to_conv: dict[str, str] = {}
-        self._offers: dict[str, _Offer] = {}
-        self._ended_offers: dict[str, str] = {}
-        self._ix_entered: dict[str, tuple[str, float]] = {}
-        self._day: dict[str, _QueueDay] = defaultdict(_QueueDay)
-        self._day_start = 0.0
-        self._agent_since: dict[str, float] = {}
+        self._figures = Projections(self._threshold)
         self._last_seq = 0
         self._snapshot_seq = 0
         self._next_follow_up_check = 0.0
         self._pending: list[RoutingEvent] = []
         self._staffing_cache: dict[str, list[int]] = {}
         self._staffing_at = 0.0
-        self._jobs_ready = threading.Condition()
-        self._urgent_jobs: deque[_Job] = deque()
-        self._customer_jobs: deque[_Job] = deque()
-        self._writer: threading.Thread | None = None
+        self._writer = CommandWriter(self._run_batch, self._lock)
 
     # ================================================================== start and time
 
@@ -236,13 +129,7 @@ class LiveCenter:
 
     def _rebuild(self) -> None:
         """Everything in memory, from the database: config, engine, projections."""
-        now = self._now()
-        self._day_start = math.floor(now / 86400) * 86400
-        self._offers.clear()
-        self._ended_offers.clear()
-        self._ix_entered.clear()
-        self._day.clear()
-        self._agent_since.clear()
+        self._figures.reset(self._now())
         self._ix_to_conv.clear()
         with self._uow() as uow:
             self._load_config(uow)
@@ -257,16 +144,16 @@ class LiveCenter:
                 self._engine.apply(event_from_dict(data))
                 self._last_seq = seq
             # Today's figures from today's events; then what is pending now, from the engine.
-            for _, data in uow.routing_events_since(self._day_start):
-                self._remember(event_from_dict(data))
+            for _, data in uow.routing_events_since(self._figures.day_start):
+                self._figures.remember(event_from_dict(data))
             state = self._engine.snapshot()
-            self._offers = {
-                o["id"]: _Offer(
+            self._figures.offers = {
+                o["id"]: PendingOffer(
                     o["id"], o["interaction_id"], o["agent_id"], o["queue_id"], o["expires_at"]
                 )
                 for o in state["offers"]
             }
-            self._ix_entered = {
+            self._figures.entered = {
                 ix["id"]: (ix["queue_id"], ix["entered_at"]) for ix in state["interactions"]
             }
             for conversation in uow.open_conversations():
@@ -305,91 +192,28 @@ class LiveCenter:
     def submit_tick(self) -> Future[None]:
         # Every batch of commands runs due timers first; this one also turns the day and
         # routes due follow-ups.
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
-            if now >= self._day_start + 86400:
-                self._day_start = math.floor(now / 86400) * 86400
-                self._day.clear()
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
+            self._figures.turn_day(now)
             if now >= self._next_follow_up_check:
                 self._next_follow_up_check = now + 5.0
                 self._route_due_follow_ups(uow, now, out)
 
-        return self._submit(body)
+        return self._writer.submit(body)
 
     def _read(self, view: Callable[[], T]) -> T:
         """Run ``view`` (no changes) through the writer: it sees committed state only."""
-        return self._command(lambda uow, now, out: view())
+        return self._writer.run(lambda uow, now, out: view())
 
     # ================================================================== command runner
 
-    def _submit(
-        self, body: Callable[[LiveUnitOfWork, float, _Outbox], T], *, urgent: bool = True
-    ) -> Future[T]:
-        """Queue ``body`` for the center's writer; the future settles after the commit.
-
-        Agents' actions and timers (``urgent``) run ahead of new customer work; beyond
-        ``MAX_WAITING_CUSTOMER_COMMANDS`` customer commands waiting, the center answers
-        ``busy`` at once rather than let offers expire while a backlog grows.
-        """
-        job: _Job = _Job(body, urgent)
-        with self._jobs_ready:
-            if urgent:
-                self._urgent_jobs.append(job)
-            else:
-                if len(self._customer_jobs) >= MAX_WAITING_CUSTOMER_COMMANDS:
-                    raise RateLimited(
-                        "the center is very busy; please try again in a moment", code="busy"
-                    )
-                self._customer_jobs.append(job)
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_forever, name="switchdesk-live-writer", daemon=True
-                )
-                self._writer.start()
-            else:
-                self._jobs_ready.notify()
-        return job.future
-
-    def _command(
-        self, body: Callable[[LiveUnitOfWork, float, _Outbox], T], *, urgent: bool = True
-    ) -> T:
-        """Run ``body`` through the writer and wait for its result (or its error)."""
-        if threading.current_thread() is self._writer:
-            raise RuntimeError("a live center command cannot wait for another one")
-        return self._submit(body, urgent=urgent).result()
-
-    def _write_forever(self) -> None:
-        """The single writer: takes every queued command, runs them in one transaction
-        (group commit), and settles their futures only after the commit."""
-        while True:
-            with self._jobs_ready:
-                if not self._urgent_jobs and not self._customer_jobs:
-                    self._jobs_ready.wait(WRITER_IDLE_SECONDS)
-                    if not self._urgent_jobs and not self._customer_jobs:
-                        self._writer = None  # a new one starts with the next command
-                        return
-                batch: list[_Job] = []
-                for jobs in (self._urgent_jobs, self._customer_jobs):
-                    while jobs and len(batch) < MAX_BATCH_COMMANDS:
-                        batch.append(jobs.popleft())
-            batch = [job for job in batch if job.future.set_running_or_notify_cancel()]
-            if not batch:
-                continue
-            try:
-                with self._lock:
-                    self._run_batch(batch)
-            except BaseException as exc:  # never leave a caller waiting
-                for job in batch:
-                    if not job.future.done():
-                        job.future.set_exception(exc)
-
-    def _run_batch(self, batch: list[_Job]) -> None:
+    def _run_batch(self, batch: list[Job]) -> None:
         """One transaction for the whole batch. A command refused before it changed
         anything gets its error and the others go on; one that fails after changing
         something rolls the batch back, and each command is then run on its own."""
         now = self._now()
-        out = _Outbox()
+        out = Outbox()
         self._pending = []
-        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        outcomes: list[tuple[Job, Any, BaseException | None]] = []
         try:
             with self._uow() as uow:
                 self._route(uow, now, out, self._engine.advance)
@@ -439,201 +263,51 @@ class LiveCenter:
         self,
         uow: LiveUnitOfWork,
         now: float,
-        out: _Outbox,
+        out: Outbox,
         action: Callable[[float], list[RoutingEvent]],
     ) -> None:
         """Run one engine command and react to each event it produced, in order."""
         events = action(now)
         for event in events:
             self._pending.append(event)
-            self._remember(event)
+            self._figures.remember(event)
             self._react(uow, event, out)
 
     # ================================================================== projections
-
-    def _remember(self, event: RoutingEvent) -> None:
-        """In-memory bookkeeping that replays identically on start."""
-        if isinstance(event, OfferMade):
-            self._offers[event.offer_id] = _Offer(
-                event.offer_id,
-                event.interaction_id,
-                event.agent_id,
-                event.queue_id,
-                event.expires_at,
-            )
-        elif isinstance(
-            event, OfferAccepted | OfferDeclined | OfferExpired | OfferCancelled | OfferRescinded
-        ):
-            self._offers.pop(event.offer_id, None)
-            reason = {
-                OfferAccepted: "accepted",
-                OfferDeclined: "declined",
-                OfferExpired: "expired",
-                OfferCancelled: "cancelled",
-                OfferRescinded: "accepted_elsewhere",
-            }[type(event)]
-            self._ended_offers[event.offer_id] = reason
-            if len(self._ended_offers) > _ENDED_OFFERS_KEPT:
-                self._ended_offers.pop(next(iter(self._ended_offers)))
-        if isinstance(event, AgentPresenceChanged | AgentActivityChanged):
-            self._agent_since[event.agent_id] = event.at
-        # Service level today (SL1: answered within T / (answered + abandoned)).
-        if isinstance(event, InteractionEnqueued):
-            self._ix_entered[event.interaction_id] = (event.queue_id, event.entered_at)
-        elif isinstance(event, InteractionTransferred):
-            self._ix_entered[event.interaction_id] = (event.to_queue_id, event.entered_at)
-        elif isinstance(event, InteractionMovedToTarget):
-            entered = self._ix_entered.get(event.interaction_id)
-            if entered:
-                self._ix_entered[event.interaction_id] = (event.queue_id, entered[1])
-        elif isinstance(event, InteractionOverflowed):
-            entered = self._ix_entered.get(event.interaction_id)
-            if entered:
-                self._ix_entered[event.interaction_id] = (event.to_queue_id, entered[1])
-        elif isinstance(event, OfferAccepted):
-            entered = self._ix_entered.get(event.interaction_id)
-            if entered and event.at >= self._day_start:
-                queue_id, entered_at = entered
-                day = self._day[queue_id]
-                day.answered += 1
-                threshold = self._threshold(queue_id)
-                if event.at - entered_at <= threshold:
-                    day.answered_within += 1
-        elif isinstance(event, InteractionAbandoned):
-            if event.at >= self._day_start:
-                self._day[event.queue_id].abandoned += 1
-            self._ix_entered.pop(event.interaction_id, None)
-        elif isinstance(event, InteractionCompleted):
-            self._day[event.queue_id].handle_seconds.append(event.handle_seconds)
-            self._ix_entered.pop(event.interaction_id, None)
-        elif isinstance(event, InteractionCancelled | InteractionTransferredOut):
-            self._ix_entered.pop(event.interaction_id, None)
 
     def _threshold(self, queue_id: str) -> float:
         queue = self._queues.get(queue_id)
         return queue.threshold_seconds if queue else 20.0
 
-    def _react(self, uow: LiveUnitOfWork, event: RoutingEvent, out: _Outbox) -> None:
+    def _react(self, uow: LiveUnitOfWork, event: RoutingEvent, out: Outbox) -> None:
         """Conversations, timeline and live messages that follow from one routing event."""
-        at = _dt(event.at)
-        conv_id = self._ix_to_conv.get(getattr(event, "interaction_id", ""), "")
-        conv = uow.conversation(conv_id) if conv_id else None
         agent_id = getattr(event, "agent_id", None)
         if agent_id:
             out.agents.add(agent_id)
         for attr in ("queue_id", "to_queue_id", "from_queue_id"):
             if getattr(event, attr, None):
                 out.queues.add(getattr(event, attr))
-
-        if isinstance(event, AgentPresenceChanged | AgentActivityChanged):
-            return
         if isinstance(event, AfterContactWorkStarted):
-            out.send(
-                f"agent:{event.agent_id}",
-                {
-                    "type": "wrap_up",
-                    "conversation_id": self._ix_to_conv.get(event.interaction_id),
-                    "acw_until": event.until,
-                },
-            )
+            after_contact_work_started(self, event, out)
             return
-        if isinstance(event, AfterContactWorkEnded):
+        handler = EVENT_HANDLERS.get(type(event))
+        if handler is None:
             return
-        if conv is None:
-            return
-        name = self._names.get(agent_id or "", agent_id or "")
-        if isinstance(event, InteractionEnqueued):
-            self._timeline(
-                uow,
-                conv,
-                at,
-                "enqueued",
-                "system",
-                queue=self._queue_name(event.queue_id),
-                queue_id=event.queue_id,
-            )
-        elif isinstance(event, InteractionMovedToTarget | InteractionOverflowed):
-            queue_id = getattr(event, "queue_id", None) or getattr(event, "to_queue_id", "")
-            uow.save_conversation(replace(conv, queue_id=queue_id, updated_at=at))
-            self._timeline(
-                uow,
-                conv,
-                at,
-                "moved",
-                "system",
-                queue=self._queue_name(queue_id),
-                queue_id=queue_id,
-            )
-        elif isinstance(event, InteractionTransferred):
-            uow.save_conversation(
-                self._move(
-                    conv, ConversationState.WAITING, at, queue_id=event.to_queue_id, agent_id=None
-                ),
-            )
-            self._timeline(
-                uow,
-                conv,
-                at,
-                "transferred",
-                f"user:{self._names.get(event.from_agent_id or '', 'system')}",
-                to_queue=self._queue_name(event.to_queue_id),
-                to_queue_id=event.to_queue_id,
-                to_agent_id=event.to_agent_id,
-                from_agent_id=event.from_agent_id,
-            )
-            if event.from_agent_id:
-                out.agents.add(event.from_agent_id)
-                out.send(
-                    f"agent:{event.from_agent_id}", {"type": "released", "conversation_id": conv.id}
-                )
-        elif isinstance(event, OfferMade):
-            self._timeline(
-                uow,
-                conv,
-                at,
-                "offered",
-                "system",
-                agent=name,
-                agent_id=event.agent_id,
-                offer_id=event.offer_id,
-            )
-            out.send(
-                f"agent:{event.agent_id}",
-                {"type": "offer", "offer": self._offer_view(uow, event.offer_id, conv)},
-            )
-        elif isinstance(event, OfferAccepted):
-            assigned = self._move(conv, ConversationState.ASSIGNED, at, agent_id=event.agent_id)
-            uow.save_conversation(assigned)
-            self._timeline(
-                uow, conv, at, "accepted", f"user:{name}", agent=name, agent_id=event.agent_id
-            )
-            out.send(
-                f"agent:{event.agent_id}",
-                {"type": "assigned", "conversation": self._conversation_view(uow, assigned)},
-            )
-            out.send(f"conversation:{conv.id}", {"type": "agent_joined", "agent_name": name})
-        elif isinstance(event, OfferDeclined | OfferExpired | OfferCancelled | OfferRescinded):
-            reason = self._ended_offers.get(event.offer_id, "cancelled")
-            self._timeline(
-                uow, conv, at, f"offer_{reason}", "system", agent=name, agent_id=event.agent_id
-            )
-            out.send(
-                f"agent:{event.agent_id}",
-                {"type": "offer_gone", "offer_id": event.offer_id, "reason": reason},
-            )
-        elif isinstance(event, InteractionCompleted):
-            self._timeline(
-                uow,
-                conv,
-                at,
-                "completed",
-                f"user:{name}",
-                handle_seconds=round(event.handle_seconds, 3),
-            )
-        elif isinstance(event, InteractionAbandoned):
-            self._timeline(uow, conv, at, "abandoned", "contact")
-        elif isinstance(event, InteractionCancelled | InteractionTransferredOut):
-            self._timeline(uow, conv, at, "left_routing", "system")
+        conv_id = self._ix_to_conv.get(getattr(event, "interaction_id", ""), "")
+        conv = uow.conversation(conv_id) if conv_id else None
+        if conv is not None:
+            handler(self, uow, event, conv, out)
+
+    # ------------------------------------------------------------------ for reactions
+
+    def agent_name(self, agent_id: str | None) -> str:
+        return self._names.get(agent_id or "", agent_id or "")
+
+    def conversation_of(self, interaction_id: str) -> str | None:
+        return self._ix_to_conv.get(interaction_id)
+
+    def offer_end_reason(self, offer_id: str) -> str:
+        return self._figures.ended_offers.get(offer_id, "cancelled")
 
     def may_see_agent(self, actor: Principal, agent_id: str) -> bool:
         """A supervisor sees agents who serve one of their client accounts."""
@@ -643,7 +317,7 @@ class LiveCenter:
         served = set(profile.attributes.get("client_accounts", [])) if profile else set()
         return bool(served & actor.user.client_account_ids)
 
-    def _collect_rows(self, out: _Outbox) -> None:
+    def _collect_rows(self, out: Outbox) -> None:
         """Queue positions for waiting customers and supervisor rows, once per batch of
         commands (supervisor rows only while a supervisor listens: one who connects later
         starts from a snapshot)."""
@@ -681,7 +355,7 @@ class LiveCenter:
 
     # ================================================================== helpers
 
-    def _timeline(
+    def timeline(
         self,
         uow: LiveUnitOfWork,
         conv: Conversation,
@@ -693,13 +367,13 @@ class LiveCenter:
         uow.append_timeline(TimelineEntry(conv.id, at, kind, actor, detail))
 
     @staticmethod
-    def _move(
+    def move(
         conv: Conversation, state: ConversationState, at: datetime, **changes: Any
     ) -> Conversation:
         check_transition(conv.state, state)
         return replace(conv, state=state, updated_at=at, **changes)
 
-    def _queue_name(self, queue_id: str | None) -> str:
+    def queue_name(self, queue_id: str | None) -> str:
         queue = self._queues.get(queue_id or "")
         return queue.name if queue else (queue_id or "")
 
@@ -733,7 +407,7 @@ class LiveCenter:
         return counts
 
     def _ewt_unit(self, queue_id: str) -> float:
-        handles = self._day[queue_id].handle_seconds
+        handles = self._figures.day[queue_id].handle_seconds
         mean = sum(handles) / len(handles) if handles else DEFAULT_HANDLE_SECONDS
         staffed = self._staffing().get(queue_id, [0])[0]
         return mean / max(1, staffed)
@@ -813,12 +487,12 @@ class LiveCenter:
             "client_id": m.client_id,
         }
 
-    def _conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
+    def conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
         return {
             "id": conv.id,
             "state": conv.state.value,
             "queue_id": conv.queue_id,
-            "queue_name": self._queue_name(conv.queue_id),
+            "queue_name": self.queue_name(conv.queue_id),
             "channel_kind": conv.channel_kind,
             "contact": self._card(uow, conv.contact_id),
             "messages": [self._message_view(m) for m in uow.messages(conv.id)],
@@ -826,14 +500,14 @@ class LiveCenter:
             "disposition": conv.disposition,
         }
 
-    def _offer_view(self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation) -> dict[str, Any]:
-        offer = self._offers[offer_id]
+    def offer_view(self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation) -> dict[str, Any]:
+        offer = self._figures.offers[offer_id]
         messages = [m for m in uow.messages(conv.id) if not m.internal]
         return {
             "id": offer_id,
             "conversation_id": conv.id,
             "queue_id": offer.queue_id,
-            "queue_name": self._queue_name(offer.queue_id),
+            "queue_name": self.queue_name(offer.queue_id),
             "channel_kind": conv.channel_kind,
             "expires_at": offer.expires_at,
             "contact": self._card(uow, conv.contact_id),
@@ -867,7 +541,7 @@ class LiveCenter:
             "presence": status["presence"],
             "reason": status["reason"],
             "activity": status["activity"],
-            "since": self._agent_since.get(agent_id),
+            "since": self._figures.agent_since.get(agent_id),
             "conversations": conversations,
         }
 
@@ -879,7 +553,7 @@ class LiveCenter:
         )
         staffing = self._staffing(fresh)
         _, available, busy, not_ready = staffing.get(queue_id, [0, 0, 0, 0])
-        day = self._day[queue_id]
+        day = self._figures.day[queue_id]
         base = day.answered + day.abandoned
         return {
             "id": queue_id,
@@ -933,7 +607,7 @@ class LiveCenter:
             allowed = ", ".join(s.value for s in Strategy)
             raise ValidationFailed(f"unknown strategy; expected one of: {allowed}") from None
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> QueueSettings:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> QueueSettings:
             qid = queue_id or self._secrets.new_id()
             if queue_id is not None and queue_id not in self._queues:
                 raise NotFound(f"queue {queue_id!r} not found")
@@ -962,7 +636,7 @@ class LiveCenter:
             out.queues.add(qid)
             return settings
 
-        return self._command(body)
+        return self._writer.run(body)
 
     def create_channel(
         self, actor: Principal, *, slug: str, name: str, queue_id: str, greeting: str = ""
@@ -986,14 +660,14 @@ class LiveCenter:
             greeting.strip(),
         )
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> Channel:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Channel:
             if slug in self._channels:
                 raise Conflict(f"the channel slug {slug!r} is taken")
             uow.put_channel(channel)
             self._channels[slug] = channel
             return channel
 
-        return self._command(body)
+        return self._writer.run(body)
 
     def set_agent_profile(
         self,
@@ -1009,7 +683,7 @@ class LiveCenter:
         for skill, level in skills.items():
             if not skill or not isinstance(level, int) or not 1 <= level <= 5:
                 raise ValidationFailed(f"skill {skill!r}: proficiency is an integer 1 to 5")
-        cap = _capacity(capacity)
+        cap = parse_capacity(capacity)
         with self._accounts() as accounts:
             user = accounts.users.get(user_id)
         if user is None or not actor.sees_client_account(
@@ -1026,7 +700,7 @@ class LiveCenter:
         }
         profile = AgentProfile(user_id, attributes, cap.to_dict())
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> AgentProfile:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> AgentProfile:
             known = self._profiles.get(user_id)
             if known is not None:
                 self._route(
@@ -1052,7 +726,7 @@ class LiveCenter:
             out.agents.add(user_id)
             return profile
 
-        return self._command(body)
+        return self._writer.run(body)
 
     def set_not_ready_reasons(self, actor: Principal, reasons: Iterable[tuple[str, str]]) -> None:
         """Replace the list: codes left out are removed (past events keep their code)."""
@@ -1069,7 +743,7 @@ class LiveCenter:
                 f"reason code listed twice: {', '.join(twice)}", code="reasons_invalid"
             )
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             for old in uow.reasons():
                 if old.code not in codes:
                     uow.remove_reason(old.code)
@@ -1080,7 +754,7 @@ class LiveCenter:
             for agent_id in list(self._profiles):  # open desks update their status menu
                 out.send(f"agent:{agent_id}", frame)
 
-        self._command(body)
+        self._writer.run(body)
 
     def queues(self, actor: Principal) -> list[QueueSettings]:
         if not (
@@ -1150,7 +824,7 @@ class LiveCenter:
         first = clean_text(text)
         token = self._secrets.new_secret()
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> tuple[Conversation, str]:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> tuple[Conversation, str]:
             at = _dt(now)
             contact = (
                 uow.contact_by_identity(channel.client_account_id, IdentityKind.EMAIL, address)
@@ -1182,19 +856,19 @@ class LiveCenter:
                 customer_token_hash=self._secrets.digest(token),
             )
             uow.add_conversation(conv)
-            self._timeline(uow, conv, at, "created", "contact", channel=channel.slug)
+            self.timeline(uow, conv, at, "created", "contact", channel=channel.slug)
             self._add_message(
                 uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
             )
             return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
 
-        return self._submit(body, urgent=False)
+        return self._writer.submit(body, urgent=False)
 
     def _enqueue(
         self,
         uow: LiveUnitOfWork,
         now: float,
-        out: _Outbox,
+        out: Outbox,
         conv: Conversation,
         queue_id: str,
         kind: str,
@@ -1202,7 +876,7 @@ class LiveCenter:
     ) -> Conversation:
         count = conv.interaction_count + 1
         ix_id = f"{conv.id}/{count}"
-        waiting = self._move(
+        waiting = self.move(
             conv,
             ConversationState.WAITING,
             _dt(now),
@@ -1232,7 +906,7 @@ class LiveCenter:
     def _add_message(
         self,
         uow: LiveUnitOfWork,
-        out: _Outbox,
+        out: Outbox,
         conv: Conversation,
         author: AuthorKind,
         author_name: str,
@@ -1255,7 +929,7 @@ class LiveCenter:
             client_id,
         )
         uow.add_message(message)
-        self._timeline(
+        self.timeline(
             uow,
             conv,
             at,
@@ -1286,7 +960,7 @@ class LiveCenter:
 
     def submit_customer_view(self, conversation_id: str) -> Future[dict[str, Any]]:
         # Never refused as ``busy`` (the chat exists already) and cheap: ahead of new chats.
-        return self._submit(lambda uow, now, out: self._customer_view(uow, conversation_id))
+        return self._writer.submit(lambda uow, now, out: self._customer_view(uow, conversation_id))
 
     def _customer_view(self, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
         conv = self._conversation_or_404(uow, conversation_id)
@@ -1319,7 +993,7 @@ class LiveCenter:
         if client_id is not None and (not client_id or len(client_id) > 100):
             raise ValidationFailed("client_id has 1 to 100 characters")
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> Message:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Message:
             conv = self._conversation_or_404(uow, conversation_id)
             if client_id is not None:
                 seen = uow.message_by_client_id(conv.id, client_id)
@@ -1334,11 +1008,11 @@ class LiveCenter:
             if conv.state is ConversationState.RESOLVED:
                 # Writing again after the end reopens the conversation, preferring the
                 # agent who handled it.
-                reopened = self._move(
+                reopened = self.move(
                     conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
                 )
                 uow.save_conversation(reopened)
-                self._timeline(uow, conv, at, "reopened", "contact")
+                self.timeline(uow, conv, at, "reopened", "contact")
                 message = self._add_message(
                     uow, out, reopened, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
                 )
@@ -1357,7 +1031,7 @@ class LiveCenter:
                 uow, out, conv, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
             )
 
-        return self._command(body, urgent=False)
+        return self._writer.run(body, urgent=False)
 
     def customer_typing(self, conversation_id: str) -> None:
         with self._uow() as uow:
@@ -1368,7 +1042,7 @@ class LiveCenter:
             )
 
     def customer_leave(self, conversation_id: str) -> None:
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             conv = self._conversation_or_404(uow, conversation_id)
             if conv.state in (ConversationState.RESOLVED,):
                 return
@@ -1381,14 +1055,14 @@ class LiveCenter:
                     uow, now, out, lambda t: self._engine.abandon(conv.interaction_id or "", t)
                 )
             fresh = uow.conversation(conv.id) or conv
-            uow.save_conversation(self._move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
+            uow.save_conversation(self.move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
             self._ix_to_conv.pop(conv.interaction_id or "", None)
             out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact"})
 
-        self._command(body)
+        self._writer.run(body)
 
     def _finish_assigned(
-        self, uow: LiveUnitOfWork, now: float, out: _Outbox, conv: Conversation, by: str
+        self, uow: LiveUnitOfWork, now: float, out: Outbox, conv: Conversation, by: str
     ) -> None:
         queue = self._queues.get(conv.queue_id or "")
         acw = queue.routing.get("after_contact_work_seconds", 0.0) if queue else 0.0
@@ -1405,7 +1079,7 @@ class LiveCenter:
         )
         at = _dt(now)
         fresh = uow.conversation(conv.id) or conv
-        resolved = self._move(
+        resolved = self.move(
             fresh,
             ConversationState.RESOLVED,
             at,
@@ -1415,14 +1089,14 @@ class LiveCenter:
             wrap_up_agent_id=agent_id,
         )
         uow.save_conversation(resolved)
-        self._timeline(uow, conv, at, "ended", by)
+        self.timeline(uow, conv, at, "ended", by)
         out.send(f"conversation:{conv.id}", {"type": "ended", "by": by})
         if agent_id:
             if by == "contact":
                 out.send(f"agent:{agent_id}", {"type": "contact_left", "conversation_id": conv.id})
             out.send(
                 f"agent:{agent_id}",
-                {"type": "assigned", "conversation": self._conversation_view(uow, resolved)},
+                {"type": "assigned", "conversation": self.conversation_view(uow, resolved)},
             )
             if not required:
                 out.send(f"agent:{agent_id}", {"type": "ended", "conversation_id": conv.id})
@@ -1435,7 +1109,7 @@ class LiveCenter:
         if len(remark) > 2000:
             raise ValidationFailed("a comment has at most 2000 characters", code="message_too_long")
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             conv = self._conversation_or_404(uow, conversation_id)
             if conv.state is not ConversationState.RESOLVED:
                 raise Conflict("a chat is rated after it ends", code="not_ended")
@@ -1445,10 +1119,10 @@ class LiveCenter:
             uow.save_conversation(
                 replace(conv, csat_score=score, csat_comment=remark, updated_at=at)
             )
-            self._timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
+            self.timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
             out.send(f"conversation:{conv.id}", {"type": "rated", "score": score})
 
-        self._command(body, urgent=False)
+        self._writer.run(body, urgent=False)
 
     # ================================================================== the agent
 
@@ -1457,19 +1131,19 @@ class LiveCenter:
 
     def submit_agent_snapshot(self, actor: Principal) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
-        return self._submit(lambda uow, now, out: self._agent_snapshot(uow, actor, agent_id))
+        return self._writer.submit(lambda uow, now, out: self._agent_snapshot(uow, actor, agent_id))
 
     def _agent_snapshot(
         self, uow: LiveUnitOfWork, actor: Principal, agent_id: str
     ) -> dict[str, Any]:
         offers = []
-        for offer in self._offers.values():
+        for offer in self._figures.offers.values():
             if offer.agent_id == agent_id:
                 conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
                 if conv is not None:
-                    offers.append(self._offer_view(uow, offer.offer_id, conv))
+                    offers.append(self.offer_view(uow, offer.offer_id, conv))
         mine = [
-            self._conversation_view(uow, c)
+            self.conversation_view(uow, c)
             for c in uow.open_conversations()
             if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
         ]
@@ -1521,7 +1195,7 @@ class LiveCenter:
         else:
             reason = None
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
             self._route(
                 uow,
                 now,
@@ -1531,12 +1205,12 @@ class LiveCenter:
             out.agents.add(agent_id)
             return self._agent_view(agent_id)
 
-        return self._submit(body)
+        return self._writer.submit(body)
 
-    def _offer_of(self, agent_id: str, offer_id: str) -> _Offer:
-        offer = self._offers.get(offer_id)
+    def _offer_of(self, agent_id: str, offer_id: str) -> PendingOffer:
+        offer = self._figures.offers.get(offer_id)
         if offer is None:
-            reason = self._ended_offers.get(offer_id)
+            reason = self._figures.ended_offers.get(offer_id)
             if reason == "accepted_elsewhere":
                 raise Conflict("another agent accepted this conversation first", code="offer_taken")
             if reason is None:
@@ -1554,25 +1228,25 @@ class LiveCenter:
     def submit_accept_offer(self, actor: Principal, offer_id: str) -> Future[dict[str, Any]]:
         agent_id = self._agent_id(actor)
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
             offer = self._offer_of(agent_id, offer_id)
             conv_id = self._ix_to_conv.get(offer.interaction_id, "")
             self._route(uow, now, out, lambda t: self._engine.accept(offer_id, t))
             conv = self._conversation_or_404(uow, conv_id)
-            return self._conversation_view(uow, conv)
+            return self.conversation_view(uow, conv)
 
         # Due timers run first: an offer that expired a moment ago is reported as gone,
         # not accepted.
-        return self._submit(body)
+        return self._writer.submit(body)
 
     def decline_offer(self, actor: Principal, offer_id: str) -> None:
         agent_id = self._agent_id(actor)
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             self._offer_of(agent_id, offer_id)
             self._route(uow, now, out, lambda t: self._engine.decline(offer_id, t))
 
-        self._command(body)
+        self._writer.run(body)
 
     def agent_message(
         self, actor: Principal, conversation_id: str, text: str, internal: bool = False
@@ -1583,7 +1257,7 @@ class LiveCenter:
             what="a note" if internal else "a message",
         )
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> dict[str, Any]:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
             agent_id, conv = self._own_conversation(uow, actor, conversation_id)
             if not internal and conv.state is not ConversationState.ASSIGNED:
                 raise Conflict(
@@ -1602,7 +1276,7 @@ class LiveCenter:
             )
             return self._message_view(message)
 
-        return self._command(body)
+        return self._writer.run(body)
 
     def agent_typing(self, actor: Principal, conversation_id: str) -> None:
         agent_id = self._agent_id(actor)
@@ -1631,7 +1305,7 @@ class LiveCenter:
                 f"a note has at most {NOTE_MAX_CHARS} characters", code="message_too_long"
             )
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             me, conv = self._own_conversation(uow, actor, conversation_id)
             if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
                 raise Conflict(
@@ -1664,9 +1338,9 @@ class LiveCenter:
                     uow, out, conv, AuthorKind.AGENT, me_name, text, at, author_id=me, internal=True
                 )
             if escalate:
-                self._timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
+                self.timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
             where = (
-                self._queue_name(target_queue)
+                self.queue_name(target_queue)
                 if target_queue
                 else self._names.get(agent_id or "", "a colleague")
             )
@@ -1697,19 +1371,19 @@ class LiveCenter:
                     lambda t: self._engine.transfer_to_agent(ix_id, agent_id or "", t),
                 )
 
-        self._command(body)
+        self._writer.run(body)
 
     def end_conversation(self, actor: Principal, conversation_id: str) -> None:
         self.submit_end_conversation(actor, conversation_id).result()
 
     def submit_end_conversation(self, actor: Principal, conversation_id: str) -> Future[None]:
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             me, conv = self._own_conversation(uow, actor, conversation_id)
             if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
                 raise Conflict("this chat is not in progress", code="conversation_state")
             self._finish_assigned(uow, now, out, conv, by="agent")
 
-        return self._submit(body)
+        return self._writer.submit(body)
 
     def wrap_up(self, actor: Principal, conversation_id: str, code: str, notes: str = "") -> None:
         remark = notes.strip()
@@ -1718,7 +1392,7 @@ class LiveCenter:
                 f"notes have at most {NOTE_MAX_CHARS} characters", code="message_too_long"
             )
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             me, conv = self._own_conversation(uow, actor, conversation_id)
             if conv.state is not ConversationState.RESOLVED or conv.wrap_up_agent_id != me:
                 raise Conflict("wrap-up comes after the chat ends", code="conversation_state")
@@ -1733,7 +1407,7 @@ class LiveCenter:
                     conv, disposition=code, wrap_up_notes=remark, needs_wrap_up=False, updated_at=at
                 )
             )
-            self._timeline(
+            self.timeline(
                 uow,
                 conv,
                 at,
@@ -1753,12 +1427,12 @@ class LiveCenter:
             out.send(f"agent:{me}", {"type": "released", "conversation_id": conv.id})
             out.agents.add(me)
 
-        self._command(body)
+        self._writer.run(body)
 
     def end_after_contact_work(self, actor: Principal) -> None:
         agent_id = self._agent_id(actor)
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             pending = [
                 c
                 for c in uow.open_conversations()
@@ -1772,7 +1446,7 @@ class LiveCenter:
                 )
             out.agents.add(agent_id)
 
-        self._command(body)
+        self._writer.run(body)
 
     # ================================================================== follow-ups
 
@@ -1789,7 +1463,7 @@ class LiveCenter:
         if due_at.tzinfo is None:
             raise ValidationFailed("due_at needs a time zone")
 
-        def body(uow: LiveUnitOfWork, now: float, out: _Outbox) -> FollowUp:
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> FollowUp:
             contact = uow.contact(contact_id)
             if contact is None or not actor.sees_client_account(contact.client_account_id):
                 raise NotFound(f"contact {contact_id!r} not found")
@@ -1805,9 +1479,9 @@ class LiveCenter:
             uow.add_follow_up(follow_up)
             return follow_up
 
-        return self._command(body)
+        return self._writer.run(body)
 
-    def _route_due_follow_ups(self, uow: LiveUnitOfWork, now: float, out: _Outbox) -> None:
+    def _route_due_follow_ups(self, uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
         for follow_up in uow.due_follow_ups(_dt(now)):
             origin = uow.conversation(follow_up.conversation_id or "")
             contact = uow.contact(follow_up.contact_id)
@@ -1837,7 +1511,7 @@ class LiveCenter:
                 updated_at=at,
             )
             uow.add_conversation(task)
-            self._timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
+            self.timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
             self._add_message(
                 uow,
                 out,
@@ -1862,7 +1536,7 @@ class LiveCenter:
         actor.require(Permission.CONTACTS_READ)
         with self._uow() as uow:
             conv = self._conversation_or_404(uow, conversation_id, actor)
-            view = self._conversation_view(uow, conv)
+            view = self.conversation_view(uow, conv)
             view.update(
                 {
                     "client_account_id": conv.client_account_id,
