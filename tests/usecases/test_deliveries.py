@@ -3,12 +3,12 @@ given up on permanent ones, moved forward only by status reports."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from switchdesk.adapters.memory.deliveries import MemoryDeliveryStore
 from switchdesk.domain.conversations.channels import (
     DeliveryFailed,
     DeliveryStatus,
@@ -38,34 +38,6 @@ class Clock:
 
 
 @dataclass
-class MemoryDeliveries:
-    rows: dict[str, Delivery] = field(default_factory=dict)
-
-    def add(self, delivery: Delivery) -> None:
-        self.rows[delivery.id] = delivery
-
-    def get(self, delivery_id: str) -> Delivery | None:
-        return self.rows.get(delivery_id)
-
-    def due(self, now: datetime, limit: int) -> Sequence[Delivery]:
-        due = [d for d in self.rows.values() if d.pending and d.next_attempt_at <= now]
-        return sorted(due, key=lambda d: d.created_at)[:limit]
-
-    def save(self, delivery: Delivery) -> None:
-        self.rows[delivery.id] = delivery
-
-    def by_external_id(self, channel_id: str, external_id: str) -> Delivery | None:
-        return next(
-            (
-                d
-                for d in self.rows.values()
-                if d.message.channel_id == channel_id and d.external_id == external_id
-            ),
-            None,
-        )
-
-
-@dataclass
 class ScriptedSender:
     """Fails as told, then succeeds; records every attempt."""
 
@@ -80,8 +52,8 @@ class ScriptedSender:
         return SendResult(f"wamid.{message.delivery_id}")
 
 
-def setup(sender: ScriptedSender) -> tuple[Dispatcher, MemoryDeliveries, Clock]:
-    store, clock = MemoryDeliveries(), Clock()
+def setup(sender: ScriptedSender) -> tuple[Dispatcher, MemoryDeliveryStore, Clock]:
+    store, clock = MemoryDeliveryStore(), Clock()
     dispatcher = Dispatcher(
         store,
         {ChannelKind.WHATSAPP: sender},
@@ -93,7 +65,7 @@ def setup(sender: ScriptedSender) -> tuple[Dispatcher, MemoryDeliveries, Clock]:
 
 
 def queue(
-    store: MemoryDeliveries, clock: Clock, delivery_id: str = "d1", channel: str = "wa"
+    store: MemoryDeliveryStore, clock: Clock, delivery_id: str = "d1", channel: str = "wa"
 ) -> None:
     message = OutboundMessage(
         delivery_id, "m1", "c1", channel, Identity(IdentityKind.WHATSAPP, "447700"), "Ann", "hi"
@@ -143,7 +115,7 @@ def test_retries_are_given_up_after_the_last_attempt() -> None:
         clock.at += timedelta(hours=2)
         dispatcher.run_due()
     assert len(sender.sent) == 4
-    assert store.rows["d1"].status is S.FAILED
+    assert (got := store.get("d1")) is not None and got.status is S.FAILED
 
 
 def test_a_delivery_to_a_removed_channel_fails_clearly_instead_of_waiting_forever() -> None:

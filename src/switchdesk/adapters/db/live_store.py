@@ -352,6 +352,8 @@ class SqlLiveUnitOfWork(SqlTransaction):
                         "queue_id": channel.queue_id,
                         "greeting": channel.greeting,
                         "enabled": channel.enabled,
+                        "address": channel.address,
+                        "settings": dict(channel.settings),
                     },
                 )
         except IntegrityError:
@@ -369,6 +371,8 @@ class SqlLiveUnitOfWork(SqlTransaction):
                 r.queue_id,
                 r.greeting,
                 r.enabled,
+                r.address,
+                dict(r.settings),
             )
             for r in rows
         ]

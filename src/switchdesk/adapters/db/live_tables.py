@@ -47,7 +47,30 @@ channels = Table(
     Column("queue_id", _ID, ForeignKey("center_queues.id"), nullable=False),
     Column("greeting", String(1000), nullable=False),
     Column("enabled", Boolean, nullable=False),
+    Column("address", String(320), nullable=False, server_default=""),
+    Column("settings", JSON, nullable=False, server_default="{}"),
 )
+Index("ix_channels_kind_address", channels.c.kind, channels.c.address)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("channel_id", _ID, nullable=False),
+    Column("conversation_id", _ID, nullable=False, index=True),
+    Column("message_id", _ID, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=True),
+    Column("external_id", String(998), nullable=True),
+    Column("error", Text, nullable=False),
+    Column("error_code", String(64), nullable=False),
+    Column("message", JSON, nullable=False),
+)
+Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+Index("ix_deliveries_external", deliveries.c.channel_id, deliveries.c.external_id)
 
 agent_profiles = Table(
     "agent_profiles",
