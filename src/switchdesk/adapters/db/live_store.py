@@ -571,6 +571,36 @@ class SqlLiveUnitOfWork(SqlTransaction):
         found = self._overlay.messages[conversation_id] = [_message(r) for r in rows]
         return found
 
+    def add_external_id(
+        self, channel_id: str, external_id: str, conversation_id: str, message_id: str
+    ) -> None:
+        self.writes += 1
+        self._flush()
+        self._c.execute(
+            insert(t.message_external_ids).values(
+                channel_id=channel_id,
+                external_id=external_id,
+                conversation_id=conversation_id,
+                message_id=message_id,
+            )
+        )
+
+    def conversation_by_external_id(self, channel_id: str, external_id: str) -> str | None:
+        x = t.message_external_ids
+        found = self._c.execute(
+            select(x.c.conversation_id).where(
+                x.c.channel_id == channel_id, x.c.external_id == external_id
+            )
+        ).scalar()
+        return str(found) if found is not None else None
+
+    def external_ids(self, conversation_id: str) -> frozenset[str]:
+        x = t.message_external_ids
+        rows = self._c.execute(
+            select(x.c.external_id).where(x.c.conversation_id == conversation_id)
+        ).scalars()
+        return frozenset(rows)
+
     def append_timeline(self, entry: TimelineEntry) -> None:
         self.writes += 1
         self._new_timeline.append(

@@ -52,6 +52,15 @@ channels = Table(
 )
 Index("ix_channels_kind_address", channels.c.kind, channels.c.address)
 
+message_external_ids = Table(
+    "message_external_ids",
+    metadata,
+    Column("channel_id", _ID, primary_key=True),
+    Column("external_id", String(998), primary_key=True),
+    Column("conversation_id", _ID, nullable=False, index=True),
+    Column("message_id", _ID, nullable=False),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,

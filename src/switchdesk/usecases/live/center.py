@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.conversations.channels import InboundItem
 from switchdesk.domain.conversations.model import (
     NOTE_MAX_CHARS,
     AgentProfile,
@@ -58,7 +59,9 @@ from switchdesk.domain.routing import (
     event_from_dict,
     event_to_dict,
 )
+from switchdesk.usecases.channel_ports import ChannelEndpoint
 from switchdesk.usecases.live.capacity import parse_capacity
+from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.projections import PendingOffer, Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
 from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
@@ -639,9 +642,25 @@ class LiveCenter:
         return self._writer.run(body)
 
     def create_channel(
-        self, actor: Principal, *, slug: str, name: str, queue_id: str, greeting: str = ""
+        self,
+        actor: Principal,
+        *,
+        slug: str,
+        name: str,
+        queue_id: str,
+        greeting: str = "",
+        kind: ChannelKind = ChannelKind.WEB_CHAT,
+        address: str = "",
+        settings: dict[str, Any] | None = None,
     ) -> Channel:
         actor.require(Permission.ROUTING_CONFIGURE)
+        address = address.strip()
+        if kind is not ChannelKind.WEB_CHAT and not address:
+            raise ValidationFailed(
+                "this channel needs its address at the provider", code="channel_address_missing"
+            )
+        if len(address) > 320:
+            raise ValidationFailed("a channel address has at most 320 characters")
         slug = slug.strip().lower()
         if not slug or len(slug) > 100 or not all(c.isalnum() or c == "-" for c in slug):
             raise ValidationFailed("a channel slug has 1 to 100 letters, digits or dashes")
@@ -654,15 +673,24 @@ class LiveCenter:
             self._secrets.new_id(),
             slug,
             name.strip() or slug,
-            ChannelKind.WEB_CHAT,
+            kind,
             queue.client_account_id,
             queue_id,
             greeting.strip(),
+            address=address.lower() if kind is ChannelKind.EMAIL else address,
+            settings=dict(settings or {}),
         )
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Channel:
             if slug in self._channels:
                 raise Conflict(f"the channel slug {slug!r} is taken")
+            if address and any(
+                c.kind is kind and c.address == channel.address for c in self._channels.values()
+            ):
+                raise Conflict(
+                    f"another {kind.value} channel has the address {address!r}",
+                    code="channel_address_taken",
+                )
             uow.put_channel(channel)
             self._channels[slug] = channel
             return channel
@@ -780,9 +808,37 @@ class LiveCenter:
         """The public face of a chat channel (for the customer page)."""
         # No lock: a dict read is atomic and channels are only ever added or replaced.
         channel = self._channels.get(slug)
-        if channel is None or not channel.enabled:
+        if channel is None or not channel.enabled or channel.kind is not ChannelKind.WEB_CHAT:
             raise NotFound(f"chat channel {slug!r} not found")
         return channel
+
+    # ================================================================== other channels
+
+    def endpoint(self, kind: ChannelKind, key: str) -> ChannelEndpoint | None:
+        """The enabled channel of ``kind`` at provider address ``key`` (web chat: slug)."""
+        wanted = key.strip().lower() if kind is ChannelKind.EMAIL else key.strip()
+        for channel in list(self._channels.values()):
+            at = channel.slug if kind is ChannelKind.WEB_CHAT else channel.address
+            if channel.kind is kind and channel.enabled and at == wanted:
+                return ChannelEndpoint(channel)
+        return None
+
+    def channel_by_id(self, channel_id: str) -> Channel | None:
+        return next((c for c in list(self._channels.values()) if c.id == channel_id), None)
+
+    def receive(self, items: Sequence[InboundItem]) -> Future[None]:
+        """Store and route what a channel adapter received (see ``intake.py``); the future
+        settles after the commit. Duplicates by external id are dropped."""
+        batch = list(items)
+
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
+            for item in batch:
+                receive_item(self, uow, now, out, item)
+
+        return self._writer.submit(body, urgent=False)
+
+    def new_id(self) -> str:
+        return self._secrets.new_id()
 
     def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
         """Profiles of the agents who serve the actor's client accounts (all of them for
@@ -857,14 +913,14 @@ class LiveCenter:
             )
             uow.add_conversation(conv)
             self.timeline(uow, conv, at, "created", "contact", channel=channel.slug)
-            self._add_message(
+            self.add_message(
                 uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
             )
-            return self._enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
+            return self.enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
 
         return self._writer.submit(body, urgent=False)
 
-    def _enqueue(
+    def enqueue(
         self,
         uow: LiveUnitOfWork,
         now: float,
@@ -903,7 +959,7 @@ class LiveCenter:
         )
         return uow.conversation(conv.id) or waiting
 
-    def _add_message(
+    def add_message(
         self,
         uow: LiveUnitOfWork,
         out: Outbox,
@@ -1013,11 +1069,11 @@ class LiveCenter:
                 )
                 uow.save_conversation(reopened)
                 self.timeline(uow, conv, at, "reopened", "contact")
-                message = self._add_message(
+                message = self.add_message(
                     uow, out, reopened, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
                 )
                 last_agent = conv.wrap_up_agent_id or None
-                self._enqueue(
+                self.enqueue(
                     uow,
                     now,
                     out,
@@ -1027,7 +1083,7 @@ class LiveCenter:
                     preferred_agent_id=last_agent,
                 )
                 return message
-            return self._add_message(
+            return self.add_message(
                 uow, out, conv, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
             )
 
@@ -1263,7 +1319,7 @@ class LiveCenter:
                 raise Conflict(
                     "the chat has ended; add an internal note instead", code="conversation_state"
                 )
-            message = self._add_message(
+            message = self.add_message(
                 uow,
                 out,
                 conv,
@@ -1334,7 +1390,7 @@ class LiveCenter:
                 raise NotFound(f"agent {agent_id!r} not found")
             me_name = self._names.get(me, "Agent")
             if text:
-                self._add_message(
+                self.add_message(
                     uow, out, conv, AuthorKind.AGENT, me_name, text, at, author_id=me, internal=True
                 )
             if escalate:
@@ -1344,7 +1400,7 @@ class LiveCenter:
                 if target_queue
                 else self._names.get(agent_id or "", "a colleague")
             )
-            self._add_message(
+            self.add_message(
                 uow,
                 out,
                 conv,
@@ -1512,7 +1568,7 @@ class LiveCenter:
             )
             uow.add_conversation(task)
             self.timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
-            self._add_message(
+            self.add_message(
                 uow,
                 out,
                 task,
@@ -1527,7 +1583,7 @@ class LiveCenter:
                 (uid for uid, n in self._names.items() if uid in self._profiles and n == creator),
                 None,
             )
-            self._enqueue(uow, now, out, task, queue_id, TASK_KIND, preferred_agent_id=preferred)
+            self.enqueue(uow, now, out, task, queue_id, TASK_KIND, preferred_agent_id=preferred)
             uow.save_follow_up(replace(follow_up, routed_conversation_id=task.id))
 
     # ================================================================== reading

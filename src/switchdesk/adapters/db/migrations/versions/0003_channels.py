@@ -1,4 +1,5 @@
-"""Channels: provider address and settings per channel; the outbound delivery queue.
+"""Channels: provider address and settings per channel; providers' message ids; the
+outbound delivery queue.
 
 Revision ID: 0003
 Revises: 0002
@@ -23,6 +24,18 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("settings", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.create_index("ix_channels_kind_address", ["kind", "address"], unique=False)
+    op.create_table(
+        "message_external_ids",
+        sa.Column("channel_id", sa.String(length=64), nullable=False),
+        sa.Column("external_id", sa.String(length=998), nullable=False),
+        sa.Column("conversation_id", sa.String(length=64), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("channel_id", "external_id", name=op.f("pk_message_external_ids")),
+    )
+    with op.batch_alter_table("message_external_ids", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_message_external_ids_conversation_id"), ["conversation_id"], unique=False
+        )
     op.create_table(
         "deliveries",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -50,6 +63,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("deliveries")
+    op.drop_table("message_external_ids")
     with op.batch_alter_table("channels", schema=None) as batch_op:
         batch_op.drop_index("ix_channels_kind_address")
         batch_op.drop_column("settings")

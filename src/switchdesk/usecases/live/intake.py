@@ -1,0 +1,170 @@
+"""Inbound traffic from any channel adapter, channel-neutral: find or create the contact
+by the sender's identity, drop duplicates by the provider's id, choose the conversation
+(``domain/conversations/threading.py``), store the message, and route what needs a person.
+
+Runs inside the live center's writer, in the batch's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from switchdesk.domain.conversations.channels import ROUTING_KIND, InboundItem, InboundMessage
+from switchdesk.domain.conversations.model import (
+    AuthorKind,
+    Channel,
+    Contact,
+    Conversation,
+    ConversationState,
+    Message,
+)
+from switchdesk.domain.conversations.threading import Candidate, choose_thread
+from switchdesk.domain.errors import NotFound, ValidationFailed
+from switchdesk.usecases.live.writer import Outbox
+from switchdesk.usecases.live_ports import LiveUnitOfWork
+
+NAME_MAX_CHARS = 200
+TEXT_MAX_CHARS = 100_000
+"""Longer inbound text (a long mail) is kept up to here, with a note that it was cut."""
+
+
+class IntakeCore(Protocol):
+    """The parts of the live center that inbound handling uses."""
+
+    def channel_by_id(self, channel_id: str) -> Channel | None: ...
+    def new_id(self) -> str: ...
+    def timeline(
+        self,
+        uow: LiveUnitOfWork,
+        conv: Conversation,
+        at: datetime,
+        kind: str,
+        actor: str,
+        **detail: Any,
+    ) -> None: ...
+    def move(
+        self, conv: Conversation, state: ConversationState, at: datetime, **changes: Any
+    ) -> Conversation: ...
+    def add_message(
+        self,
+        uow: LiveUnitOfWork,
+        out: Outbox,
+        conv: Conversation,
+        author: AuthorKind,
+        author_name: str,
+        text: str,
+        at: datetime,
+        *,
+        author_id: str | None = None,
+        internal: bool = False,
+        client_id: str | None = None,
+    ) -> Message: ...
+    def enqueue(
+        self,
+        uow: LiveUnitOfWork,
+        now: float,
+        out: Outbox,
+        conv: Conversation,
+        queue_id: str,
+        kind: str,
+        preferred_agent_id: str | None = None,
+    ) -> Conversation: ...
+
+
+def receive_item(
+    core: IntakeCore, uow: LiveUnitOfWork, now: float, out: Outbox, item: InboundItem
+) -> str | None:
+    """Handle one item; returns the conversation a message went to (None: a duplicate)."""
+    if not isinstance(item, InboundMessage):
+        raise ValidationFailed(
+            f"{type(item).__name__} is not handled by the conversation core yet",
+            code="inbound_item_unsupported",
+        )
+    return receive_message(core, uow, now, out, item)
+
+
+def _contact(
+    core: IntakeCore, uow: LiveUnitOfWork, channel: Channel, m: InboundMessage, at: datetime
+) -> Contact:
+    found = uow.contact_by_identity(channel.client_account_id, m.sender.kind, m.sender.value)
+    if found is not None:
+        return found
+    name = " ".join(m.sender_name.split())[:NAME_MAX_CHARS] or m.sender.value[:NAME_MAX_CHARS]
+    contact = Contact(core.new_id(), channel.client_account_id, name, at, (m.sender,), {})
+    uow.add_contact(contact)
+    return contact
+
+
+def _text(m: InboundMessage) -> str:
+    text = m.text.strip()
+    if not text:
+        text = f"[{m.subject.strip()}]" if m.subject.strip() else "[no text]"
+    if len(text) > TEXT_MAX_CHARS:
+        text = text[:TEXT_MAX_CHARS] + "\n[message shortened; the full text is kept with it]"
+    return text
+
+
+def receive_message(
+    core: IntakeCore, uow: LiveUnitOfWork, now: float, out: Outbox, m: InboundMessage
+) -> str | None:
+    channel = core.channel_by_id(m.channel_id)
+    if channel is None or not channel.enabled:
+        raise NotFound(f"channel {m.channel_id!r} not found", code="channel_not_found")
+    if not m.external_id or len(m.external_id) > 998:
+        raise ValidationFailed("an inbound message needs its provider's id (1 to 998 characters)")
+    if uow.conversation_by_external_id(channel.id, m.external_id) is not None:
+        return None  # a provider's retry: stored already
+    at = datetime.fromtimestamp(now, UTC)
+    contact = _contact(core, uow, channel, m, at)
+    mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
+    candidates = [
+        Candidate(c.id, c.state, c.updated_at, uow.external_ids(c.id), c.resolved_at) for c in mine
+    ]
+    choice = choose_thread(channel.kind, m, candidates)
+    text = _text(m)
+    kind = ROUTING_KIND[channel.kind]
+    detail = {"channel": channel.slug, "external_id": m.external_id, "subject": m.subject}
+    conv = uow.conversation(choice.conversation_id) if choice.conversation_id else None
+    if conv is None:
+        conv = Conversation(
+            id=core.new_id(),
+            client_account_id=channel.client_account_id,
+            contact_id=contact.id,
+            channel_id=channel.id,
+            channel_kind=kind,
+            state=ConversationState.OPEN,
+            created_at=at,
+            updated_at=at,
+        )
+        uow.add_conversation(conv)
+        core.timeline(uow, conv, at, "created", "contact", **detail)
+        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
+        if m.automatic:
+            # Stored for the record; nobody needs to answer an auto-reply or a newsletter.
+            core.timeline(uow, conv, at, "automatic", "system", **detail)
+            uow.save_conversation(core.move(conv, ConversationState.RESOLVED, at, resolved_at=at))
+        else:
+            core.enqueue(uow, now, out, conv, channel.queue_id, kind)
+    elif choice.reopen:
+        reopened = core.move(
+            conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
+        )
+        uow.save_conversation(reopened)
+        core.timeline(uow, conv, at, "reopened", "contact", **detail)
+        message = core.add_message(uow, out, reopened, AuthorKind.CONTACT, contact.name, text, at)
+        core.enqueue(
+            uow,
+            now,
+            out,
+            reopened,
+            conv.queue_id or channel.queue_id,
+            kind,
+            preferred_agent_id=conv.wrap_up_agent_id,
+        )
+    else:
+        uow.save_conversation(replace(conv, updated_at=at))
+        core.timeline(uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail)
+        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
+    uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
+    return conv.id
