@@ -19,6 +19,7 @@ from switchdesk.domain.conversations.model import (
     QueueSettings,
     TimelineEntry,
 )
+from switchdesk.usecases.deliveries import Delivery
 
 
 class LiveUnitOfWork(Protocol):
@@ -81,7 +82,14 @@ class LiveUnitOfWork(Protocol):
         ...
 
     def conversation_by_external_id(self, channel_id: str, external_id: str) -> str | None: ...
-    def external_ids(self, conversation_id: str) -> frozenset[str]: ...
+    def external_ids(self, conversation_id: str) -> list[str]:
+        """Providers' ids of the conversation's messages, oldest first."""
+        ...
+
+    def add_delivery(self, delivery: Delivery) -> None:
+        """Queue an outbound message (sent after the commit by the dispatcher)."""
+        ...
+
     def append_timeline(self, entry: TimelineEntry) -> None: ...
     def timeline(self, conversation_id: str) -> Sequence[TimelineEntry]: ...
 

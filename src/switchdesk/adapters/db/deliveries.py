@@ -64,24 +64,27 @@ def _row(d: Delivery) -> dict[str, Any]:
     }
 
 
+def delivery_row(delivery: Delivery) -> dict[str, Any]:
+    """The whole row of a new delivery."""
+    m = delivery.message
+    return {
+        "id": m.delivery_id,
+        "channel_id": m.channel_id,
+        "conversation_id": m.conversation_id,
+        "message_id": m.message_id,
+        "created_at": delivery.created_at,
+        "message": message_to_json(m),
+        **_row(delivery),
+    }
+
+
 class SqlDeliveryStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
     def add(self, delivery: Delivery) -> None:
-        m = delivery.message
         with self._engine.begin() as conn:
-            conn.execute(
-                insert(t).values(
-                    id=m.delivery_id,
-                    channel_id=m.channel_id,
-                    conversation_id=m.conversation_id,
-                    message_id=m.message_id,
-                    created_at=delivery.created_at,
-                    message=message_to_json(m),
-                    **_row(delivery),
-                )
-            )
+            conn.execute(insert(t).values(**delivery_row(delivery)))
 
     def get(self, delivery_id: str) -> Delivery | None:
         with self._engine.connect() as conn:

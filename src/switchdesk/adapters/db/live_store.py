@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from switchdesk.adapters.db import live_tables as t
 from switchdesk.adapters.db import tables
+from switchdesk.adapters.db.deliveries import delivery_row
 from switchdesk.adapters.db.transaction import SqlTransaction
 from switchdesk.domain.conversations.model import (
     AgentProfile,
@@ -32,6 +33,7 @@ from switchdesk.domain.conversations.model import (
     WrapUpCode,
 )
 from switchdesk.domain.errors import Conflict
+from switchdesk.usecases.deliveries import Delivery
 
 
 def _queue(r: Any) -> QueueSettings:
@@ -594,12 +596,21 @@ class SqlLiveUnitOfWork(SqlTransaction):
         ).scalar()
         return str(found) if found is not None else None
 
-    def external_ids(self, conversation_id: str) -> frozenset[str]:
-        x = t.message_external_ids
+    def external_ids(self, conversation_id: str) -> list[str]:
+        self._flush()
+        x, m = t.message_external_ids, t.messages
         rows = self._c.execute(
-            select(x.c.external_id).where(x.c.conversation_id == conversation_id)
+            select(x.c.external_id)
+            .join(m, m.c.id == x.c.message_id)
+            .where(x.c.conversation_id == conversation_id)
+            .order_by(m.c.seq)
         ).scalars()
-        return frozenset(rows)
+        return list(rows)
+
+    def add_delivery(self, delivery: Delivery) -> None:
+        self.writes += 1
+        self._flush()
+        self._c.execute(insert(t.deliveries).values(**delivery_row(delivery)))
 
     def append_timeline(self, entry: TimelineEntry) -> None:
         self.writes += 1

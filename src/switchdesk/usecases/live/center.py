@@ -62,6 +62,7 @@ from switchdesk.domain.routing import (
 from switchdesk.usecases.channel_ports import ChannelEndpoint
 from switchdesk.usecases.live.capacity import parse_capacity
 from switchdesk.usecases.live.intake import receive_item
+from switchdesk.usecases.live.outbound import queue_reply
 from switchdesk.usecases.live.projections import PendingOffer, Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
 from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
@@ -1330,6 +1331,10 @@ class LiveCenter:
                 author_id=agent_id,
                 internal=internal,
             )
+            channel = self.channel_by_id(conv.channel_id)
+            contact = uow.contact(conv.contact_id)
+            if not internal and channel is not None and contact is not None:
+                queue_reply(uow, channel, conv, contact, message, _dt(now))
             return self._message_view(message)
 
         return self._writer.run(body)

@@ -119,7 +119,8 @@ def receive_message(
     contact = _contact(core, uow, channel, m, at)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     candidates = [
-        Candidate(c.id, c.state, c.updated_at, uow.external_ids(c.id), c.resolved_at) for c in mine
+        Candidate(c.id, c.state, c.updated_at, frozenset(uow.external_ids(c.id)), c.resolved_at)
+        for c in mine
     ]
     choice = choose_thread(channel.kind, m, candidates)
     text = _text(m)
