@@ -37,6 +37,18 @@ META_WINDOW_ERROR = {
         "fbtrace_id": "Az8or2yhqkZfEZ-_4Qn_Bam",
     }
 }
+META_THROTTLED = {
+    "error": {
+        "message": "(#130429) Rate limit hit",
+        "type": "OAuthException",
+        "code": 130429,
+        "error_data": {
+            "messaging_product": "whatsapp",
+            "details": "Cloud API message throughput has been reached.",
+        },
+        "fbtrace_id": "Az8or2yhqkZfEZ-_4Qn_Bam",
+    }
+}
 MESSENGER_WINDOW_ERROR = {
     "error": {
         "message": "(#10) This message is sent outside of allowed window.",
@@ -72,7 +84,7 @@ class Seen:
 @dataclass
 class ProviderServer:
     provider: str  # "whatsapp" | "messenger" | "twilio"
-    mode: str = "ok"  # "ok" | "refuse" | "fail" | "hang"
+    mode: str = "ok"  # "ok" | "refuse" | "throttle" | "fail" | "hang"
     requests: list[Seen] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -143,6 +155,8 @@ class ProviderServer:
                 "code": 99999,
                 "message": "; ".join(problems),
             }
+        if self.mode == "throttle":
+            return 400, META_THROTTLED
         if self.mode == "refuse":
             return 400, {
                 "whatsapp": META_WINDOW_ERROR,

@@ -225,6 +225,22 @@ def test_a_duplicate_whatsapp_delivery_gives_identical_external_ids() -> None:
     assert once == again and len(set(once)) == 3
 
 
+def test_a_whatsapp_system_message_is_automatic() -> None:
+    payload: dict[str, Any] = json.loads(raw("whatsapp_messages.json"))
+    payload["entry"][0]["changes"][0]["value"]["messages"] = [
+        {
+            "from": "16505551234",
+            "id": "wamid.SYS",
+            "timestamp": "1749416383",
+            "type": "system",
+            "system": {"body": "User A changed from 1 to 2", "type": "user_changed_number"},
+        }
+    ]
+    (message,) = parse_whatsapp(payload, channel_for=wa_channels)
+    assert isinstance(message, InboundMessage) and message.automatic
+    assert message.text == "[system] User A changed from 1 to 2"
+
+
 def test_whatsapp_items_for_an_unknown_number_are_skipped() -> None:
     items = parse_whatsapp(json.loads(raw("whatsapp_messages.json")), channel_for=lambda _: None)
     assert list(items) == [] and items.skipped == 3

@@ -359,3 +359,12 @@ def test_fake_sender_records_what_it_sent(fake: Harness) -> None:
     fake_sender.send(harness.message("two"), harness.endpoint)
     assert fake_sender.texts() == ["two"] and len(fake_sender.attempts) == 2
     assert fake_sender.sent[0].external_id == "fake-whatsapp-1"
+
+
+@pytest.mark.parametrize("name", ["whatsapp", "messenger"])
+def test_a_meta_rate_limit_on_http_400_is_temporary(name: str) -> None:
+    with open_harness(name) as harness:
+        server_of(harness).mode = "throttle"
+        with pytest.raises(DeliveryFailed) as caught:
+            harness.sender.send(harness.message(), harness.endpoint)
+        assert caught.value.permanent is False and caught.value.code == "meta_130429"

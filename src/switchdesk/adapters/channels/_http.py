@@ -24,10 +24,11 @@ def post(
     json: Any = None,
     data: Mapping[str, str] | None = None,
     auth: tuple[str, str] | None = None,
-    permanent_codes: Callable[[str], bool] = lambda code: True,
+    temporary_codes: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """POST and return the decoded JSON answer. Timeouts, connection errors, 5xx and
-    rate limiting raise a temporary ``DeliveryFailed``; other 4xx a permanent one."""
+    """POST and return the decoded JSON answer. Timeouts, connection errors, 5xx, rate
+    limiting (429, or a 4xx whose provider code is in ``temporary_codes``) raise a
+    temporary ``DeliveryFailed``; other 4xx a permanent one."""
     try:
         response = client.post(
             url,
@@ -49,9 +50,8 @@ def post(
         body = None
     if status >= 400:
         detail, code = read_error(status, body)
-        if status >= 500 or status in TEMPORARY_STATUSES:
-            raise DeliveryFailed(detail, permanent=False, code=code)
-        raise DeliveryFailed(detail, permanent=permanent_codes(code), code=code)
+        temporary = status >= 500 or status in TEMPORARY_STATUSES or code in temporary_codes
+        raise DeliveryFailed(detail, permanent=not temporary, code=code)
     if not isinstance(body, dict):
         raise DeliveryFailed(
             f"provider answered {status} without a JSON object", permanent=False, code="bad_answer"

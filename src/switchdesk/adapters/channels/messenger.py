@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from switchdesk.adapters.channels import _http
-from switchdesk.adapters.channels.meta import api_url, graph_error
+from switchdesk.adapters.channels.meta import META_TEMPORARY_CODES, api_url, graph_error
 from switchdesk.adapters.channels.parsed import ParsedItems, as_dict, as_list, epoch
 from switchdesk.domain.conversations.channels import (
     DeliveryFailed,
@@ -224,6 +224,7 @@ class MessengerSender:
             read_error=_messenger_error,
             headers={"Authorization": f"Bearer {token}"},
             json=body,
+            temporary_codes=META_TEMPORARY_CODES,
         )
         external_id = answer.get("message_id")
         if not isinstance(external_id, str) or not external_id:

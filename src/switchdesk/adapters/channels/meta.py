@@ -52,6 +52,13 @@ def answer_challenge(params: Mapping[str, str], verify_token: str) -> str | None
     return challenge if challenge else None
 
 
+META_TEMPORARY_CODES = frozenset(
+    f"meta_{c}" for c in (1, 2, 4, 17, 32, 341, 613, 80007, 130429, 131000, 131016, 131056)
+)
+"""Graph API codes that mean "try again later" even on an HTTP 400: rate and throughput
+limits, temporary service errors, too many messages to one user (131056)."""
+
+
 def graph_error(status: int, body: Any) -> tuple[str, str]:
     """(detail, code) from a Graph API error answer ``{"error": {"message", "code", ...}}``."""
     error = body.get("error") if isinstance(body, dict) else None

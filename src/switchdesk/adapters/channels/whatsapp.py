@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from switchdesk.adapters.channels import _http
-from switchdesk.adapters.channels.meta import api_url, graph_error
+from switchdesk.adapters.channels.meta import META_TEMPORARY_CODES, api_url, graph_error
 from switchdesk.adapters.channels.parsed import ParsedItems, as_dict, as_list, epoch
 from switchdesk.domain.conversations.channels import (
     ConsentChange,
@@ -98,6 +98,8 @@ def _placeholder(kind: str, body: dict[str, Any]) -> str:
         label = body.get("name") or body.get("address") or ""
         where = f"{body.get('latitude', '?')},{body.get('longitude', '?')}"
         return f"[location {label + ' ' if label else ''}{where}]"
+    if kind == "system":
+        return f"[system] {body.get('body', '')}".strip()
     caption = body.get("caption") or body.get("filename") or ""
     return f"[{kind}] {caption}".strip()
 
@@ -140,6 +142,7 @@ def _message(
             external_id=wamid,
             received_at=at,
             replies_to=(context_id,) if isinstance(context_id, str) and context_id else (),
+            automatic=kind == "system",
             extra=extra,
         )
     )
@@ -226,6 +229,7 @@ class WhatsAppSender:
             read_error=_whatsapp_error,
             headers={"Authorization": f"Bearer {token}"},
             json=body,
+            temporary_codes=META_TEMPORARY_CODES,
         )
         sent = as_list(answer.get("messages"))
         external_id = as_dict(sent[0]).get("id") if sent else None
