@@ -151,6 +151,8 @@ class OutboundMessage:
     the conversation's earlier messages (email threading). ``automatic`` is set on mail no
     person wrote (acknowledgements, notifications): email adds ``Auto-Submitted``.
     ``human_agent`` marks a reply a person wrote (Messenger's HUMAN_AGENT tag).
+    ``message_tag`` is set by the core when the reply goes out after the standard window
+    (Messenger: ``"HUMAN_AGENT"``, from ``reply_allowance``); empty inside the window.
     """
 
     delivery_id: str
@@ -167,6 +169,7 @@ class OutboundMessage:
     human_agent: bool = True
     template: Template | None = None
     quoted: str = ""
+    message_tag: str = ""
 
 
 @dataclass(frozen=True, slots=True)

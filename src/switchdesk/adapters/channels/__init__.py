@@ -1,0 +1,1 @@
+"""Channel adapters: provider wire formats to and from the channel-neutral values."""
