@@ -181,3 +181,70 @@ def test_items_the_core_does_not_handle_yet_are_refused_not_dropped(center: Cent
     with pytest.raises(ValidationFailed) as refused:
         center.live.receive([report]).result()
     assert refused.value.code == "inbound_item_unsupported"
+
+
+def _whatsapp_conversation_with_ana(center: Center) -> tuple[str, str]:
+    live = center.live
+    ana = center.users["ana"].user
+    assert ana is not None
+    live.set_agent_profile(center.op, ana.id, skills={"support": 3}, capacity=EMAIL_CAPACITY)
+    live.set_presence(center.users["ana"], "available")
+    wa = live.create_channel(
+        center.op,
+        slug="north-wa",
+        name="Northwind WhatsApp",
+        queue_id=center.queues["support"],
+        kind=ChannelKind.WHATSAPP,
+        address="106540352242922",
+    ).id
+    inbound = InboundMessage(
+        wa,
+        Identity(IdentityKind.WHATSAPP, "447700900123"),
+        "Ann",
+        "where is my parcel?",
+        "wamid.in1",
+        datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+    )
+    live.receive([inbound]).result()
+    [offer] = center.recorder.of_type(f"agent:{ana.id}", "offer")
+    conv = live.accept_offer(center.users["ana"], offer["offer"]["id"])
+    return wa, conv["id"]
+
+
+def test_an_agents_whatsapp_reply_is_delivered_after_the_commit_and_keeps_the_providers_id(
+    center: Center,
+) -> None:
+    from switchdesk.adapters.db.deliveries import SqlDeliveryStore
+    from switchdesk.adapters.memory.channels import FakeSender
+    from switchdesk.usecases.deliveries import Dispatcher
+
+    wa, conv_id = _whatsapp_conversation_with_ana(center)
+    center.live.agent_message(center.users["ana"], conv_id, "It arrives tomorrow")
+    center.live.agent_message(center.users["ana"], conv_id, "for the lead", internal=True)
+    sender = FakeSender(ChannelKind.WHATSAPP)
+    store = SqlDeliveryStore(center.engine)
+    dispatcher = Dispatcher(
+        store,
+        {ChannelKind.WHATSAPP: sender},
+        lambda cid: center.live.endpoint(ChannelKind.WHATSAPP, "106540352242922"),
+        center.clock,
+    )
+    [done] = dispatcher.run_due()
+    assert done.status is DeliveryStatus.SENT and done.external_id
+    assert [s.message.text for s in sender.sent] == ["It arrives tomorrow"]  # the note stays in
+    assert sender.sent[0].message.to == Identity(IdentityKind.WHATSAPP, "447700900123")
+    read = StatusReport(wa, done.external_id, DeliveryStatus.READ, center.clock.now())
+    assert dispatcher.apply_status(read) is not None
+    assert (got := store.get(done.id)) is not None and got.status is DeliveryStatus.READ
+
+
+def test_a_whatsapp_reply_after_the_24_hour_window_is_refused_with_a_clear_code(
+    center: Center,
+) -> None:
+    _, conv_id = _whatsapp_conversation_with_ana(center)
+    center.clock.move(24 * 3600 + 1)
+    with pytest.raises(Conflict) as refused:
+        center.live.agent_message(center.users["ana"], conv_id, "Sorry for the wait")
+    assert refused.value.code == "template_required"
+    detail = center.live.conversation_detail(center.op, conv_id)
+    assert all(m["text"] != "Sorry for the wait" for m in detail["messages"])  # nothing half-done

@@ -18,6 +18,7 @@ from switchdesk.domain.conversations.model import (
     IdentityKind,
     Message,
 )
+from switchdesk.domain.conversations.windows import ReplyMode, reply_allowance
 from switchdesk.domain.errors import Conflict
 from switchdesk.usecases.deliveries import Delivery
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -57,8 +58,20 @@ def queue_reply(
         raise Conflict(
             f"this contact has no {kind.value} address to answer to", code="no_reply_address"
         )
-    references = uow.external_ids(conv.id)
     inbound = [m for m in uow.messages(conv.id) if m.author_kind is AuthorKind.CONTACT]
+    human = message.author_kind is AuthorKind.AGENT
+    allowance = reply_allowance(channel.kind, inbound[-1].at if inbound else None, at, human=human)
+    if not allowance.free_text and allowance.mode is not ReplyMode.HUMAN_AGENT_TAG:
+        words = {
+            "template_required": "the 24-hour window has closed: only an approved template "
+            "can be sent now",
+            "window_closed": "the messaging window has closed: this contact must write first",
+        }
+        raise Conflict(
+            words.get(allowance.reason, "this channel does not allow a reply now"),
+            code=allowance.reason or "window_closed",
+        )
+    references = uow.external_ids(conv.id)
     outbound = OutboundMessage(
         delivery_id=message.id,
         message_id=message.id,
@@ -70,7 +83,8 @@ def queue_reply(
         subject=subject_of(uow, conv),
         in_reply_to=references[-1] if references else None,
         references=tuple(references[-REFERENCES_KEPT:]),
-        human_agent=message.author_kind is AuthorKind.AGENT,
+        human_agent=human,
+        message_tag="HUMAN_AGENT" if allowance.mode is ReplyMode.HUMAN_AGENT_TAG else "",
         quoted=inbound[-1].text if inbound and channel.kind is ChannelKind.EMAIL else "",
     )
     delivery = Delivery(outbound, at, at)
