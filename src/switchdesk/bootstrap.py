@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from switchdesk.adapters.channels.messenger import MessengerSender
+from switchdesk.adapters.channels.sms import TwilioSmsSender
+from switchdesk.adapters.channels.webhooks import Intake, MetaWebhooks, TwilioSmsWebhooks
+from switchdesk.adapters.channels.whatsapp import WhatsAppSender
+from switchdesk.adapters.db.deliveries import SqlDeliveryStore
 from switchdesk.adapters.db.engine import make_engine
 from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
-from switchdesk.adapters.security import Argon2PasswordHasher, SystemClock, SystemSecrets
+from switchdesk.adapters.security import (
+    Argon2PasswordHasher,
+    EnvironmentSecrets,
+    SystemClock,
+    SystemSecrets,
+)
 from switchdesk.config import Settings
+from switchdesk.domain.conversations.model import ChannelKind
 from switchdesk.usecases.accounts import Accounts, LoginPolicy
+from switchdesk.usecases.channel_ports import ChannelSender, WebhookHandler
+from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.ports import Clock, PasswordHasher
 from switchdesk.web.live import LiveHub
@@ -27,6 +41,8 @@ class Runtime:
     clock: Clock
     live: LiveCenter
     hub: LiveHub
+    deliveries: Dispatcher
+    webhooks: Mapping[str, WebhookHandler]
 
     def ready(self) -> tuple[bool, str]:
         """Readiness: the database answers and its schema is at the newest migration."""
@@ -60,9 +76,36 @@ def build_runtime(
     accounts_uow = SqlUnitOfWorkFactory(engine)
     accounts = Accounts(accounts_uow, hasher or Argon2PasswordHasher(), secrets, clock, policy)
     hub = LiveHub()
-    live = LiveCenter(SqlLiveUnitOfWorkFactory(engine), accounts_uow, hub, clock, secrets)
+    live = LiveCenter(
+        SqlLiveUnitOfWorkFactory(engine),
+        accounts_uow,
+        hub,
+        clock,
+        secrets,
+        secret_source=EnvironmentSecrets(),
+    )
+    senders: dict[ChannelKind, ChannelSender] = {
+        ChannelKind.WHATSAPP: WhatsAppSender(),
+        ChannelKind.MESSENGER: MessengerSender(),
+        ChannelKind.SMS: TwilioSmsSender(),
+    }
+    deliveries = Dispatcher(SqlDeliveryStore(engine), senders, live.endpoint_by_id, clock)
+    intake = Intake(live.endpoint_by_slug, live.receive, deliveries.apply_status)
+    webhooks: dict[str, WebhookHandler] = {
+        "whatsapp": MetaWebhooks(ChannelKind.WHATSAPP, intake),
+        "messenger": MetaWebhooks(ChannelKind.MESSENGER, intake),
+        "sms": TwilioSmsWebhooks(intake, status=False),
+        "sms-status": TwilioSmsWebhooks(intake, status=True),
+    }
     return Runtime(
-        settings=settings, engine=engine, accounts=accounts, clock=clock, live=live, hub=hub
+        settings=settings,
+        engine=engine,
+        accounts=accounts,
+        clock=clock,
+        live=live,
+        hub=hub,
+        deliveries=deliveries,
+        webhooks=webhooks,
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import argon2
@@ -50,3 +52,18 @@ class SystemSecrets:
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class EnvironmentSecrets:
+    """Channel credentials from the environment: the secret named ``north_wa_app_secret``
+    is read from ``SWITCHDESK_SECRET_NORTH_WA_APP_SECRET`` (never stored in the database,
+    never logged)."""
+
+    PREFIX = "SWITCHDESK_SECRET_"
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = environ if environ is not None else os.environ
+
+    def get(self, name: str) -> str | None:
+        key = self.PREFIX + "".join(c if c.isalnum() else "_" for c in name).upper()
+        return self._environ.get(key) or None

@@ -34,6 +34,44 @@ class ChannelEndpoint:
         return self.secrets.get(name, "")
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """A provider's webhook call as it arrived. ``public_url`` is the URL the provider was
+    configured to call (the configured public base plus the path), never the request's
+    own Host; ``headers`` have lower-case names; ``body`` is the raw bytes."""
+
+    method: str
+    public_url: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAnswer:
+    """What to answer: ``status`` with ``body``; an error status carries a stable
+    ``code`` (problem+json)."""
+
+    status: int
+    body: str = ""
+    code: str = ""
+    media_type: str = "text/plain"
+
+
+class WebhookHandler(Protocol):
+    """One provider's webhooks: verify, normalise, hand to the core, answer."""
+
+    async def handle(self, slug: str, request: WebhookRequest) -> WebhookAnswer: ...
+
+
+class SecretSource(Protocol):
+    """Where channel credentials live outside the database (environment variables,
+    mounted secret files). A channel's ``settings["secrets"]`` maps each secret's name
+    (``app_secret``, ``access_token``...) to its name in the source."""
+
+    def get(self, name: str) -> str | None: ...
+
+
 class ChannelSender(Protocol):
     """Delivers outbound messages of one channel kind (raises ``DeliveryFailed``)."""
 

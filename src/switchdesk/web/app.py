@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -19,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from switchdesk import __version__
 from switchdesk.config import Settings
 from switchdesk.usecases.accounts import Accounts
+from switchdesk.usecases.channel_ports import WebhookHandler
+from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
@@ -45,6 +47,8 @@ class WebRuntime(Protocol):
     accounts: Accounts
     live: LiveCenter
     hub: LiveHub
+    deliveries: Dispatcher
+    webhooks: Mapping[str, WebhookHandler]
 
     def ready(self) -> tuple[bool, str]: ...
 
@@ -63,6 +67,19 @@ async def _tick_forever(runtime: WebRuntime) -> None:
             log.exception("live center tick failed; retrying")
 
 
+DELIVER_SECONDS = 1.0
+
+
+async def _deliver_forever(runtime: WebRuntime) -> None:
+    """Send queued outbound messages (email, WhatsApp, Messenger, SMS) as they fall due."""
+    while True:
+        await asyncio.sleep(DELIVER_SECONDS)
+        try:
+            await asyncio.to_thread(runtime.deliveries.run_due)
+        except Exception:
+            log.exception("delivery run failed; retrying")
+
+
 def create_app(runtime: WebRuntime) -> FastAPI:
     from switchdesk.web.routes import (
         admin_pages,
@@ -79,20 +96,24 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         supervisor,
         tokens,
         users,
+        webhooks,
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.hub.bind(asyncio.get_running_loop())
-        ticker = None
+        loops = []
         if runtime.ready()[0]:
             await run_in_threadpool(runtime.live.start)
-            ticker = asyncio.create_task(_tick_forever(runtime))
+            loops = [
+                asyncio.create_task(_tick_forever(runtime)),
+                asyncio.create_task(_deliver_forever(runtime)),
+            ]
         yield
-        if ticker is not None:
-            ticker.cancel()
+        for loop in loops:
+            loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+                await loop
 
     app = FastAPI(
         lifespan=lifespan,
@@ -113,6 +134,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         desk,
         conversations,
         chat,
+        webhooks,
         health,
         auth,
         pages,

@@ -35,6 +35,9 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/readyz"),
         ("GET", "/chat/{slug}"),
         ("WS", "/chat/{slug}/ws"),
+        # Messaging providers; every POST is verified by the provider's signature.
+        ("GET", "/webhooks/{kind}/{slug}"),
+        ("POST", "/webhooks/{kind}/{slug}"),
     }
 )
 """(method, path) of every route anyone may call. Keep it short; say why in the route."""

@@ -59,7 +59,7 @@ from switchdesk.domain.routing import (
     event_from_dict,
     event_to_dict,
 )
-from switchdesk.usecases.channel_ports import ChannelEndpoint
+from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
 from switchdesk.usecases.live.capacity import parse_capacity
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import queue_reply
@@ -97,7 +97,9 @@ class LiveCenter:
         clock: Clock,
         secrets: SecretFactory,
         settings: RoutingSettings | None = None,
+        secret_source: SecretSource | None = None,
     ) -> None:
+        self._secret_source = secret_source
         self._uow = uow
         self._accounts = accounts
         self._publisher = publisher
@@ -821,8 +823,29 @@ class LiveCenter:
         for channel in list(self._channels.values()):
             at = channel.slug if kind is ChannelKind.WEB_CHAT else channel.address
             if channel.kind is kind and channel.enabled and at == wanted:
-                return ChannelEndpoint(channel)
+                return self._endpoint(channel)
         return None
+
+    def endpoint_by_slug(self, kind: ChannelKind, slug: str) -> ChannelEndpoint | None:
+        """The enabled channel of ``kind`` named ``slug`` (webhook URLs carry the slug)."""
+        channel = self._channels.get(slug)
+        if channel is None or channel.kind is not kind or not channel.enabled:
+            return None
+        return self._endpoint(channel)
+
+    def endpoint_by_id(self, channel_id: str) -> ChannelEndpoint | None:
+        channel = self.channel_by_id(channel_id)
+        return self._endpoint(channel) if channel is not None and channel.enabled else None
+
+    def _endpoint(self, channel: Channel) -> ChannelEndpoint:
+        names = channel.settings.get("secrets", {})
+        secrets: dict[str, str] = {}
+        if isinstance(names, dict) and self._secret_source is not None:
+            for name, source_name in names.items():
+                value = self._secret_source.get(str(source_name))
+                if value:
+                    secrets[str(name)] = value
+        return ChannelEndpoint(channel, secrets)
 
     def channel_by_id(self, channel_id: str) -> Channel | None:
         return next((c for c in list(self._channels.values()) if c.id == channel_id), None)

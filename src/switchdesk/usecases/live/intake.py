@@ -10,7 +10,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from switchdesk.domain.conversations.channels import ROUTING_KIND, InboundItem, InboundMessage
+from switchdesk.domain.conversations.channels import (
+    ROUTING_KIND,
+    ConsentChange,
+    InboundItem,
+    InboundMessage,
+)
 from switchdesk.domain.conversations.model import (
     AuthorKind,
     Channel,
@@ -76,12 +81,44 @@ def receive_item(
     core: IntakeCore, uow: LiveUnitOfWork, now: float, out: Outbox, item: InboundItem
 ) -> str | None:
     """Handle one item; returns the conversation a message went to (None: a duplicate)."""
+    if isinstance(item, ConsentChange):
+        return record_consent(core, uow, now, item)
     if not isinstance(item, InboundMessage):
         raise ValidationFailed(
             f"{type(item).__name__} is not handled by the conversation core yet",
             code="inbound_item_unsupported",
         )
     return receive_message(core, uow, now, out, item)
+
+
+def record_consent(
+    core: IntakeCore, uow: LiveUnitOfWork, now: float, change: ConsentChange
+) -> str | None:
+    """Note an opt-out (STOP) or opt-in on the contact's newest conversation on that
+    channel, where agents and reports see it (None: no such contact or conversation)."""
+    channel = core.channel_by_id(change.channel_id)
+    if channel is None:
+        raise NotFound(f"channel {change.channel_id!r} not found", code="channel_not_found")
+    contact = uow.contact_by_identity(
+        channel.client_account_id, change.sender.kind, change.sender.value
+    )
+    if contact is None:
+        return None
+    mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
+    if not mine:
+        return None
+    conv = max(mine, key=lambda c: c.updated_at)
+    at = datetime.fromtimestamp(now, UTC)
+    core.timeline(
+        uow,
+        conv,
+        at,
+        "opted_in" if change.opted_in else "opted_out",
+        "contact",
+        channel=channel.slug,
+        keyword=change.keyword,
+    )
+    return conv.id
 
 
 def _contact(
