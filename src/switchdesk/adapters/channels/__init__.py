@@ -1,0 +1,1 @@
+"""Channel adapters: the wire formats of each channel to and from channel-neutral values."""
