@@ -15,6 +15,7 @@ from switchdesk.adapters.channels.email.imap_poll import (
 from switchdesk.domain.conversations.model import Channel, ChannelKind
 from switchdesk.usecases.channel_ports import ChannelEndpoint
 from tests.adapters.email.conftest import Dovecot, Mailbox
+from tests.conftest import free_port
 
 
 def raw_mail(n: int) -> bytes:
@@ -151,7 +152,6 @@ def test_a_missing_mailbox_and_a_closed_port_are_clear_errors(
     with pytest.raises(ImapPollError, match="Does-Not-Exist") as err:
         p.poll()
     assert not err.value.temporary
-    from tests.conftest import free_port
 
     p = poller(dovecot, mailbox, Collector(), InMemoryMailboxCursors())
     p.port = free_port()

@@ -230,3 +230,42 @@ def test_our_composed_reply_is_recognised_when_the_customer_answers_it() -> None
 )
 def test_split_quote_separates_the_new_text_from_the_quoted_tail(text: str, reply: str) -> None:
     assert split_quote(text)[0] == reply
+
+
+def test_an_outlook_quote_header_without_the_original_message_line_is_split() -> None:
+    text = "Done.\n\nFrom: Support <s@x>\nSent: Monday\nTo: Anna\nSubject: Re: Order\n\nOld text"
+    assert split_quote(text) == ("Done.", text.split("\n\n", 1)[1])
+    # A "From:" line in the middle of a message is only text.
+    assert split_quote("From: my side it works.\nThanks") == (
+        "From: my side it works.\nThanks",
+        "",
+    )
+
+
+def test_binary_data_in_a_header_does_not_lose_the_mail() -> None:
+    raw = (
+        b"From: Ivan <ivan@example.com>\r\nTo: support@help.example.org\r\n"
+        b"Cc: \xff\xfe\x00 <broken\r\nSubject: \xc3\xa9t\xe9\r\nMessage-ID: <bin-1@example.com>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nStill here\r\n"
+    )
+    m = parse(raw).message
+    assert m is not None
+    assert m.text == "Still here"
+    assert m.sender.value == "ivan@example.com"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.eml")))
+def test_every_fixture_parses_the_same_with_crlf_line_endings(name: str) -> None:
+    lf = (FIXTURES / name).read_bytes()
+    crlf = lf.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    a, b = parse(lf), parse(crlf)
+    assert [x is None for x in (a.message, a.bounce, a.unparseable)] == [
+        x is None for x in (b.message, b.bounce, b.unparseable)
+    ]
+    if a.message is not None and b.message is not None:
+        assert b.message.text == a.message.text
+        assert "\r" not in b.message.text
+        assert b.message.automatic == a.message.automatic
+        assert b.message.conversation_hint == a.message.conversation_hint
+    if a.bounce is not None:
+        assert b.bounce == a.bounce

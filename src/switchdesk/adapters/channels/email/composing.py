@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 from switchdesk.domain.conversations.channels import OutboundMessage
 
@@ -48,7 +48,7 @@ def compose_mail(
     mail = EmailMessage()
     mail["Message-ID"] = message_id_for(message.conversation_id, message.message_id, our_domain)
     mail["Date"] = format_datetime(now or datetime.now(UTC))
-    mail["From"] = formataddr((from_name, from_address)) if from_name else from_address
+    mail["From"] = Address(display_name=from_name, addr_spec=from_address)
     to = message.to.value
     mail["To"] = Address(display_name=message.to_name, addr_spec=to) if message.to_name else to
     mail["Reply-To"] = reply_address_for(message.conversation_id, our_domain)

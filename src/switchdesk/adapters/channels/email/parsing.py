@@ -150,7 +150,7 @@ def _part_text(part: Message) -> str:
     if charset.lower() in ("us-ascii", "ascii") and any(b > 127 for b in payload):
         # Undeclared 8-bit: most likely UTF-8.
         text = payload.decode("utf-8", errors="replace")
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class _HtmlText(HTMLParser):
@@ -272,9 +272,9 @@ def is_automatic(msg: Message, sender: str, our_domain: str) -> bool:
     if suppress & {"all", "oof"}:
         return True
     for name in ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe"):
-        if msg.get(name) is not None:
+        if name in msg:
             return True
-    if msg.get("Return-Path") is not None and _header(msg, "Return-Path").strip() in ("<>", ""):
+    if "Return-Path" in msg and _header(msg, "Return-Path").strip() in ("<>", ""):
         return True
     local, _, domain = sender.partition("@")
     if local in ("mailer-daemon", "postmaster"):
@@ -440,7 +440,7 @@ def _parse(
 
 
 _QUOTE_HEADER = re.compile(
-    r"^\s*(On\s.+\swrote:|-{2,}\s*Original Message\s*-{2,}|_{5,}\s*$|From:\s.+)\s*$",
+    r"^\s*(On\s.+\swrote:|-{2,}\s*Original Message\s*-{2,}|_{5,})\s*$",
     re.IGNORECASE,
 )
 
@@ -450,11 +450,12 @@ def split_quote(text: str) -> tuple[str, str]:
     "-----Original Message-----"); ``("", "")``-safe: the reply is never lost."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        starts_quote = bool(_QUOTE_HEADER.match(line)) and not line.lower().lstrip().startswith(
-            "from:"
-        )
-        if line.lower().lstrip().startswith("from:") and i > 0 and not lines[i - 1].strip():
-            starts_quote = _looks_like_header_block(lines[i:])
+        starts_quote = bool(_QUOTE_HEADER.match(line))
+        if not starts_quote and line.lower().lstrip().startswith("from:"):
+            # Outlook's quote header without the "Original Message" line.
+            starts_quote = (
+                i > 0 and not lines[i - 1].strip() and _looks_like_header_block(lines[i:])
+            )
         # "On ... wrote:" split over two lines (Gmail wraps long ones).
         if (
             not starts_quote

@@ -86,7 +86,10 @@ class SmtpInbox:
     def start(self) -> None:
         if self._controller is not None:
             return
-        kwargs: dict[str, Any] = {"data_size_limit": self.max_message_bytes}
+        kwargs: dict[str, Any] = {
+            "data_size_limit": self.max_message_bytes,
+            "enable_SMTPUTF8": True,
+        }
         if self._server_hostname:
             kwargs["server_hostname"] = self._server_hostname
         controller = Controller(self._handler, hostname=self.host, port=self.port, **kwargs)

@@ -64,7 +64,7 @@ class SmtpSender:
             mail = compose_mail(
                 message, from_address=from_address, from_name=from_name, our_domain=our_domain
             )
-        except (ValueError, TypeError) as exc:
+        except Exception as exc:  # an address or header the email package refuses
             raise DeliveryFailed(
                 f"cannot compose mail: {exc}", permanent=True, code="smtp_compose"
             ) from exc
