@@ -252,6 +252,14 @@ def test_binary_data_in_a_header_does_not_lose_the_mail() -> None:
     assert m is not None
     assert m.text == "Still here"
     assert m.sender.value == "ivan@example.com"
+    m.subject.encode("utf-8")  # storable: no lone surrogates
+
+
+def test_nul_characters_and_stray_8_bit_bytes_become_storable_text() -> None:
+    raw = b"From: x@example.com\r\nSubject: s\r\n\r\nStill\x00 here \xff\r\n"
+    m = parse(raw).message
+    assert m is not None
+    assert m.text == "Still here \ufffd"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.eml")))

@@ -102,6 +102,11 @@ def _unescape(value: str) -> str:
         return value.encode("utf-8", "replace").decode("utf-8", "replace")
 
 
+def _clean(value: str) -> str:
+    """Storable text: valid UTF-8 (no lone surrogates) and no NUL characters."""
+    return _unescape(value).replace("\x00", "")
+
+
 def _display_name(msg: Message) -> tuple[str, str]:
     """(display name, address) of From, the name's RFC 2047 words joined as RFC 2047 says
     (adjacent encoded words carry no space, even when split mid-character)."""
@@ -246,7 +251,9 @@ def _body(
             if len(data) > max_bytes:
                 dropped.append({"name": name, "size": len(data)})
                 continue
-            attachments.append(InboundAttachment(filename=name, content_type=ctype, data=data))
+            attachments.append(
+                InboundAttachment(filename=_clean(name), content_type=ctype, data=data)
+            )
         elif ctype == "text/html":
             html.append(_part_text(part))
         elif part.get_content_maintype() == "text":
@@ -424,12 +431,12 @@ def _parse(
         message=InboundMessage(
             channel_id=channel_id,
             sender=Identity(IdentityKind.EMAIL, sender),
-            sender_name=name.strip(),
-            text=text,
+            sender_name=_clean(name.strip()),
+            text=_clean(text),
             external_id=external_id,
             received_at=received_at,
-            subject=_header(msg, "Subject"),
-            html=html,
+            subject=_clean(_header(msg, "Subject")),
+            html=_clean(html),
             replies_to=tuple(replies),
             conversation_hint=_hint(replies, recipients, our_domain),
             automatic=is_automatic(msg, sender, our_domain),
