@@ -277,3 +277,18 @@ def test_every_fixture_parses_the_same_with_crlf_line_endings(name: str) -> None
         assert b.message.conversation_hint == a.message.conversation_hint
     if a.bounce is not None:
         assert b.bounce == a.bounce
+
+
+def test_a_report_on_two_recipients_reports_the_permanent_failure() -> None:
+    raw = (
+        (FIXTURES / "dsn_temporary.eml")
+        .read_bytes()
+        .replace(
+            b"Diagnostic-Code: smtp; 421 4.4.1 Connection timed out\n",
+            b"Diagnostic-Code: smtp; 421 4.4.1 Connection timed out\n\n"
+            b"Final-Recipient: rfc822; gone@busy.example\nAction: failed\nStatus: 5.1.1\n",
+        )
+    )
+    b = parse(raw).bounce
+    assert b is not None
+    assert (b.recipient, b.permanent, b.status_code) == ("gone@busy.example", True, "5.1.1")

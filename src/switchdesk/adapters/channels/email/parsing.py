@@ -327,10 +327,15 @@ def _bounce(msg: Message, channel_id: str, received_at: datetime) -> Bounce | No
     for part in msg.walk():
         ctype = part.get_content_type()
         if ctype == "message/delivery-status":
-            for block in _status_blocks(part):
-                status = status or block.get("status", "")
-                recipient = recipient or block.get("final-recipient", "")
-                diagnostic = diagnostic or block.get("diagnostic-code", "")
+            # One block per recipient: report the first permanent failure, else the first.
+            blocks = [b for b in _status_blocks(part) if b.get("status", "").strip()]
+            blocks.sort(key=lambda b: not b["status"].strip().startswith("5"))
+            if blocks and not status:
+                status = blocks[0]["status"].strip()
+                recipient = blocks[0].get("final-recipient") or blocks[0].get(
+                    "original-recipient", ""
+                )
+                diagnostic = blocks[0].get("diagnostic-code", "")
         elif ctype in ("text/rfc822-headers", "message/rfc822") and original is None:
             original = _original_id(part)
     if not status:
