@@ -199,3 +199,15 @@ def test_the_password_never_appears_in_logs_or_errors(
     assert not err.value.permanent
     assert "hunter2" not in str(err.value)
     assert "hunter2" not in caplog.text
+
+
+def test_a_server_that_never_answers_is_a_temporary_timeout() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        ep = endpoint(silent.getsockname()[1])
+        ep.channel.settings["smtp_timeout"] = 0.5
+        with pytest.raises(DeliveryFailed) as err:
+            SmtpSender().send(outbound(), ep)
+    assert not err.value.permanent
+    assert "timed out" in err.value.detail
