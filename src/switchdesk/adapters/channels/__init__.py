@@ -1,1 +1,1 @@
-"""Channel adapters: provider wire formats to and from the channel-neutral values."""
+"""Channel adapters: the wire formats of each channel to and from channel-neutral values."""

@@ -1,0 +1,1 @@
+"""Email channel: parse and compose mail, SMTP in and out, IMAP polling."""
