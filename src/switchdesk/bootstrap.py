@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from switchdesk.adapters.channels.email.smtp_out import SmtpSender
 from switchdesk.adapters.channels.messenger import MessengerSender
 from switchdesk.adapters.channels.sms import TwilioSmsSender
 from switchdesk.adapters.channels.webhooks import Intake, MetaWebhooks, TwilioSmsWebhooks
@@ -85,6 +86,7 @@ def build_runtime(
         secret_source=EnvironmentSecrets(),
     )
     senders: dict[ChannelKind, ChannelSender] = {
+        ChannelKind.EMAIL: SmtpSender(),
         ChannelKind.WHATSAPP: WhatsAppSender(),
         ChannelKind.MESSENGER: MessengerSender(),
         ChannelKind.SMS: TwilioSmsSender(),
