@@ -248,3 +248,32 @@ def test_a_whatsapp_reply_after_the_24_hour_window_is_refused_with_a_clear_code(
     assert refused.value.code == "template_required"
     detail = center.live.conversation_detail(center.op, conv_id)
     assert all(m["text"] != "Sorry for the wait" for m in detail["messages"])  # nothing half-done
+
+
+def test_a_stop_message_is_kept_and_the_opt_out_noted_on_the_conversation(
+    center: Center,
+) -> None:
+    from switchdesk.domain.conversations.channels import ConsentChange
+
+    live = center.live
+    sms = live.create_channel(
+        center.op,
+        slug="north-sms",
+        name="Northwind SMS",
+        queue_id=center.queues["support"],
+        kind=ChannelKind.SMS,
+        address="+15557654321",
+    ).id
+    phone = Identity(IdentityKind.PHONE, "+15551234567")
+    at = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    live.receive(
+        [
+            InboundMessage(sms, phone, "", "STOP", "SM1", at),
+            ConsentChange(sms, phone, False, at, "STOP"),
+        ]
+    ).result()
+    [conv_id] = live.waiting(center.queues["support"])
+    detail = live.conversation_detail(center.op, conv_id)
+    assert [m["text"] for m in detail["messages"]] == ["STOP"]
+    [noted] = [e for e in detail["timeline"] if e["kind"] == "opted_out"]
+    assert noted["detail"]["keyword"] == "STOP"
