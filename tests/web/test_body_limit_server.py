@@ -7,44 +7,11 @@ the client's unread upload: an async client then saw a reset instead of the 413.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
-
-from switchdesk.bootstrap import Runtime
-from switchdesk.usecases.principal import Principal
-from switchdesk.web.app import create_app
-from tests.conftest import free_port
 
 RUNS = 20
-
-
-@pytest.fixture
-def server(sqlite_runtime: Runtime) -> Iterator[tuple[str, dict[str, str]]]:
-    """The app on a free local port, in a thread; an admin's API token header."""
-    acc, op = sqlite_runtime.accounts, Principal.operator("t")
-    from switchdesk.domain.accounts.permissions import Role
-
-    admin = acc.create_user(op, username="admin", password="long enough pw", role=Role.ADMIN)
-    headers = {"authorization": "Bearer " + acc.issue_token(op, admin.id, "t").secret}
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(sqlite_runtime), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", headers
-    srv.should_exit = True
-    thread.join(timeout=10)
 
 
 async def _post_big(url: str, headers: dict[str, str], chunked: bool) -> list[str]:
@@ -78,14 +45,14 @@ async def _post_big(url: str, headers: dict[str, str], chunked: bool) -> list[st
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
-def test_every_oversized_post_gets_its_413(server, chunked: bool) -> None:
-    url, headers = server
+def test_every_oversized_post_gets_its_413(real_server, chunked: bool) -> None:
+    url, headers = real_server
     outcomes = asyncio.run(_post_big(url, headers, chunked))
     assert outcomes == ["413"] * RUNS, outcomes
 
 
-def test_the_server_still_answers_after_refusing_a_large_body(server) -> None:
-    url, headers = server
+def test_the_server_still_answers_after_refusing_a_large_body(real_server) -> None:
+    url, headers = real_server
     asyncio.run(_post_big(url, headers, chunked=False))
     r = httpx.post(f"{url}/api/v1/client-accounts", json={"name": "Small"}, headers=headers)
     assert r.status_code == 201, r.text
