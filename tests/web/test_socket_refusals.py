@@ -7,8 +7,13 @@ import logging
 from typing import Any
 
 import pytest
+from fastapi import FastAPI, WebSocket
+from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from switchdesk.domain.errors import NotFound
+from switchdesk.web.errors import install_error_handlers
+from switchdesk.web.routes.sockets import accept
 from tests.web.test_live_api import _until
 
 FEEDS = ["/ws/agent", "/ws/supervisor"]
@@ -112,3 +117,18 @@ def test_rest_bodies_the_server_cannot_parse_are_a_400_malformed_json(
     assert r.status_code == 400, r.text
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == "malformed_json"
+
+
+def test_an_error_raised_after_the_socket_was_accepted_is_refused_on_the_open_socket() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.websocket("/ws")
+    async def feed(websocket: WebSocket) -> None:
+        await accept(websocket)
+        raise NotFound("gone")
+
+    with TestClient(app) as client:
+        frame, code, reason = _refusal(client, "/ws", {})
+    assert frame["code"] == "not_found"
+    assert (code, reason) == (4404, "not_found")
