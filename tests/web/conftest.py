@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from switchdesk.bootstrap import Runtime
@@ -15,6 +18,7 @@ from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.demo_center import seed_demo_center
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import create_app
+from tests.conftest import free_port
 
 PASSWORD = "correct horse battery"
 
@@ -127,3 +131,26 @@ def demo(sqlite_runtime: Runtime) -> Iterator[tuple[TestClient, dict[str, dict[s
     }
     with TestClient(create_app(sqlite_runtime)) as client:
         yield client, auth
+
+
+@pytest.fixture
+def real_server(sqlite_runtime: Runtime) -> Iterator[tuple[str, dict[str, str]]]:
+    """The app on a real uvicorn server on a free local port, in a thread: its base URL and
+    an admin's API token header."""
+    acc, op = sqlite_runtime.accounts, Principal.operator("t")
+    admin = acc.create_user(op, username="admin", password="long enough pw", role=Role.ADMIN)
+    headers = {"authorization": "Bearer " + acc.issue_token(op, admin.id, "t").secret}
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(sqlite_runtime), host="127.0.0.1", port=port, log_level="warning"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", headers
+    srv.should_exit = True
+    thread.join(timeout=10)

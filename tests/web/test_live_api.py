@@ -193,3 +193,15 @@ def test_a_user_without_an_agent_profile_is_told_on_the_desk_socket(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4403
+
+
+def test_a_queue_of_an_unknown_client_account_is_a_404_not_a_500(demo) -> None:
+    # Found by tests/web/test_api_fuzz.py: the row failed its foreign key (a 500).
+    client, auth = demo
+    r = client.post(
+        "/api/v1/queues",
+        json={"name": "Nowhere", "client_account_id": "nope"},
+        headers=auth["admin"],
+    )
+    assert r.status_code == 404, r.text
+    assert r.json()["code"] == "not_found"

@@ -1,4 +1,9 @@
-"""ASGI middleware that refuses request bodies over a size limit with 413 problem+json."""
+"""ASGI middleware that refuses request bodies over a size limit with 413 problem+json.
+
+The rest of a refused body is read and thrown away (up to :data:`DRAIN_CAP_BYTES`) before
+the 413 goes out. Answering and closing with the upload still arriving makes the kernel
+reset the connection, and a client busy sending then sees the reset, not the 413.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,24 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+DRAIN_CAP_BYTES = 64 * 1024 * 1024
+"""Past this much of a refused body the server stops reading and closes at once."""
+
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, drain_cap: int = DRAIN_CAP_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.drain_cap = drain_cap
+
+    async def _drain(self, receive: Receive, read: int, more: bool) -> None:
+        """Read and drop the rest of the body, ``read`` bytes of it already read."""
+        while more and read <= self.drain_cap:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            read += len(message.get("body", b""))
+            more = message.get("more_body", False)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
@@ -46,6 +64,7 @@ class BodySizeLimit:
                 except ValueError:
                     declared = self.max_bytes + 1
                 if declared > self.max_bytes:
+                    await self._drain(receive, 0, True)
                     await self._refuse(send)
                     return
         seen = 0
@@ -60,6 +79,7 @@ class BodySizeLimit:
                 if seen > self.max_bytes:
                     if not started and not refused:
                         refused = True
+                        await self._drain(receive, seen, message.get("more_body", False))
                         await self._refuse(send)
                     return {"type": "http.disconnect"}
             return message

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.websockets import WebSocketState
 
 from switchdesk.domain.errors import (
     AuthenticationFailed,
@@ -71,13 +73,46 @@ def problem(
 
 def wants_html(request: Request) -> bool:
     """Pages (not the API) answer people: send them to sign in rather than a JSON error."""
-    return request.method == "GET" and not request.url.path.startswith("/api/")
+    return (
+        request.scope["type"] == "http"
+        and request.method == "GET"
+        and not request.url.path.startswith("/api/")
+    )
+
+
+SOCKET_ACCEPTED = "switchdesk.socket_accepted"
+"""Scope key set once a route has accepted its WebSocket (see ``routes/sockets.accept``)."""
+
+
+def close_code_for(status: int) -> int:
+    """The WebSocket close code of a refusal: 4000 plus the HTTP status (4401, 4403...)."""
+    return 4000 + status if 400 <= status < 500 else 1011
+
+
+async def refuse_socket(websocket: WebSocket, status: int, code: str, detail: str) -> None:
+    """Accept (if not yet), send an error frame with ``code``, and close with
+    :func:`close_code_for` and ``code`` as the reason. Never a 500 on a handshake: a
+    browser cannot read a refused handshake's status, but it can read a close code."""
+    if not websocket.scope.get(SOCKET_ACCEPTED):
+        await websocket.accept()
+        websocket.scope[SOCKET_ACCEPTED] = True
+    else:
+        # The route accepted through its own WebSocket object; this one is a second view
+        # of the same connection.
+        websocket.application_state = WebSocketState.CONNECTED
+    with contextlib.suppress(RuntimeError, OSError):
+        await websocket.send_json({"type": "error", "code": code, "detail": detail})
+        await websocket.close(code=close_code_for(status), reason=code)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SwitchdeskError)
-    async def _domain_error(request: Request, exc: SwitchdeskError) -> Response:
+    async def _domain_error(request: Request, exc: SwitchdeskError) -> Response | None:
         status = status_for(exc)
+        if isinstance(request, WebSocket):
+            # A socket refused by its route's dependencies (not signed in, no permission).
+            await refuse_socket(request, status, exc.code, exc.detail)
+            return None
         if isinstance(exc, AuthenticationFailed) and wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         return problem(status, exc.code, exc.detail, instance=request.url.path, **exc.extra)
@@ -111,6 +146,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = CODE_BY_HTTP_STATUS.get(exc.status_code, "http_error")
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+            # FastAPI's "error parsing the body": too deeply nested, or not UTF-8.
+            return problem(
+                400,
+                "malformed_json",
+                "the request body is not valid JSON",
+                instance=request.url.path,
+            )
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         return problem(exc.status_code, code, detail, instance=request.url.path)
 

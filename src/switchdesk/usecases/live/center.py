@@ -619,6 +619,12 @@ class LiveCenter:
                 raise NotFound(f"queue {queue_id!r} not found")
             if escalation_queue_id is not None and escalation_queue_id not in self._queues:
                 raise NotFound(f"queue {escalation_queue_id!r} not found")
+            if (
+                client_account_id is not None
+                and self._client_account_name(uow, client_account_id) is None
+            ):
+                # Refused before the engine moves (the row would fail its foreign key).
+                raise NotFound(f"client account {client_account_id!r} not found")
             config = QueueConfig(
                 id=qid,
                 eligibility=eligibility,

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from switchdesk.domain.errors import NotFound, ValidationFailed
 from switchdesk.web.app import templates
 from switchdesk.web.live import LiveHub
-from switchdesk.web.routes.sockets import pump, read_frames, send_error
+from switchdesk.web.routes.sockets import accept, pump, read_frames, send_error
 from switchdesk.web.security import public
 
 router = APIRouter(tags=["web chat"])
@@ -49,7 +49,7 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
     """The customer's side of a chat (protocol in docs/live.md)."""
     live = websocket.app.state.runtime.live
     hub: LiveHub = websocket.app.state.runtime.hub
-    await websocket.accept()
+    await accept(websocket)
     try:
         live.channel(slug)
     except NotFound as exc:

@@ -14,7 +14,7 @@ from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.errors import SwitchdeskError
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
-from switchdesk.web.routes.sockets import send_error, serve_feed
+from switchdesk.web.routes.sockets import accept, send_error, serve_feed
 from switchdesk.web.schemas import Strict
 from switchdesk.web.security import require
 
@@ -46,7 +46,7 @@ async def agent_feed(
     """Snapshot, then offers, assignments, messages and state changes (docs/live.md)."""
     live = _live(websocket)
     assert principal.user is not None
-    await websocket.accept()
+    await accept(websocket)
     try:
         live.require_agent(principal)
     except SwitchdeskError as exc:

@@ -12,9 +12,17 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 
 from switchdesk.domain.errors import SwitchdeskError
+from switchdesk.web.errors import SOCKET_ACCEPTED
 from switchdesk.web.live import LiveHub, Subscription
 
 MAX_FRAME_CHARS = 16_384
+
+
+async def accept(websocket: WebSocket) -> None:
+    """Accept the socket, and say so in its scope: an error raised after this is refused
+    on the open socket (error frame and close code) rather than on the handshake."""
+    await websocket.accept()
+    websocket.scope[SOCKET_ACCEPTED] = True
 
 
 async def send_error(websocket: WebSocket, code: str, detail: str) -> None:
@@ -52,7 +60,8 @@ async def read_frames(
             continue
         try:
             frame = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nesting deeper than the parser's stack (e.g. "[" * 12000).
             await send_error(websocket, "malformed_json", "a frame is one JSON object")
             continue
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):

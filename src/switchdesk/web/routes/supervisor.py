@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
-from switchdesk.web.routes.sockets import serve_feed
+from switchdesk.web.routes.sockets import accept, serve_feed
 from switchdesk.web.security import require
 
 router = APIRouter(tags=["supervisor"])
@@ -41,7 +41,7 @@ async def supervisor_feed(
     websocket: WebSocket, principal: Principal = require(Permission.TEAM_MONITOR)
 ) -> None:
     live = websocket.app.state.runtime.live
-    await websocket.accept()
+    await accept(websocket)
 
     async def snapshot() -> dict[str, Any]:
         return await run_in_threadpool(live.supervisor_snapshot, principal)  # type: ignore[no-any-return]
