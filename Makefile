@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast check bench clean
+.PHONY: help demo test test-fast check bench fuzz clean
 
 help:  ## list the commands
 	@echo "switchdesk make targets:"
@@ -26,6 +26,9 @@ test: $(STAMP)  ## the whole test suite (SQLite; PostgreSQL and Chromium where p
 
 test-fast: $(STAMP)  ## tests without the browser and without PostgreSQL
 	$(BIN)/python -m pytest -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
+
+fuzz: $(STAMP)  ## the API fuzz run, longer (500 generated requests per operation)
+	SWITCHDESK_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest -s tests/web/test_api_fuzz.py $(PYTEST_ARGS)
 
 check: $(STAMP)  ## ruff, mypy --strict on the core, import-linter contracts
 	$(BIN)/ruff check src tests benchmarks
