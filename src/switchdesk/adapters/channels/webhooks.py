@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
@@ -48,7 +49,7 @@ class Intake:
     def __init__(
         self,
         endpoint_by_slug: Callable[[ChannelKind, str], ChannelEndpoint | None],
-        receive: Callable[[Sequence[InboundItem]], object],
+        receive: Callable[[Sequence[InboundItem]], Future[None]],
         apply_status: Callable[[StatusReport], object],
     ) -> None:
         self.endpoint_by_slug = endpoint_by_slug
@@ -60,7 +61,7 @@ class Intake:
         others = [i for i in items if not isinstance(i, StatusReport)]
         try:
             if others:
-                await asyncio.wrap_future(self.receive(others))  # type: ignore[arg-type]
+                await asyncio.wrap_future(self.receive(others))
             for report in statuses:
                 await asyncio.to_thread(self.apply_status, report)
         except SwitchdeskError as exc:
