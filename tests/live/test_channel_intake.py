@@ -110,6 +110,17 @@ def test_an_automatic_mail_is_kept_but_never_routed(center: Center) -> None:
     assert conv["state"] == "resolved" and conv["channel_kind"] == "email"
 
 
+def whatsapp_channel(center: Center) -> str:
+    return center.live.create_channel(
+        center.op,
+        slug="north-wa",
+        name="Northwind WhatsApp",
+        queue_id=center.queues["support"],
+        kind=ChannelKind.WHATSAPP,
+        address="106540352242922",
+    ).id
+
+
 def _contact_id(center: Center) -> str:
     from sqlalchemy import text
 
@@ -121,14 +132,7 @@ def test_whatsapp_messages_join_the_open_conversation_and_survive_a_restart(
     center: Center,
 ) -> None:
     live = center.live
-    wa = live.create_channel(
-        center.op,
-        slug="north-wa",
-        name="Northwind WhatsApp",
-        queue_id=center.queues["support"],
-        kind=ChannelKind.WHATSAPP,
-        address="106540352242922",
-    ).id
+    wa = whatsapp_channel(center)
 
     def message(wamid: str, text: str) -> InboundMessage:
         return InboundMessage(
@@ -189,14 +193,7 @@ def _whatsapp_conversation_with_ana(center: Center) -> tuple[str, str]:
     assert ana is not None
     live.set_agent_profile(center.op, ana.id, skills={"support": 3}, capacity=EMAIL_CAPACITY)
     live.set_presence(center.users["ana"], "available")
-    wa = live.create_channel(
-        center.op,
-        slug="north-wa",
-        name="Northwind WhatsApp",
-        queue_id=center.queues["support"],
-        kind=ChannelKind.WHATSAPP,
-        address="106540352242922",
-    ).id
+    wa = whatsapp_channel(center)
     inbound = InboundMessage(
         wa,
         Identity(IdentityKind.WHATSAPP, "447700900123"),
