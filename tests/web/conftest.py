@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
@@ -20,6 +23,7 @@ from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import create_app
 from tests.conftest import free_port
 
+T = TypeVar("T")
 PASSWORD = "correct horse battery"
 
 
@@ -154,3 +158,11 @@ def real_server(sqlite_runtime: Runtime) -> Iterator[tuple[str, dict[str, str]]]
     yield f"http://127.0.0.1:{port}", headers
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end on a fresh event loop in its own thread: the browser
+    tests' Playwright keeps an event loop running in the main thread, where
+    ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

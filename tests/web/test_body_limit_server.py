@@ -6,10 +6,10 @@ the client's unread upload: an async client then saw a reset instead of the 413.
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
+
+from tests.web.conftest import run_async
 
 RUNS = 20
 
@@ -47,13 +47,13 @@ async def _post_big(url: str, headers: dict[str, str], chunked: bool) -> list[st
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_every_oversized_post_gets_its_413(real_server, chunked: bool) -> None:
     url, headers = real_server
-    outcomes = asyncio.run(_post_big(url, headers, chunked))
+    outcomes = run_async(_post_big(url, headers, chunked))
     assert outcomes == ["413"] * RUNS, outcomes
 
 
 def test_the_server_still_answers_after_refusing_a_large_body(real_server) -> None:
     url, headers = real_server
-    asyncio.run(_post_big(url, headers, chunked=False))
+    run_async(_post_big(url, headers, chunked=False))
     r = httpx.post(f"{url}/api/v1/client-accounts", json={"name": "Small"}, headers=headers)
     assert r.status_code == 201, r.text
 
@@ -77,7 +77,7 @@ def test_a_refused_body_is_drained_only_up_to_the_cap() -> None:
 
     limit = BodySizeLimit(app, max_bytes=1024, drain_cap=64 * 1024)
     scope = {"type": "http", "headers": [(b"content-length", b"999999999")]}
-    asyncio.run(limit(scope, endless, send))
+    run_async(limit(scope, endless, send))
     assert 64 <= reads <= 66
     assert sent[0]["status"] == 413
     assert b"payload_too_large" in sent[1]["body"]

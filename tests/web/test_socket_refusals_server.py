@@ -3,12 +3,13 @@ the server logs no traceback."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 
 import pytest
 import websockets
+
+from tests.web.conftest import run_async
 
 
 async def _refused(url: str, headers: dict[str, str]) -> tuple[dict[str, object], int, str]:
@@ -31,7 +32,7 @@ def test_a_real_server_closes_with_4401_and_logs_no_traceback(
 ) -> None:
     url, _ = real_server
     with caplog.at_level(logging.WARNING):
-        frame, code, reason = asyncio.run(_refused(url.replace("http", "ws") + path, headers))
+        frame, code, reason = run_async(_refused(url.replace("http", "ws") + path, headers))
     assert frame["code"] == "authentication_failed"
     assert (code, reason) == (4401, "authentication_failed")
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
