@@ -73,6 +73,13 @@ class Intake:
         return WebhookAnswer(200, "ok")
 
 
+def _only(endpoint: ChannelEndpoint) -> Callable[[str], str | None]:
+    """The parsers' channel lookup for a URL that names one channel: the payload's
+    provider address must be that channel's, or its items are skipped."""
+    channel = endpoint.channel
+    return lambda key: channel.id if key == channel.address else None
+
+
 def _secrets(endpoint: ChannelEndpoint, name: str) -> list[str]:
     return [s for s in (endpoint.secret(name), endpoint.secret(f"{name}_previous")) if s]
 
@@ -104,13 +111,8 @@ class MetaWebhooks:
             payload = json.loads(request.body)
         except (ValueError, RecursionError):
             return WebhookAnswer(400, "the body is not JSON", "malformed_json")
-        channel = endpoint.channel
-
-        def channel_for(key: str) -> str | None:
-            return channel.id if key == channel.address else None
-
         parse = parse_whatsapp if self.kind is ChannelKind.WHATSAPP else parse_messenger
-        return await self._intake.hand_over(parse(payload, channel_for=channel_for))
+        return await self._intake.hand_over(parse(payload, channel_for=_only(endpoint)))
 
 
 class TwilioSmsWebhooks:
@@ -138,13 +140,8 @@ class TwilioSmsWebhooks:
         header = request.headers.get(TWILIO_HEADER.lower())
         if not verify_twilio_signature(request.public_url, params, header, tokens):
             return WebhookAnswer(401, "the signature does not match", "signature_invalid")
-        channel = endpoint.channel
-
-        def channel_for(key: str) -> str | None:
-            return channel.id if key == channel.address else None
-
         parse = parse_twilio_status if self._status else parse_twilio_sms
-        items = parse(params, channel_for=channel_for, now=datetime.now(UTC))
+        items = parse(params, channel_for=_only(endpoint), now=datetime.now(UTC))
         answer = await self._intake.hand_over(items)
         if answer.status == 200 and not self._status:
             # An empty TwiML answer: we reply later, from the desk.

@@ -24,7 +24,11 @@ from switchdesk.domain.conversations.model import (
     ConversationState,
     Message,
 )
-from switchdesk.domain.conversations.threading import Candidate, choose_thread
+from switchdesk.domain.conversations.threading import (
+    REFERENCE_THREADED,
+    Candidate,
+    choose_thread,
+)
 from switchdesk.domain.errors import NotFound, ValidationFailed
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -155,8 +159,15 @@ def receive_message(
     at = datetime.fromtimestamp(now, UTC)
     contact = _contact(core, uow, channel, m, at)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
+    by_reference = channel.kind in REFERENCE_THREADED  # only they match by provider ids
     candidates = [
-        Candidate(c.id, c.state, c.updated_at, frozenset(uow.external_ids(c.id)), c.resolved_at)
+        Candidate(
+            c.id,
+            c.state,
+            c.updated_at,
+            frozenset(uow.external_ids(c.id)) if by_reference else frozenset(),
+            c.resolved_at,
+        )
         for c in mine
     ]
     choice = choose_thread(channel.kind, m, candidates)

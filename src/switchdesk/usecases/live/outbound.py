@@ -30,6 +30,11 @@ IDENTITY_OF_CHANNEL = {
     ChannelKind.SMS: IdentityKind.PHONE,
 }
 REFERENCES_KEPT = 20
+REFUSALS = {
+    "template_required": "the 24-hour window has closed: only an approved template can be sent now",
+    "window_closed": "the messaging window has closed: this contact must write first",
+}
+"""What the desk shows for each reason ``reply_allowance`` refuses a free-text reply."""
 
 
 def subject_of(uow: LiveUnitOfWork, conv: Conversation) -> str:
@@ -61,16 +66,8 @@ def queue_reply(
     inbound = [m for m in uow.messages(conv.id) if m.author_kind is AuthorKind.CONTACT]
     human = message.author_kind is AuthorKind.AGENT
     allowance = reply_allowance(channel.kind, inbound[-1].at if inbound else None, at, human=human)
-    if not allowance.free_text and allowance.mode is not ReplyMode.HUMAN_AGENT_TAG:
-        words = {
-            "template_required": "the 24-hour window has closed: only an approved template "
-            "can be sent now",
-            "window_closed": "the messaging window has closed: this contact must write first",
-        }
-        raise Conflict(
-            words.get(allowance.reason, "this channel does not allow a reply now"),
-            code=allowance.reason or "window_closed",
-        )
+    if allowance.mode in (ReplyMode.TEMPLATE_ONLY, ReplyMode.REFUSED):
+        raise Conflict(REFUSALS[allowance.reason], code=allowance.reason)
     references = uow.external_ids(conv.id)
     outbound = OutboundMessage(
         delivery_id=message.id,

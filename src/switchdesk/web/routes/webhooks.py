@@ -22,7 +22,6 @@ PROVIDERS = "messaging providers call these; each POST is verified by its signat
     "/webhooks/{kind}/{slug}",
     methods=["GET", "POST"],
     dependencies=[public(PROVIDERS)],
-    include_in_schema=True,
 )
 async def webhook(kind: str, slug: str, request: Request) -> Response:
     """WhatsApp (`whatsapp`), Messenger (`messenger`), SMS (`sms`, and `sms-status` for
