@@ -18,14 +18,20 @@ router = APIRouter(tags=["webhooks"])
 PROVIDERS = "messaging providers call these; each POST is verified by its signature"
 
 
-@router.api_route(
-    "/webhooks/{kind}/{slug}",
-    methods=["GET", "POST"],
-    dependencies=[public(PROVIDERS)],
-)
+@router.get("/webhooks/{kind}/{slug}", dependencies=[public(PROVIDERS)])
+async def webhook_handshake(kind: str, slug: str, request: Request) -> Response:
+    """Meta's verification handshake (WhatsApp, Messenger)."""
+    return await _handle(kind, slug, request)
+
+
+@router.post("/webhooks/{kind}/{slug}", dependencies=[public(PROVIDERS)])
 async def webhook(kind: str, slug: str, request: Request) -> Response:
     """WhatsApp (`whatsapp`), Messenger (`messenger`), SMS (`sms`, and `sms-status` for
-    status callbacks). GET answers Meta's verification handshake."""
+    status callbacks)."""
+    return await _handle(kind, slug, request)
+
+
+async def _handle(kind: str, slug: str, request: Request) -> Response:
     runtime = request.app.state.runtime
     handler: WebhookHandler | None = runtime.webhooks.get(kind)
     if handler is None:
