@@ -19,6 +19,7 @@ from switchdesk.domain.conversations.model import (
     QueueSettings,
     TimelineEntry,
 )
+from switchdesk.domain.conversations.reachability import ConsentRecord, UndeliverableAddress
 from switchdesk.usecases.deliveries import Delivery
 
 
@@ -61,6 +62,31 @@ class LiveUnitOfWork(Protocol):
     def contact_by_identity(
         self, client_account_id: str, kind: IdentityKind, value: str
     ) -> Contact | None: ...
+
+    # reachability: consent, bounced addresses, our automatic mail
+    def consent(self, contact_id: str, channel_id: str) -> ConsentRecord | None: ...
+    def put_consent(self, record: ConsentRecord) -> None:
+        """Replace the contact's consent state on the record's channel."""
+        ...
+
+    def undeliverable(
+        self, client_account_id: str, kind: IdentityKind, value: str
+    ) -> UndeliverableAddress | None: ...
+    def mark_undeliverable(self, record: UndeliverableAddress) -> None:
+        """Mark (or mark again, with the newer bounce's status) an address."""
+        ...
+
+    def clear_undeliverable(self, client_account_id: str, kind: IdentityKind, value: str) -> bool:
+        """Lift the mark; False when the address was not marked."""
+        ...
+
+    def auto_replies_since(self, channel_id: str, address: str, since: datetime) -> list[datetime]:
+        """When our automatic mails to ``address`` on the channel went, after ``since``."""
+        ...
+
+    def add_auto_reply(self, channel_id: str, address: str, at: datetime) -> None:
+        """Log one automatic mail (rows older than the limit's window may be dropped)."""
+        ...
 
     # conversations
     def add_conversation(self, conversation: Conversation) -> None: ...
