@@ -132,8 +132,8 @@ def record_consent(
     A known contact with no conversation gets only the consent record. An opt-out from a
     sender we do not know yet creates the contact (identity only, no conversation), so the
     opt-out holds when they or we write later; an opt-in from an unknown sender changes
-    nothing (no record already means consent). An older change than the recorded one (a
-    provider's late retry) is ignored."""
+    nothing (no record already means consent). A change older than the recorded one (a
+    provider's late retry) is ignored; a repeated STOP is noted but changes no record."""
     channel = _channel(core, change.channel_id)
     at = datetime.fromtimestamp(now, UTC)
     contact = uow.contact_by_identity(
@@ -152,10 +152,12 @@ def record_consent(
         )
         uow.add_contact(contact)
     current = uow.consent(contact.id, channel.id)
-    if not consent_changes(current, change.opted_in, change.at):
-        return None
+    if current is not None and change.at < current.changed_at:
+        return None  # a provider's late retry of an older change
     keyword = change.keyword[:KEYWORD_MAX_CHARS]
-    uow.put_consent(ConsentRecord(contact.id, channel.id, change.opted_in, keyword, change.at))
+    if consent_changes(current, change.opted_in, change.at):
+        record = ConsentRecord(contact.id, channel.id, change.opted_in, keyword, change.at)
+        uow.put_consent(record)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     if not mine:
         return None
