@@ -164,13 +164,22 @@ def _email_conversation(center: Center, inbox: str, ana_id: str) -> str:
     return _accept(center, ana_id)
 
 
-def _bounce(inbox: str, conv_id: str, status: str, *, recipient: str = "ann@example.org") -> Bounce:
+def _bounce(
+    inbox: str,
+    conv_id: str | None,
+    status: str,
+    *,
+    recipient: str = "ann@example.org",
+    original: str | None = None,
+) -> Bounce:
+    """A bounce naming our conversation by its Message-ID pattern, or (``original``) the
+    provider's id of one of our deliveries with no hint."""
     return Bounce(
         channel_id=inbox,
         recipient=recipient,
         permanent=status.startswith("5"),
         status_code=status,
-        original_external_id=message_id_for(conv_id, "m-out", DOMAIN),
+        original_external_id=original or message_id_for(str(conv_id), "m-out", DOMAIN),
         at=AT,
         diagnostic="550 5.1.1 user unknown" if status.startswith("5") else "451 try later",
         conversation_hint=conv_id,
@@ -188,8 +197,12 @@ def test_a_permanent_bounce_marks_the_address_until_the_contact_writes_again(
     sender = FakeSender(ChannelKind.EMAIL)
     dispatcher = _dispatcher(center, sender)
     [first] = dispatcher.run_due(limit=1)
-    assert first.status is DeliveryStatus.SENT
-    live.receive([_bounce(inbox, conv_id, "5.1.1")]).result()
+    assert first.status is DeliveryStatus.SENT and first.external_id
+    # The report names our delivery by the id the first server gave it; no hint.
+    live.receive([_bounce(inbox, None, "5.1.1", original=first.external_id)]).result()
+    bounced = SqlDeliveryStore(center.engine).get(first.id)
+    assert bounced is not None and bounced.status is DeliveryStatus.FAILED
+    assert bounced.error_code == "bounced" and "5.1.1" in bounced.error
     [noted] = _timeline(center, conv_id, "bounced")
     assert noted["status"] == "5.1.1" and noted["recipient"] == "ann@example.org"
     assert "user unknown" in str(noted["diagnostic"])

@@ -116,6 +116,16 @@ class LiveUnitOfWork(Protocol):
         """Queue an outbound message (sent after the commit by the dispatcher)."""
         ...
 
+    def delivery_conversation(self, channel_id: str, external_id: str) -> str | None:
+        """The conversation of the delivery the provider knows as ``external_id``."""
+        ...
+
+    def fail_delivery(
+        self, channel_id: str, external_id: str, at: datetime, error: str, code: str
+    ) -> None:
+        """End that delivery as failed (a bounce after the provider accepted it)."""
+        ...
+
     def append_timeline(self, entry: TimelineEntry) -> None: ...
     def timeline(self, conversation_id: str) -> Sequence[TimelineEntry]: ...
 

@@ -716,6 +716,26 @@ class SqlLiveUnitOfWork(SqlTransaction):
         self._flush()
         self._c.execute(insert(t.deliveries).values(**delivery_row(delivery)))
 
+    def delivery_conversation(self, channel_id: str, external_id: str) -> str | None:
+        d = t.deliveries
+        found = self._c.execute(
+            select(d.c.conversation_id).where(
+                d.c.channel_id == channel_id, d.c.external_id == external_id
+            )
+        ).scalar()
+        return str(found) if found is not None else None
+
+    def fail_delivery(
+        self, channel_id: str, external_id: str, at: datetime, error: str, code: str
+    ) -> None:
+        self.writes += 1
+        d = t.deliveries
+        self._c.execute(
+            update(d)
+            .where(d.c.channel_id == channel_id, d.c.external_id == external_id)
+            .values(status="failed", error=error, error_code=code, updated_at=at)
+        )
+
     def append_timeline(self, entry: TimelineEntry) -> None:
         self.writes += 1
         self._new_timeline.append(

@@ -175,16 +175,12 @@ def record_consent(
 
 
 def _bounced_conversation(
-    uow: LiveUnitOfWork, channel: Channel, bounce: Bounce, recipient: str
+    uow: LiveUnitOfWork, channel: Channel, bounce: Bounce, recipient: str, delivered: str | None
 ) -> Conversation | None:
-    """The conversation whose mail bounced: by the bounced Message-ID when we stored it,
-    else by the adapter's hint (our Message-ID pattern); only on this channel, and only
-    when its contact has the bounced address (no address: the hint alone)."""
-    candidates: list[str] = []
-    if bounce.original_external_id:
-        found = uow.conversation_by_external_id(channel.id, bounce.original_external_id)
-        if found:
-            candidates.append(found)
+    """The conversation whose mail bounced: the one of the bounced delivery, else the
+    adapter's hint (our Message-ID pattern); only on this channel, and only when its
+    contact has the bounced address (no address given: the conversation's own)."""
+    candidates = [delivered] if delivered else []
     if bounce.conversation_hint:
         candidates.append(bounce.conversation_hint)
     for conv_id in candidates:
@@ -203,16 +199,23 @@ def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bou
     """A delivery report about one of our mails. A permanent one (5.x.x) marks the address
     undeliverable for the channel's client account (sends refused with
     ``address_undeliverable`` until a person writes from it again); a temporary one
-    (4.x.x) is only noted. Either is noted on the conversation whose mail bounced when it
-    can be found (returned). The report itself is never routed to anyone."""
+    (4.x.x) is only noted. A permanent bounce of one of our deliveries also ends that
+    delivery ``failed`` (code ``bounced``). Either is noted on the conversation whose mail
+    bounced when it can be found (returned). The report is never routed to anyone."""
     channel = _channel(core, bounce.channel_id)
     at = datetime.fromtimestamp(now, UTC)
     recipient = bounce.recipient.strip().lower()
-    conv = _bounced_conversation(uow, channel, bounce, recipient)
+    diagnostic = bounce.diagnostic[:DIAGNOSTIC_MAX_CHARS]
+    original = bounce.original_external_id
+    delivered = uow.delivery_conversation(channel.id, original) if original else None
+    if bounce.permanent and original and delivered:
+        # Accepted by the first server, bounced later: the delivery failed after all.
+        detail = f"bounced ({bounce.status_code}) {diagnostic}".strip()
+        uow.fail_delivery(channel.id, original, at, detail, "bounced")
+    conv = _bounced_conversation(uow, channel, bounce, recipient, delivered)
     if not recipient and conv is not None:
         contact = uow.contact(conv.contact_id)
         recipient = (contact.identity(IdentityKind.EMAIL) or "") if contact else ""
-    diagnostic = bounce.diagnostic[:DIAGNOSTIC_MAX_CHARS]
     if bounce.permanent and recipient:
         uow.mark_undeliverable(
             UndeliverableAddress(
