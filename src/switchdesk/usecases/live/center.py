@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from switchdesk.domain.accounts.permissions import Permission
-from switchdesk.domain.conversations.channels import InboundItem
+from switchdesk.domain.conversations.channels import InboundItem, OutboundMessage
 from switchdesk.domain.conversations.model import (
     NOTE_MAX_CHARS,
     AgentProfile,
@@ -62,7 +62,7 @@ from switchdesk.domain.routing import (
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
 from switchdesk.usecases.live.capacity import parse_capacity
 from switchdesk.usecases.live.intake import receive_item
-from switchdesk.usecases.live.outbound import queue_reply
+from switchdesk.usecases.live.outbound import delivery_refusal, queue_reply
 from switchdesk.usecases.live.projections import PendingOffer, Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
 from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
@@ -1680,3 +1680,9 @@ class LiveCenter:
         return self._read(
             lambda: [self._ix_to_conv.get(i, i) for i in self._engine.waiting(queue_id)]
         )
+
+    def delivery_refusal(self, message: OutboundMessage) -> tuple[str, str] | None:
+        """The dispatcher's check just before a send (see ``outbound.delivery_refusal``):
+        reads committed state in its own transaction, off the writer."""
+        with self._uow() as uow:
+            return delivery_refusal(uow, message)
