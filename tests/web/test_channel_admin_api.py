@@ -171,8 +171,18 @@ def _refused(demo: Demo, kind: str, change: dict[str, Any]) -> dict[str, Any]:
         ("email", {"settings": {"smtp_port": 70000}}, "channel_port_invalid", "smtp_port"),
         ("email", {"settings": {"smtp_port": "587"}}, "channel_port_invalid", "smtp_port"),
         ("email", {"settings": {"imap_port": 0}}, "channel_port_invalid", "imap_port"),
-        ("email", {"settings": {"smtp_starttls": "yes"}}, "channel_setting_invalid", "smtp_starttls"),
-        ("email", {"settings": {"smtp_host": "not a host"}}, "channel_setting_invalid", "smtp_host"),
+        (
+            "email",
+            {"settings": {"smtp_starttls": "yes"}},
+            "channel_setting_invalid",
+            "smtp_starttls",
+        ),
+        (
+            "email",
+            {"settings": {"smtp_host": "not a host"}},
+            "channel_setting_invalid",
+            "smtp_host",
+        ),
         ("email", {"settings": {"colour": "red"}}, "channel_setting_unknown", "colour"),
         ("email", {"address": "not-an-address"}, "channel_address_invalid", "address"),
         ("email", {"address": ""}, "channel_address_missing", "address"),
@@ -183,7 +193,12 @@ def _refused(demo: Demo, kind: str, change: dict[str, Any]) -> dict[str, Any]:
             "secrets.smtp_password",
         ),
         ("whatsapp", {"address": "+44 7700"}, "channel_address_invalid", "address"),
-        ("whatsapp", {"settings": {"api_base_url": "ftp://x"}}, "channel_url_invalid", "api_base_url"),
+        (
+            "whatsapp",
+            {"settings": {"api_base_url": "ftp://x"}},
+            "channel_url_invalid",
+            "api_base_url",
+        ),
         (
             "whatsapp",
             {"settings": {"api_base_url": "https://user:pw@graph.example"}},
@@ -199,7 +214,11 @@ def _refused(demo: Demo, kind: str, change: dict[str, Any]) -> dict[str, Any]:
         ),
         (
             "messenger",
-            {"settings": {"secrets": {"app_secret": "X", "verify_token": "Y", "smtp_password": "Z"}}},
+            {
+                "settings": {
+                    "secrets": {"app_secret": "X", "verify_token": "Y", "smtp_password": "Z"}
+                }
+            },
             "channel_secret_unknown",
             "secrets.smtp_password",
         ),
@@ -244,7 +263,10 @@ def test_a_secret_pasted_where_its_name_belongs_is_refused_and_never_echoed(demo
     pasted = "EAAGm0PX4ZCps-BAKZA+ZAZ/paste"
     secrets = {"app_secret": pasted, "verify_token": "V", "access_token": "A"}
     problem = _refused(demo, "whatsapp", {"settings": {"secrets": secrets}})
-    assert (problem["code"], problem["field"]) == ("channel_secret_name_invalid", "secrets.app_secret")
+    assert (problem["code"], problem["field"]) == (
+        "channel_secret_name_invalid",
+        "secrets.app_secret",
+    )
     assert pasted not in json.dumps(problem)
 
 
@@ -257,7 +279,8 @@ def test_a_patch_is_checked_like_a_creation_and_changes_nothing_when_refused(dem
     r = client.patch(url, json={"address": "nope"}, headers=auth["admin"])
     assert r.status_code == 422 and r.json()["code"] == "channel_address_invalid"
     blue = next(
-        q["id"] for q in client.get("/api/v1/queues", headers=auth["admin"]).json()
+        q["id"]
+        for q in client.get("/api/v1/queues", headers=auth["admin"]).json()
         if q["name"] == "Bluebird sales"
     )
     r = client.patch(url, json={"queue_id": blue}, headers=auth["admin"])

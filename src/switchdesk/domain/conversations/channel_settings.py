@@ -141,12 +141,17 @@ def check_address(kind: ChannelKind, address: str) -> str:
 
 
 def _check_url(key: str, value: str) -> str:
-    parts = urlsplit(value)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or any(c.isspace() for c in value)
-    ):
+    try:
+        parts = urlsplit(value)
+        well_formed = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and not any(c.isspace() for c in value)
+            and (parts.port is None or parts.port > 0)
+        )
+    except ValueError:  # a bad IPv6 literal or port
+        well_formed = False
+    if not well_formed:
         raise _invalid(f"{key} is an http or https URL", "channel_url_invalid", key)
     if parts.username or parts.password:
         raise _invalid(
