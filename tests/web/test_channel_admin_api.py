@@ -74,6 +74,7 @@ SMS = {
         "secrets": {"auth_token": "NORTH_SMS_TOKEN"},
     },
 }
+WEB_CHAT = {"kind": "web_chat", "slug": "north-web", "name": "Northwind web", "settings": {}}
 KINDS = {"email": EMAIL, "whatsapp": WHATSAPP, "messenger": MESSENGER, "sms": SMS}
 
 
@@ -83,7 +84,8 @@ def _queue(client: TestClient, auth: dict[str, dict[str, str]], name: str) -> st
 
 
 def _body(client: TestClient, auth: dict[str, dict[str, str]], kind: str) -> dict[str, Any]:
-    return {**KINDS[kind], "queue_id": _queue(client, auth, "Northwind support")}
+    spec = WEB_CHAT if kind == "web_chat" else KINDS[kind]
+    return {**spec, "queue_id": _queue(client, auth, "Northwind support")}
 
 
 def _create(client: TestClient, auth: dict[str, dict[str, str]], kind: str) -> dict[str, Any]:
@@ -230,6 +232,20 @@ def _refused(demo: Demo, kind: str, change: dict[str, Any]) -> dict[str, Any]:
             "status_callback_url",
         ),
         ("sms", {"address": "call us"}, "channel_address_invalid", "address"),
+        (
+            "sms",
+            {"settings": {"api_base_url": "http://[::1"}},
+            "channel_url_invalid",
+            "api_base_url",
+        ),
+        (
+            "sms",
+            {"settings": {"status_callback_url": "https://center.example:99999/x"}},
+            "channel_url_invalid",
+            "status_callback_url",
+        ),
+        ("web_chat", {"address": "x@y.example"}, "channel_address_invalid", "address"),
+        ("web_chat", {"settings": {"smtp_host": "x"}}, "channel_setting_unknown", "smtp_host"),
     ],
 )
 def test_bad_settings_are_refused_with_a_stable_code_and_the_field(
@@ -347,3 +363,14 @@ def test_people_who_do_not_configure_routing_can_neither_list_create_nor_change_
     listed = {c["id"]: c for c in client.get("/api/v1/channels", headers=auth["admin"]).json()}
     assert listed[made["id"]]["enabled"] is True
     assert all(c["kind"] != "sms" for c in listed.values())
+
+
+def test_a_web_chat_channel_made_through_the_api_has_its_page_and_no_secrets(demo: Demo) -> None:
+    client, auth = demo
+    body = {**_body(client, auth, "web_chat"), "greeting": "Hello!"}
+    r = client.post("/api/v1/channels", json=body, headers=auth["admin"])
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert (made["url"], made["greeting"], made["address"]) == ("/chat/north-web", "Hello!", "")
+    assert (made["secrets"], made["webhook_url"]) == ({}, None)
+    assert client.get("/chat/north-web").status_code == 200
