@@ -361,7 +361,7 @@ function newChannel() {
   showKind();
 }
 
-channelForm.elements.kind.addEventListener("change", showKind);
+channelForm.elements.kind.addEventListener("change", () => { clearChannelError(); showKind(); });
 channelForm.elements.slug.addEventListener("input", showWebhook);
 channelCancel.addEventListener("click", () => { newChannel(); channelForm.elements.kind.focus(); });
 for (const button of document.querySelectorAll("[data-edit-channel]")) {
