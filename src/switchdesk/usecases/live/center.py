@@ -19,7 +19,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from switchdesk.domain.accounts.model import AuditAction, AuditEntry
 from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.conversations.channel_settings import (
+    check_address,
+    check_settings,
+    secret_names,
+)
 from switchdesk.domain.conversations.channels import InboundItem, OutboundMessage
 from switchdesk.domain.conversations.model import (
     NOTE_MAX_CHARS,
@@ -1686,3 +1692,124 @@ class LiveCenter:
         reads committed state in its own transaction, off the writer."""
         with self._uow() as uow:
             return delivery_refusal(uow, message)
+
+    # ================================================================== channel administration
+
+    def add_channel(
+        self,
+        actor: Principal,
+        *,
+        kind: ChannelKind,
+        slug: str,
+        name: str,
+        queue_id: str,
+        address: str = "",
+        settings: dict[str, Any] | None = None,
+        greeting: str = "",
+    ) -> Channel:
+        """Create a channel of any kind, its address and settings checked for the kind
+        (``channel_settings.py``); audited."""
+        actor.require(Permission.ROUTING_CONFIGURE)
+        checked = check_settings(kind, settings or {})
+        channel = self.create_channel(
+            actor,
+            slug=slug,
+            name=name,
+            queue_id=queue_id,
+            greeting=greeting if kind is ChannelKind.WEB_CHAT else "",
+            kind=kind,
+            address=check_address(kind, address),
+            settings=checked,
+        )
+        self._audit_channel(actor, AuditAction.CHANNEL_CREATED, channel, sorted(checked))
+        return channel
+
+    def update_channel(
+        self,
+        actor: Principal,
+        channel_id: str,
+        *,
+        name: str | None = None,
+        queue_id: str | None = None,
+        enabled: bool | None = None,
+        address: str | None = None,
+        settings: dict[str, Any] | None = None,
+        greeting: str | None = None,
+    ) -> Channel:
+        """Change what is given (``settings`` replaces the settings as a whole); the slug
+        and kind stay. Audited with the names of the fields changed, never values."""
+        actor.require(Permission.ROUTING_CONFIGURE)
+        found = self.channel_by_id(channel_id)
+        if found is None or not actor.sees_client_account(found.client_account_id):
+            raise NotFound(f"channel {channel_id!r} not found")
+        kind = found.kind
+        changes: dict[str, Any] = {}
+        if name is not None:
+            if not name.strip() or len(name.strip()) > 200:
+                raise ValidationFailed("a channel name has 1 to 200 characters", field="name")
+            changes["name"] = name.strip()
+        if enabled is not None:
+            changes["enabled"] = enabled
+        if greeting is not None and kind is ChannelKind.WEB_CHAT:
+            changes["greeting"] = greeting.strip()
+        if address is not None:
+            changes["address"] = check_address(kind, address)
+        if settings is not None:
+            changes["settings"] = check_settings(kind, settings)
+        if queue_id is not None:
+            queue = self._queues.get(queue_id)
+            if queue is None or not actor.sees_client_account(queue.client_account_id):
+                raise NotFound(f"queue {queue_id!r} not found")
+            if queue.client_account_id != found.client_account_id:
+                raise ValidationFailed(
+                    "a channel's new queue belongs to the same client account",
+                    code="channel_queue_invalid",
+                    field="queue_id",
+                )
+            changes["queue_id"] = queue_id
+
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> tuple[Channel, list[str]]:
+            current = self.channel_by_id(channel_id)
+            if current is None:
+                raise NotFound(f"channel {channel_id!r} not found")
+            new_address = changes.get("address", current.address)
+            if new_address and any(
+                c.kind is kind and c.address == new_address and c.id != current.id
+                for c in self._channels.values()
+            ):
+                raise Conflict(
+                    f"another {kind.value} channel has the address {new_address!r}",
+                    code="channel_address_taken",
+                )
+            updated = replace(current, **changes)
+            changed = [k for k in changes if k != "settings" and getattr(current, k) != changes[k]]
+            if "settings" in changes:
+                old, new = dict(current.settings), changes["settings"]
+                changed += [
+                    f"settings.{k}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)
+                ]
+            uow.put_channel(updated)
+            self._channels[updated.slug] = updated
+            return updated, changed
+
+        updated, changed = self._writer.run(body)
+        self._audit_channel(actor, AuditAction.CHANNEL_UPDATED, updated, changed)
+        return updated
+
+    def secret_status(self, channel: Channel) -> dict[str, bool]:
+        """For each secret role the channel names: whether the server has it (never the
+        value)."""
+        return {
+            role: self._secret_source is not None and bool(self._secret_source.get(name))
+            for role, name in secret_names(channel.settings).items()
+        }
+
+    def _audit_channel(
+        self, actor: Principal, action: AuditAction, channel: Channel, fields: list[str]
+    ) -> None:
+        detail = {"kind": channel.kind.value, "slug": channel.slug, "fields": fields}
+        with self._accounts() as accounts:
+            accounts.audit.append(
+                AuditEntry(_dt(self._now()), action, actor.name, f"channel:{channel.id}", detail)
+            )
+            accounts.commit()
