@@ -12,7 +12,6 @@ events after it, so waiting interactions keep their order across restarts.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
@@ -60,6 +59,7 @@ from switchdesk.domain.routing import (
     event_to_dict,
 )
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
+from switchdesk.usecases.live import views
 from switchdesk.usecases.live.capacity import parse_capacity
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import queue_reply
@@ -80,7 +80,6 @@ SNAPSHOT_EVERY_EVENTS = 10_000
 """Events between engine snapshots: a snapshot of a large center takes tens of
 milliseconds (the writer waits meanwhile); a restart replays at most this many."""
 STAFFING_REFRESH_SECONDS = 0.5
-DEFAULT_HANDLE_SECONDS = 180.0
 ESCALATION_PRIORITY_BOOST = 10
 
 
@@ -176,7 +175,7 @@ class LiveCenter:
         with self._accounts() as accounts:
             self._names = {u.id: u.display_name for u in accounts.users.list()}
 
-    def _client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
+    def client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
         """Client account names are kept in memory; an unknown id (an account created
         since) reloads them once, in the caller's transaction."""
         name = self._account_names.get(client_account_id)
@@ -306,6 +305,36 @@ class LiveCenter:
 
     # ------------------------------------------------------------------ for reactions
 
+    # ------------------------------------------------------------------ for the parts
+
+    @property
+    def engine(self) -> RoutingEngine:
+        return self._engine
+
+    @property
+    def figures(self) -> Projections:
+        return self._figures
+
+    @property
+    def queue_map(self) -> dict[str, QueueSettings]:
+        """Queues by id (entries are replaced, never changed in place)."""
+        return self._queues
+
+    @property
+    def channel_map(self) -> dict[str, Channel]:
+        """Channels by slug (entries are replaced, never changed in place)."""
+        return self._channels
+
+    @property
+    def profiles(self) -> dict[str, AgentProfile]:
+        """Agent profiles by user id."""
+        return self._profiles
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Users' display names by id."""
+        return self._names
+
     def agent_name(self, agent_id: str | None) -> str:
         return self._names.get(agent_id or "", agent_id or "")
 
@@ -324,40 +353,7 @@ class LiveCenter:
         return bool(served & actor.user.client_account_ids)
 
     def _collect_rows(self, out: Outbox) -> None:
-        """Queue positions for waiting customers and supervisor rows, once per batch of
-        commands (supervisor rows only while a supervisor listens: one who connects later
-        starts from a snapshot)."""
-        supervised = self._publisher.listeners("supervisor") > 0
-        # An agent's change (accepting, going not ready...) changes the rows of the queues
-        # they serve.
-        for agent_id in out.agents:
-            if agent_id in self._profiles:
-                out.queues.update(self._engine.agent_status(agent_id)["queues"])
-        for queue_id in sorted(out.queues):
-            if queue_id not in self._queues:
-                continue
-            waiting = self._engine.waiting(queue_id)
-            ewt_unit = self._ewt_unit(queue_id)
-            for position, ix_id in enumerate(waiting, start=1):
-                conv_id = self._ix_to_conv.get(ix_id)
-                if conv_id:
-                    out.send(
-                        f"conversation:{conv_id}",
-                        {
-                            "type": "queue",
-                            "position": position,
-                            "estimated_wait_seconds": round(position * ewt_unit),
-                        },
-                    )
-            if supervised:
-                out.send("supervisor", {"type": "queue", "queue": self._queue_row(queue_id)})
-        for agent_id in sorted(out.agents):
-            if agent_id in self._profiles:
-                if supervised:
-                    out.send("supervisor", {"type": "agent", "agent": self._agent_row(agent_id)})
-                out.send(
-                    f"agent:{agent_id}", {"type": "agent", "agent": self._agent_view(agent_id)}
-                )
+        views.push_rows(self, out, self._publisher.listeners("supervisor") > 0)
 
     # ================================================================== helpers
 
@@ -383,8 +379,8 @@ class LiveCenter:
         queue = self._queues.get(queue_id or "")
         return queue.name if queue else (queue_id or "")
 
-    def _staffing(self, fresh: bool = False) -> dict[str, list[int]]:
-        """Per queue: [available members, idle, busy, not ready], one pass over agents.
+    def staffing(self, fresh: bool = False) -> dict[str, list[int]]:
+        """Per queue: [available members, idle, busy, not ready] (``views.count_staffing``).
 
         Pushed rows reuse the counts for up to ``STAFFING_REFRESH_SECONDS`` (the pass is
         O(agents)); snapshots ask for fresh counts.
@@ -393,40 +389,11 @@ class LiveCenter:
         if (
             not fresh
             and self._staffing_cache
-            and now - self._staffing_at < (STAFFING_REFRESH_SECONDS)
+            and now - self._staffing_at < STAFFING_REFRESH_SECONDS
         ):
             return self._staffing_cache
-        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for agent_id in self._profiles:
-            status = self._engine.agent_status(agent_id)
-            presence = status["presence"]
-            if presence == Presence.OFFLINE.value:
-                continue
-            for queue_id in status["queues"]:
-                row = counts[queue_id]
-                if presence == Presence.NOT_READY.value:
-                    row[3] += 1
-                else:
-                    row[0] += 1
-                    row[1 if status["activity"] == "idle" else 2] += 1
-        self._staffing_cache, self._staffing_at = counts, now
-        return counts
-
-    def _ewt_unit(self, queue_id: str) -> float:
-        handles = self._figures.day[queue_id].handle_seconds
-        mean = sum(handles) / len(handles) if handles else DEFAULT_HANDLE_SECONDS
-        staffed = self._staffing().get(queue_id, [0])[0]
-        return mean / max(1, staffed)
-
-    def _conversation_or_404(
-        self, uow: LiveUnitOfWork, conversation_id: str, actor: Principal | None = None
-    ) -> Conversation:
-        conv = uow.conversation(conversation_id)
-        if conv is None or (
-            actor is not None and not actor.sees_client_account(conv.client_account_id)
-        ):
-            raise NotFound(f"conversation {conversation_id!r} not found")
-        return conv
+        self._staffing_cache, self._staffing_at = views.count_staffing(self), now
+        return self._staffing_cache
 
     def require_agent(self, actor: Principal) -> str:
         """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
@@ -444,136 +411,18 @@ class LiveCenter:
         self, uow: LiveUnitOfWork, actor: Principal, conversation_id: str
     ) -> tuple[str, Conversation]:
         agent_id = self._agent_id(actor)
-        conv = self._conversation_or_404(uow, conversation_id, actor)
+        conv = views.conversation_or_404(uow, conversation_id, actor)
         if conv.agent_id != agent_id and conv.wrap_up_agent_id != agent_id:
             raise PermissionDenied("this conversation is not yours", code="not_your_conversation")
         return agent_id, conv
 
     # ================================================================== views
 
-    def _card(self, uow: LiveUnitOfWork, contact_id: str) -> dict[str, Any]:
-        contact = uow.contact(contact_id)
-        if contact is None:
-            return {}
-        history = [
-            {
-                "conversation_id": c.id,
-                "channel_kind": c.channel_kind,
-                "started_at": c.created_at.isoformat(),
-                "state": c.state.value,
-                "disposition": c.disposition,
-            }
-            for c in uow.conversations_of_contact(contact_id)
-        ]
-        return {
-            "id": contact.id,
-            "name": contact.name,
-            "email": contact.identity(IdentityKind.EMAIL),
-            "identities": [{"kind": i.kind.value, "value": i.value} for i in contact.identities],
-            "custom_fields": contact.custom_fields,
-            "client_account": contact.client_account_id,
-            "client_account_name": self._client_account_name(uow, contact.client_account_id),
-            "history": history,
-            "follow_ups": [
-                {"id": f.id, "due_at": f.due_at.isoformat(), "note": f.note}
-                for f in uow.open_follow_ups(contact_id)
-            ],
-        }
-
-    @staticmethod
-    def _message_view(m: Message) -> dict[str, Any]:
-        return {
-            "id": m.id,
-            "conversation_id": m.conversation_id,
-            "author": m.author_kind.value,
-            "author_name": m.author_name,
-            "text": m.text,
-            "at": m.at.isoformat(),
-            "internal": m.internal,
-            "client_id": m.client_id,
-        }
-
     def conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
-        return {
-            "id": conv.id,
-            "state": conv.state.value,
-            "queue_id": conv.queue_id,
-            "queue_name": self.queue_name(conv.queue_id),
-            "channel_kind": conv.channel_kind,
-            "contact": self._card(uow, conv.contact_id),
-            "messages": [self._message_view(m) for m in uow.messages(conv.id)],
-            "needs_wrap_up": conv.needs_wrap_up,
-            "disposition": conv.disposition,
-        }
+        return views.conversation_view(self, uow, conv)
 
     def offer_view(self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation) -> dict[str, Any]:
-        offer = self._figures.offers[offer_id]
-        messages = [m for m in uow.messages(conv.id) if not m.internal]
-        return {
-            "id": offer_id,
-            "conversation_id": conv.id,
-            "queue_id": offer.queue_id,
-            "queue_name": self.queue_name(offer.queue_id),
-            "channel_kind": conv.channel_kind,
-            "expires_at": offer.expires_at,
-            "contact": self._card(uow, conv.contact_id),
-            "preview": messages[-1].text[:200] if messages else "",
-        }
-
-    def _agent_view(self, agent_id: str) -> dict[str, Any]:
-        status = self._engine.agent_status(agent_id)
-        acw = status["after_contact_work_until"]
-        return {
-            "id": agent_id,
-            "name": self._names.get(agent_id, agent_id),
-            "presence": status["presence"],
-            "reason": status["reason"],
-            "activity": status["activity"],
-            "acw_until": max(acw.values()) if acw else None,
-        }
-
-    def _agent_row(self, agent_id: str) -> dict[str, Any]:
-        status = self._engine.agent_status(agent_id)
-        conversations = []
-        for ix_id in status["assignments"]:
-            conv_id = self._ix_to_conv.get(ix_id)
-            if conv_id:
-                queue_id = self._engine.interaction_status(ix_id)["queue_id"]
-                conversations.append({"id": conv_id, "interaction_id": ix_id, "queue_id": queue_id})
-        return {
-            "id": agent_id,
-            "client_accounts": list(self._profiles[agent_id].attributes.get("client_accounts", [])),
-            "name": self._names.get(agent_id, agent_id),
-            "presence": status["presence"],
-            "reason": status["reason"],
-            "activity": status["activity"],
-            "since": self._figures.agent_since.get(agent_id),
-            "conversations": conversations,
-        }
-
-    def _queue_row(self, queue_id: str, fresh: bool = False) -> dict[str, Any]:
-        queue = self._queues[queue_id]
-        waiting = self._engine.waiting(queue_id)
-        oldest = min(
-            (self._engine.interaction_status(i)["entered_at"] for i in waiting), default=None
-        )
-        staffing = self._staffing(fresh)
-        _, available, busy, not_ready = staffing.get(queue_id, [0, 0, 0, 0])
-        day = self._figures.day[queue_id]
-        base = day.answered + day.abandoned
-        return {
-            "id": queue_id,
-            "name": queue.name,
-            "waiting": len(waiting),
-            "oldest_waiting_since": oldest,
-            "agents_available": available,
-            "agents_busy": busy,
-            "agents_not_ready": not_ready,
-            "service_level_today": day.answered_within / base if base else None,
-            "answered_today": day.answered,
-            "abandoned_today": day.abandoned,
-            "threshold_seconds": queue.threshold_seconds,
-        }
+        return views.offer_view(self, uow, offer_id, conv)
 
     # ================================================================== configuration
 
@@ -621,7 +470,7 @@ class LiveCenter:
                 raise NotFound(f"queue {escalation_queue_id!r} not found")
             if (
                 client_account_id is not None
-                and self._client_account_name(uow, client_account_id) is None
+                and self.client_account_name(uow, client_account_id) is None
             ):
                 # Refused before the engine moves (the row would fail its foreign key).
                 raise NotFound(f"client account {client_account_id!r} not found")
@@ -1024,7 +873,7 @@ class LiveCenter:
             message_id=message.id,
             text=text[:200],
         )
-        view = self._message_view(message)
+        view = views.message_view(message)
         if not internal:
             out.send(f"conversation:{conv.id}", {"type": "message", **view})
         agent = conv.agent_id or conv.wrap_up_agent_id
@@ -1049,8 +898,8 @@ class LiveCenter:
         return self._writer.submit(lambda uow, now, out: self._customer_view(uow, conversation_id))
 
     def _customer_view(self, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
-        conv = self._conversation_or_404(uow, conversation_id)
-        messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
+        conv = views.conversation_or_404(uow, conversation_id)
+        messages = [views.message_view(m) for m in uow.messages(conv.id) if not m.internal]
         view: dict[str, Any] = {
             "type": "history",
             "state": conv.state.value,
@@ -1064,7 +913,7 @@ class LiveCenter:
                 position = self._engine.position(conv.interaction_id)
             except (Conflict, NotFound):
                 return view  # offered or assigned a moment ago: the feed will say
-            unit = self._ewt_unit(conv.queue_id or "")
+            unit = views.ewt_unit(self, conv.queue_id or "")
             view["queue"] = {
                 "type": "queue",
                 "position": position,
@@ -1080,12 +929,12 @@ class LiveCenter:
             raise ValidationFailed("client_id has 1 to 100 characters")
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Message:
-            conv = self._conversation_or_404(uow, conversation_id)
+            conv = views.conversation_or_404(uow, conversation_id)
             if client_id is not None:
                 seen = uow.message_by_client_id(conv.id, client_id)
                 if seen is not None:
                     out.send(
-                        f"conversation:{conv.id}", {"type": "message", **self._message_view(seen)}
+                        f"conversation:{conv.id}", {"type": "message", **views.message_view(seen)}
                     )
                     return seen
             contact = uow.contact(conv.contact_id)
@@ -1129,7 +978,7 @@ class LiveCenter:
 
     def customer_leave(self, conversation_id: str) -> None:
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            conv = self._conversation_or_404(uow, conversation_id)
+            conv = views.conversation_or_404(uow, conversation_id)
             if conv.state in (ConversationState.RESOLVED,):
                 return
             at = _dt(now)
@@ -1196,7 +1045,7 @@ class LiveCenter:
             raise ValidationFailed("a comment has at most 2000 characters", code="message_too_long")
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            conv = self._conversation_or_404(uow, conversation_id)
+            conv = views.conversation_or_404(uow, conversation_id)
             if conv.state is not ConversationState.RESOLVED:
                 raise Conflict("a chat is rated after it ends", code="not_ended")
             if conv.csat_score is not None:
@@ -1250,7 +1099,7 @@ class LiveCenter:
         ]
         return {
             "type": "snapshot",
-            "agent": self._agent_view(agent_id),
+            "agent": views.agent_view(self, agent_id),
             "reasons": self._reasons_view(),
             "queues": queues,
             "agents": agents,
@@ -1289,7 +1138,7 @@ class LiveCenter:
                 lambda t: self._engine.set_presence(agent_id, value, t, reason=reason),
             )
             out.agents.add(agent_id)
-            return self._agent_view(agent_id)
+            return views.agent_view(self, agent_id)
 
         return self._writer.submit(body)
 
@@ -1318,7 +1167,7 @@ class LiveCenter:
             offer = self._offer_of(agent_id, offer_id)
             conv_id = self._ix_to_conv.get(offer.interaction_id, "")
             self._route(uow, now, out, lambda t: self._engine.accept(offer_id, t))
-            conv = self._conversation_or_404(uow, conv_id)
+            conv = views.conversation_or_404(uow, conv_id)
             return self.conversation_view(uow, conv)
 
         # Due timers run first: an offer that expired a moment ago is reported as gone,
@@ -1364,7 +1213,7 @@ class LiveCenter:
             contact = uow.contact(conv.contact_id)
             if not internal and channel is not None and contact is not None:
                 queue_reply(uow, channel, conv, contact, message, _dt(now))
-            return self._message_view(message)
+            return views.message_view(message)
 
         return self._writer.run(body)
 
@@ -1625,28 +1474,8 @@ class LiveCenter:
     def conversation_detail(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
         actor.require(Permission.CONTACTS_READ)
         with self._uow() as uow:
-            conv = self._conversation_or_404(uow, conversation_id, actor)
-            view = self.conversation_view(uow, conv)
-            view.update(
-                {
-                    "client_account_id": conv.client_account_id,
-                    "created_at": conv.created_at.isoformat(),
-                    "resolved_at": conv.resolved_at.isoformat() if conv.resolved_at else None,
-                    "wrap_up_notes": conv.wrap_up_notes,
-                    "csat_score": conv.csat_score,
-                    "csat_comment": conv.csat_comment,
-                    "timeline": [
-                        {
-                            "at": e.at.isoformat(),
-                            "kind": e.kind,
-                            "actor": e.actor,
-                            "detail": e.detail,
-                        }
-                        for e in uow.timeline(conv.id)
-                    ],
-                }
-            )
-            return view
+            conv = views.conversation_or_404(uow, conversation_id, actor)
+            return views.conversation_detail(self, uow, conv)
 
     def contact_card(self, actor: Principal, contact_id: str) -> dict[str, Any]:
         actor.require(Permission.CONTACTS_READ)
@@ -1654,22 +1483,11 @@ class LiveCenter:
             contact = uow.contact(contact_id)
             if contact is None or not actor.sees_client_account(contact.client_account_id):
                 raise NotFound(f"contact {contact_id!r} not found")
-            return self._card(uow, contact_id)
+            return views.contact_card(self, uow, contact_id)
 
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
-
-        def view() -> dict[str, Any]:
-            self._staffing(fresh=True)
-            queues = [
-                self._queue_row(q.id)
-                for q in self._queues.values()
-                if actor.sees_client_account(q.client_account_id)
-            ]
-            agents = [self._agent_row(a) for a in self._profiles if self.may_see_agent(actor, a)]
-            return {"type": "snapshot", "queues": queues, "agents": agents}
-
-        return self._read(view)
+        return self._read(lambda: views.supervisor_snapshot(self, actor))
 
     def engine_snapshot(self) -> dict[str, Any]:
         """The routing engine's state, for tests and diagnostics."""
