@@ -36,7 +36,6 @@ from switchdesk.domain.conversations.model import (
     NotReadyReason,
     QueueSettings,
     TimelineEntry,
-    WrapUpCode,
     check_transition,
     clean_text,
 )
@@ -50,7 +49,6 @@ from switchdesk.domain.errors import (
 from switchdesk.domain.routing import (
     AfterContactWorkStarted,
     Presence,
-    QueueConfig,
     RoutingEngine,
     RoutingEvent,
     RoutingSettings,
@@ -59,8 +57,7 @@ from switchdesk.domain.routing import (
     event_to_dict,
 )
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
-from switchdesk.usecases.live import views
-from switchdesk.usecases.live.capacity import parse_capacity
+from switchdesk.usecases.live import configuration, views
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import queue_reply
 from switchdesk.usecases.live.projections import PendingOffer, Projections
@@ -221,7 +218,7 @@ class LiveCenter:
         outcomes: list[tuple[Job, Any, BaseException | None]] = []
         try:
             with self._uow() as uow:
-                self._route(uow, now, out, self._engine.advance)
+                self.route(uow, now, out, self._engine.advance)
                 for job in batch:
                     mark = (len(self._pending), uow.writes, len(out.messages))
                     try:
@@ -264,7 +261,7 @@ class LiveCenter:
             else:
                 job.future.set_exception(error)
 
-    def _route(
+    def route(
         self,
         uow: LiveUnitOfWork,
         now: float,
@@ -334,6 +331,13 @@ class LiveCenter:
     def names(self) -> dict[str, str]:
         """Users' display names by id."""
         return self._names
+
+    @property
+    def writer(self) -> CommandWriter:
+        return self._writer
+
+    def forget_interaction(self, interaction_id: str) -> None:
+        self._ix_to_conv.pop(interaction_id, None)
 
     def agent_name(self, agent_id: str | None) -> str:
         return self._names.get(agent_id or "", agent_id or "")
@@ -425,6 +429,7 @@ class LiveCenter:
         return views.offer_view(self, uow, offer_id, conv)
 
     # ================================================================== configuration
+    # (configuration.py)
 
     def configure_queue(
         self,
@@ -443,61 +448,21 @@ class LiveCenter:
         queue_id: str | None = None,
     ) -> QueueSettings:
         """Create (or, with ``queue_id``, replace) a queue. Bad expressions are refused."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        label = name.strip()
-        if not label or len(label) > 200:
-            raise ValidationFailed("a queue name has 1 to 200 characters")
-        if not actor.sees_client_account(client_account_id):
-            raise NotFound(f"client account {client_account_id!r} not found")
-        codes = tuple(WrapUpCode(c.strip(), lb.strip() or c.strip()) for c, lb in wrap_up_codes)
-        if any(not c.code or len(c.code) > 64 for c in codes):
-            raise ValidationFailed("a wrap-up code has 1 to 64 characters")
-        if wrap_up_required and not codes:
-            raise ValidationFailed("a queue that requires wrap-up needs wrap-up codes")
-        if threshold_seconds <= 0:
-            raise ValidationFailed("the service-level threshold is positive")
-        try:
-            strategy = Strategy(strategy)
-        except ValueError:
-            allowed = ", ".join(s.value for s in Strategy)
-            raise ValidationFailed(f"unknown strategy; expected one of: {allowed}") from None
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> QueueSettings:
-            qid = queue_id or self._secrets.new_id()
-            if queue_id is not None and queue_id not in self._queues:
-                raise NotFound(f"queue {queue_id!r} not found")
-            if escalation_queue_id is not None and escalation_queue_id not in self._queues:
-                raise NotFound(f"queue {escalation_queue_id!r} not found")
-            if (
-                client_account_id is not None
-                and self.client_account_name(uow, client_account_id) is None
-            ):
-                # Refused before the engine moves (the row would fail its foreign key).
-                raise NotFound(f"client account {client_account_id!r} not found")
-            config = QueueConfig(
-                id=qid,
-                eligibility=eligibility,
-                strategy=strategy,
-                offer_timeout_seconds=offer_timeout_seconds,
-                after_contact_work_seconds=after_contact_work_seconds,
-            )
-            self._route(uow, now, out, lambda t: self._engine.configure_queue(config, t))
-            settings = QueueSettings(
-                qid,
-                label,
-                client_account_id,
-                config.to_dict(),
-                codes,
-                wrap_up_required,
-                threshold_seconds,
-                escalation_queue_id,
-            )
-            uow.put_queue(settings)
-            self._queues[qid] = settings
-            out.queues.add(qid)
-            return settings
-
-        return self._writer.run(body)
+        return configuration.configure_queue(
+            self,
+            actor,
+            name=name,
+            client_account_id=client_account_id,
+            eligibility=eligibility,
+            strategy=strategy,
+            offer_timeout_seconds=offer_timeout_seconds,
+            after_contact_work_seconds=after_contact_work_seconds,
+            threshold_seconds=threshold_seconds,
+            wrap_up_codes=wrap_up_codes,
+            wrap_up_required=wrap_up_required,
+            escalation_queue_id=escalation_queue_id,
+            queue_id=queue_id,
+        )
 
     def create_channel(
         self,
@@ -511,49 +476,17 @@ class LiveCenter:
         address: str = "",
         settings: dict[str, Any] | None = None,
     ) -> Channel:
-        actor.require(Permission.ROUTING_CONFIGURE)
-        address = address.strip()
-        if kind is not ChannelKind.WEB_CHAT and not address:
-            raise ValidationFailed(
-                "this channel needs its address at the provider", code="channel_address_missing"
-            )
-        if len(address) > 320:
-            raise ValidationFailed("a channel address has at most 320 characters")
-        slug = slug.strip().lower()
-        if not slug or len(slug) > 100 or not all(c.isalnum() or c == "-" for c in slug):
-            raise ValidationFailed("a channel slug has 1 to 100 letters, digits or dashes")
-        queue = self._queues.get(queue_id)
-        if queue is None or not actor.sees_client_account(queue.client_account_id):
-            raise NotFound(f"queue {queue_id!r} not found")
-        if queue.client_account_id is None:
-            raise ValidationFailed("a channel's queue belongs to a client account")
-        channel = Channel(
-            self._secrets.new_id(),
-            slug,
-            name.strip() or slug,
-            kind,
-            queue.client_account_id,
-            queue_id,
-            greeting.strip(),
-            address=address.lower() if kind is ChannelKind.EMAIL else address,
-            settings=dict(settings or {}),
+        return configuration.create_channel(
+            self,
+            actor,
+            slug=slug,
+            name=name,
+            queue_id=queue_id,
+            greeting=greeting,
+            kind=kind,
+            address=address,
+            settings=settings,
         )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Channel:
-            if slug in self._channels:
-                raise Conflict(f"the channel slug {slug!r} is taken")
-            if address and any(
-                c.kind is kind and c.address == channel.address for c in self._channels.values()
-            ):
-                raise Conflict(
-                    f"another {kind.value} channel has the address {address!r}",
-                    code="channel_address_taken",
-                )
-            uow.put_channel(channel)
-            self._channels[slug] = channel
-            return channel
-
-        return self._writer.run(body)
 
     def set_agent_profile(
         self,
@@ -565,142 +498,59 @@ class LiveCenter:
         capacity: dict[str, Any] | None = None,
     ) -> AgentProfile:
         """Make a user routable (skills 1-5, languages, capacity) or update them."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        for skill, level in skills.items():
-            if not skill or not isinstance(level, int) or not 1 <= level <= 5:
-                raise ValidationFailed(f"skill {skill!r}: proficiency is an integer 1 to 5")
-        cap = parse_capacity(capacity)
-        with self._accounts() as accounts:
-            user = accounts.users.get(user_id)
-        if user is None or not actor.sees_client_account(
-            next(iter(sorted(user.client_account_ids)), None)
-        ):
-            raise NotFound(f"user {user_id!r} not found")
-        attributes = {
-            "skills": dict(sorted(skills.items())),
-            "languages": sorted(set(languages)),
-            "client_accounts": sorted(user.client_account_ids),
-            "role": user.role.value,
-            "team": user.team_id,
-            "site": user.site_id,
-        }
-        profile = AgentProfile(user_id, attributes, cap.to_dict())
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> AgentProfile:
-            known = self._profiles.get(user_id)
-            if known is not None:
-                self._route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.update_agent_attributes(user_id, attributes, t),
-                )
-                if dict(known.capacity) != profile.capacity:
-                    self._route(uow, now, out, lambda t: self._engine.set_capacity(user_id, cap, t))
-            else:
-                self._route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.register_agent(
-                        user_id, t, attributes=attributes, capacity=cap
-                    ),
-                )
-            uow.put_agent_profile(profile)
-            self._profiles[user_id] = profile
-            self._names[user_id] = user.display_name
-            out.agents.add(user_id)
-            return profile
-
-        return self._writer.run(body)
+        return configuration.set_agent_profile(
+            self,
+            self._accounts,
+            actor,
+            user_id,
+            skills=skills,
+            languages=languages,
+            capacity=capacity,
+        )
 
     def set_not_ready_reasons(self, actor: Principal, reasons: Iterable[tuple[str, str]]) -> None:
         """Replace the list: codes left out are removed (past events keep their code)."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        items = [NotReadyReason(c.strip(), lb.strip() or c.strip()) for c, lb in reasons]
-        if any(not r.code or len(r.code) > 64 for r in items):
-            raise ValidationFailed("a reason code has 1 to 64 characters")
-        if not items:
-            raise ValidationFailed("keep at least one not-ready reason", code="reasons_invalid")
-        codes = [r.code for r in items]
-        if len(set(codes)) != len(codes):
-            twice = sorted({c for c in codes if codes.count(c) > 1})
-            raise ValidationFailed(
-                f"reason code listed twice: {', '.join(twice)}", code="reasons_invalid"
-            )
+        configuration.set_not_ready_reasons(self, actor, reasons)
 
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            for old in uow.reasons():
-                if old.code not in codes:
-                    uow.remove_reason(old.code)
-            for reason in items:
-                uow.put_reason(reason)
-            self._reasons = list(uow.reasons())
-            frame = {"type": "reasons", "reasons": self._reasons_view()}
-            for agent_id in list(self._profiles):  # open desks update their status menu
-                out.send(f"agent:{agent_id}", frame)
-
-        self._writer.run(body)
+    def replace_reasons(self, reasons: Iterable[NotReadyReason]) -> list[NotReadyReason]:
+        self._reasons = list(reasons)
+        return self._reasons
 
     def queues(self, actor: Principal) -> list[QueueSettings]:
-        if not (
-            actor.can(Permission.ROUTING_CONFIGURE)
-            or actor.can(Permission.CONVERSATIONS_HANDLE)
-            or actor.can(Permission.TEAM_MONITOR)
-        ):
-            actor.require(Permission.ROUTING_CONFIGURE)
-        # Configuration in memory is replaced, never changed in place: copy, then filter.
-        return [
-            q for q in list(self._queues.values()) if actor.sees_client_account(q.client_account_id)
-        ]
+        return configuration.visible_queues(self, actor)
 
     def channels(self, actor: Principal) -> list[Channel]:
-        actor.require(Permission.ROUTING_CONFIGURE)
-        return [
-            c
-            for c in list(self._channels.values())
-            if actor.sees_client_account(c.client_account_id)
-        ]
+        return configuration.visible_channels(self, actor)
+
+    def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
+        """Profiles of the agents who serve the actor's client accounts."""
+        return configuration.visible_profiles(self, actor)
+
+    def reasons(self) -> list[NotReadyReason]:
+        return list(self._reasons)
 
     def channel(self, slug: str) -> Channel:
         """The public face of a chat channel (for the customer page)."""
-        # No lock: a dict read is atomic and channels are only ever added or replaced.
-        channel = self._channels.get(slug)
-        if channel is None or not channel.enabled or channel.kind is not ChannelKind.WEB_CHAT:
-            raise NotFound(f"chat channel {slug!r} not found")
-        return channel
+        return configuration.chat_channel(self._channels, slug)
 
     # ================================================================== other channels
 
     def endpoint(self, kind: ChannelKind, key: str) -> ChannelEndpoint | None:
         """The enabled channel of ``kind`` at provider address ``key`` (web chat: slug)."""
-        wanted = key.strip().lower() if kind is ChannelKind.EMAIL else key.strip()
-        for channel in list(self._channels.values()):
-            at = channel.slug if kind is ChannelKind.WEB_CHAT else channel.address
-            if channel.kind is kind and channel.enabled and at == wanted:
-                return self._endpoint(channel)
-        return None
+        return configuration.endpoint_at(self._channels, self._secret_source, kind, key)
 
     def endpoint_by_slug(self, kind: ChannelKind, slug: str) -> ChannelEndpoint | None:
         """The enabled channel of ``kind`` named ``slug`` (webhook URLs carry the slug)."""
         channel = self._channels.get(slug)
         if channel is None or channel.kind is not kind or not channel.enabled:
             return None
-        return self._endpoint(channel)
+        return configuration.endpoint_of(channel, self._secret_source)
 
     def endpoint_by_id(self, channel_id: str) -> ChannelEndpoint | None:
         channel = self.channel_by_id(channel_id)
-        return self._endpoint(channel) if channel is not None and channel.enabled else None
-
-    def _endpoint(self, channel: Channel) -> ChannelEndpoint:
-        names = channel.settings.get("secrets", {})
-        secrets: dict[str, str] = {}
-        if isinstance(names, dict) and self._secret_source is not None:
-            for name, source_name in names.items():
-                value = self._secret_source.get(str(source_name))
-                if value:
-                    secrets[str(name)] = value
-        return ChannelEndpoint(channel, secrets)
+        if channel is None or not channel.enabled:
+            return None
+        return configuration.endpoint_of(channel, self._secret_source)
 
     def channel_by_id(self, channel_id: str) -> Channel | None:
         return next((c for c in list(self._channels.values()) if c.id == channel_id), None)
@@ -718,18 +568,6 @@ class LiveCenter:
 
     def new_id(self) -> str:
         return self._secrets.new_id()
-
-    def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
-        """Profiles of the agents who serve the actor's client accounts (all of them for
-        someone who sees every client account)."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        return [p for p in list(self._profiles.values()) if self.may_see_agent(actor, p.user_id)]
-
-    def reasons(self) -> list[NotReadyReason]:
-        return list(self._reasons)
-
-    def _reasons_view(self) -> list[dict[str, str]]:
-        return [{"code": r.code, "label": r.label} for r in self._reasons]
 
     # ================================================================== the customer
 
@@ -822,7 +660,7 @@ class LiveCenter:
         )
         uow.save_conversation(waiting)
         self._ix_to_conv[ix_id] = conv.id
-        self._route(
+        self.route(
             uow,
             now,
             out,
@@ -986,7 +824,7 @@ class LiveCenter:
                 self._finish_assigned(uow, now, out, conv, by="contact")
                 return
             if conv.interaction_id and conv.state is ConversationState.WAITING:
-                self._route(
+                self.route(
                     uow, now, out, lambda t: self._engine.abandon(conv.interaction_id or "", t)
                 )
             fresh = uow.conversation(conv.id) or conv
@@ -1006,7 +844,7 @@ class LiveCenter:
             acw = max(float(acw), WRAP_UP_HOLD_SECONDS)
         ix_id = conv.interaction_id or ""
         agent_id = conv.agent_id
-        self._route(
+        self.route(
             uow,
             now,
             out,
@@ -1100,7 +938,7 @@ class LiveCenter:
         return {
             "type": "snapshot",
             "agent": views.agent_view(self, agent_id),
-            "reasons": self._reasons_view(),
+            "reasons": views.reasons_view(self._reasons),
             "queues": queues,
             "agents": agents,
             "offers": offers,
@@ -1131,7 +969,7 @@ class LiveCenter:
             reason = None
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
-            self._route(
+            self.route(
                 uow,
                 now,
                 out,
@@ -1166,7 +1004,7 @@ class LiveCenter:
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
             offer = self._offer_of(agent_id, offer_id)
             conv_id = self._ix_to_conv.get(offer.interaction_id, "")
-            self._route(uow, now, out, lambda t: self._engine.accept(offer_id, t))
+            self.route(uow, now, out, lambda t: self._engine.accept(offer_id, t))
             conv = views.conversation_or_404(uow, conv_id)
             return self.conversation_view(uow, conv)
 
@@ -1179,7 +1017,7 @@ class LiveCenter:
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             self._offer_of(agent_id, offer_id)
-            self._route(uow, now, out, lambda t: self._engine.decline(offer_id, t))
+            self.route(uow, now, out, lambda t: self._engine.decline(offer_id, t))
 
         self._writer.run(body)
 
@@ -1294,7 +1132,7 @@ class LiveCenter:
             )
             ix_id = conv.interaction_id or ""
             if target_queue is not None:
-                self._route(
+                self.route(
                     uow,
                     now,
                     out,
@@ -1303,7 +1141,7 @@ class LiveCenter:
                     ),
                 )
             else:
-                self._route(
+                self.route(
                     uow,
                     now,
                     out,
@@ -1357,7 +1195,7 @@ class LiveCenter:
             )
             ix_id = conv.interaction_id or ""
             if ix_id in self._engine.agent_status(me)["after_contact_work_until"]:
-                self._route(
+                self.route(
                     uow,
                     now,
                     out,
@@ -1380,7 +1218,7 @@ class LiveCenter:
             if pending:
                 raise Conflict("submit the wrap-up first", code="wrap_up_required")
             if self._engine.agent_status(agent_id)["after_contact_work_until"]:
-                self._route(
+                self.route(
                     uow, now, out, lambda t: self._engine.end_after_contact_work(agent_id, t)
                 )
             out.agents.add(agent_id)

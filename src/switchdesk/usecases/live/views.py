@@ -7,7 +7,7 @@ center through :class:`ViewCore` (only what views read)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from switchdesk.domain.conversations.model import (
@@ -15,6 +15,7 @@ from switchdesk.domain.conversations.model import (
     Conversation,
     IdentityKind,
     Message,
+    NotReadyReason,
     QueueSettings,
 )
 from switchdesk.domain.errors import NotFound
@@ -285,3 +286,8 @@ def push_rows(core: ViewCore, out: Outbox, supervised: bool) -> None:
             if supervised:
                 out.send("supervisor", {"type": "agent", "agent": agent_row(core, agent_id)})
             out.send(f"agent:{agent_id}", {"type": "agent", "agent": agent_view(core, agent_id)})
+
+
+def reasons_view(reasons: Iterable[NotReadyReason]) -> list[dict[str, str]]:
+    """The not-ready reasons, as a desk's status menu lists them."""
+    return [{"code": r.code, "label": r.label} for r in reasons]
