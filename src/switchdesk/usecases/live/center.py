@@ -57,7 +57,7 @@ from switchdesk.domain.routing import (
     event_to_dict,
 )
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
-from switchdesk.usecases.live import configuration, views
+from switchdesk.usecases.live import configuration, follow_ups, views
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import queue_reply
 from switchdesk.usecases.live.projections import PendingOffer, Projections
@@ -70,7 +70,6 @@ from switchdesk.usecases.principal import Principal
 T = TypeVar("T")
 
 CHAT_KIND = "chat"
-TASK_KIND = "task"
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 SNAPSHOT_EVERY_EVENTS = 10_000
@@ -198,7 +197,7 @@ class LiveCenter:
             self._figures.turn_day(now)
             if now >= self._next_follow_up_check:
                 self._next_follow_up_check = now + 5.0
-                self._route_due_follow_ups(uow, now, out)
+                follow_ups.route_due_follow_ups(self, uow, now, out)
 
         return self._writer.submit(body)
 
@@ -1226,6 +1225,7 @@ class LiveCenter:
         self._writer.run(body)
 
     # ================================================================== follow-ups
+    # (follow_ups.py)
 
     def create_follow_up(
         self,
@@ -1235,77 +1235,7 @@ class LiveCenter:
         note: str,
         conversation_id: str | None = None,
     ) -> FollowUp:
-        actor.require(Permission.CONVERSATIONS_HANDLE)
-        text = clean_text(note, limit=NOTE_MAX_CHARS, what="a follow-up note")
-        if due_at.tzinfo is None:
-            raise ValidationFailed("due_at needs a time zone")
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> FollowUp:
-            contact = uow.contact(contact_id)
-            if contact is None or not actor.sees_client_account(contact.client_account_id):
-                raise NotFound(f"contact {contact_id!r} not found")
-            follow_up = FollowUp(
-                self._secrets.new_id(),
-                contact_id,
-                due_at,
-                text,
-                actor.name,
-                _dt(now),
-                conversation_id,
-            )
-            uow.add_follow_up(follow_up)
-            return follow_up
-
-        return self._writer.run(body)
-
-    def _route_due_follow_ups(self, uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-        for follow_up in uow.due_follow_ups(_dt(now)):
-            origin = uow.conversation(follow_up.conversation_id or "")
-            contact = uow.contact(follow_up.contact_id)
-            if contact is None:
-                continue
-            queue_id = origin.queue_id if origin else None
-            if queue_id is None:
-                queue_id = next(
-                    (
-                        q.id
-                        for q in self._queues.values()
-                        if q.client_account_id == contact.client_account_id
-                    ),
-                    None,
-                )
-            if queue_id is None:
-                continue
-            at = _dt(now)
-            task = Conversation(
-                id=self._secrets.new_id(),
-                client_account_id=contact.client_account_id,
-                contact_id=contact.id,
-                channel_id="follow-up",
-                channel_kind=TASK_KIND,
-                state=ConversationState.OPEN,
-                created_at=at,
-                updated_at=at,
-            )
-            uow.add_conversation(task)
-            self.timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
-            self.add_message(
-                uow,
-                out,
-                task,
-                AuthorKind.SYSTEM,
-                "switchdesk",
-                f"Follow-up due: {follow_up.note}",
-                at,
-                internal=True,
-            )
-            creator = follow_up.created_by.removeprefix("user:")
-            preferred = next(
-                (uid for uid, n in self._names.items() if uid in self._profiles and n == creator),
-                None,
-            )
-            self.enqueue(uow, now, out, task, queue_id, TASK_KIND, preferred_agent_id=preferred)
-            uow.save_follow_up(replace(follow_up, routed_conversation_id=task.id))
+        return follow_ups.create_follow_up(self, actor, contact_id, due_at, note, conversation_id)
 
     # ================================================================== reading
 
