@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.conversations.channels import InboundItem
 from switchdesk.domain.conversations.model import (
-    NOTE_MAX_CHARS,
     AgentProfile,
     AuthorKind,
     Channel,
@@ -42,13 +41,11 @@ from switchdesk.domain.conversations.model import (
 from switchdesk.domain.errors import (
     Conflict,
     NotFound,
-    PermissionDenied,
     SwitchdeskError,
     ValidationFailed,
 )
 from switchdesk.domain.routing import (
     AfterContactWorkStarted,
-    Presence,
     RoutingEngine,
     RoutingEvent,
     RoutingSettings,
@@ -57,9 +54,9 @@ from switchdesk.domain.routing import (
     event_to_dict,
 )
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
-from switchdesk.usecases.live import configuration, follow_ups, views
+from switchdesk.usecases.live import configuration, desk, follow_ups, views
+from switchdesk.usecases.live.commands import finish_assigned
 from switchdesk.usecases.live.intake import receive_item
-from switchdesk.usecases.live.outbound import queue_reply
 from switchdesk.usecases.live.projections import PendingOffer, Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
 from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
@@ -70,13 +67,10 @@ from switchdesk.usecases.principal import Principal
 T = TypeVar("T")
 
 CHAT_KIND = "chat"
-WRAP_UP_HOLD_SECONDS = 1800.0
-"""After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 SNAPSHOT_EVERY_EVENTS = 10_000
 """Events between engine snapshots: a snapshot of a large center takes tens of
 milliseconds (the writer waits meanwhile); a restart replays at most this many."""
 STAFFING_REFRESH_SECONDS = 0.5
-ESCALATION_PRIORITY_BOOST = 10
 
 
 def _dt(ts: float) -> datetime:
@@ -397,27 +391,6 @@ class LiveCenter:
             return self._staffing_cache
         self._staffing_cache, self._staffing_at = views.count_staffing(self), now
         return self._staffing_cache
-
-    def require_agent(self, actor: Principal) -> str:
-        """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
-        return self._agent_id(actor)
-
-    def _agent_id(self, actor: Principal) -> str:
-        actor.require(Permission.CONVERSATIONS_HANDLE)
-        if actor.user is None or actor.user.id not in self._profiles:
-            raise PermissionDenied(
-                "you have no agent profile: ask an administrator", code="no_agent_profile"
-            )
-        return actor.user.id
-
-    def _own_conversation(
-        self, uow: LiveUnitOfWork, actor: Principal, conversation_id: str
-    ) -> tuple[str, Conversation]:
-        agent_id = self._agent_id(actor)
-        conv = views.conversation_or_404(uow, conversation_id, actor)
-        if conv.agent_id != agent_id and conv.wrap_up_agent_id != agent_id:
-            raise PermissionDenied("this conversation is not yours", code="not_your_conversation")
-        return agent_id, conv
 
     # ================================================================== views
 
@@ -820,7 +793,7 @@ class LiveCenter:
                 return
             at = _dt(now)
             if conv.state is ConversationState.ASSIGNED and conv.interaction_id:
-                self._finish_assigned(uow, now, out, conv, by="contact")
+                finish_assigned(self, uow, now, out, conv, by="contact")
                 return
             if conv.interaction_id and conv.state is ConversationState.WAITING:
                 self.route(
@@ -832,47 +805,6 @@ class LiveCenter:
             out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact"})
 
         self._writer.run(body)
-
-    def _finish_assigned(
-        self, uow: LiveUnitOfWork, now: float, out: Outbox, conv: Conversation, by: str
-    ) -> None:
-        queue = self._queues.get(conv.queue_id or "")
-        acw = queue.routing.get("after_contact_work_seconds", 0.0) if queue else 0.0
-        required = bool(queue and queue.wrap_up_required)
-        if required:
-            acw = max(float(acw), WRAP_UP_HOLD_SECONDS)
-        ix_id = conv.interaction_id or ""
-        agent_id = conv.agent_id
-        self.route(
-            uow,
-            now,
-            out,
-            lambda t: self._engine.complete(ix_id, t, after_contact_work_seconds=float(acw)),
-        )
-        at = _dt(now)
-        fresh = uow.conversation(conv.id) or conv
-        resolved = self.move(
-            fresh,
-            ConversationState.RESOLVED,
-            at,
-            resolved_at=at,
-            agent_id=None,
-            needs_wrap_up=required,
-            wrap_up_agent_id=agent_id,
-        )
-        uow.save_conversation(resolved)
-        self.timeline(uow, conv, at, "ended", by)
-        out.send(f"conversation:{conv.id}", {"type": "ended", "by": by})
-        if agent_id:
-            if by == "contact":
-                out.send(f"agent:{agent_id}", {"type": "contact_left", "conversation_id": conv.id})
-            out.send(
-                f"agent:{agent_id}",
-                {"type": "assigned", "conversation": self.conversation_view(uow, resolved)},
-            )
-            if not required:
-                out.send(f"agent:{agent_id}", {"type": "ended", "conversation_id": conv.id})
-        self._ix_to_conv.pop(ix_id, None)
 
     def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
         if not isinstance(score, int) or not 1 <= score <= 5:
@@ -896,53 +828,17 @@ class LiveCenter:
 
         self._writer.run(body, urgent=False)
 
-    # ================================================================== the agent
+    # ================================================================== the agent (desk.py)
+
+    def require_agent(self, actor: Principal) -> str:
+        """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
+        return desk.require_agent(self, actor)
 
     def agent_snapshot(self, actor: Principal) -> dict[str, Any]:
         return self.submit_agent_snapshot(actor).result()
 
     def submit_agent_snapshot(self, actor: Principal) -> Future[dict[str, Any]]:
-        agent_id = self._agent_id(actor)
-        return self._writer.submit(lambda uow, now, out: self._agent_snapshot(uow, actor, agent_id))
-
-    def _agent_snapshot(
-        self, uow: LiveUnitOfWork, actor: Principal, agent_id: str
-    ) -> dict[str, Any]:
-        offers = []
-        for offer in self._figures.offers.values():
-            if offer.agent_id == agent_id:
-                conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
-                if conv is not None:
-                    offers.append(self.offer_view(uow, offer.offer_id, conv))
-        mine = [
-            self.conversation_view(uow, c)
-            for c in uow.open_conversations()
-            if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
-        ]
-        queues = [
-            {
-                "id": q.id,
-                "name": q.name,
-                "wrap_up_required": q.wrap_up_required,
-                "wrap_up_codes": [{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
-            }
-            for q in self._queues.values()
-            if actor.sees_client_account(q.client_account_id)
-        ]
-        agents = [
-            {"id": a, "name": self._names.get(a, a)}
-            for a in sorted(self._profiles, key=lambda a: self._names.get(a, a))
-            if a != agent_id
-        ]
-        return {
-            "type": "snapshot",
-            "agent": views.agent_view(self, agent_id),
-            "reasons": views.reasons_view(self._reasons),
-            "queues": queues,
-            "agents": agents,
-            "offers": offers,
-            "conversations": mine,
-        }
+        return desk.submit_agent_snapshot(self, actor)
 
     def set_presence(
         self, actor: Principal, presence: str, reason: str | None = None
@@ -952,116 +848,24 @@ class LiveCenter:
     def submit_set_presence(
         self, actor: Principal, presence: str, reason: str | None = None
     ) -> Future[dict[str, Any]]:
-        agent_id = self._agent_id(actor)
-        try:
-            value = Presence(presence)
-        except ValueError:
-            raise ValidationFailed(
-                "presence is available, not_ready or offline", code="presence_invalid"
-            ) from None
-        if value is Presence.NOT_READY:
-            if reason not in {r.code for r in self._reasons}:
-                raise ValidationFailed(
-                    "not ready needs one of the configured reasons", code="reason_invalid"
-                )
-        else:
-            reason = None
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
-            self.route(
-                uow,
-                now,
-                out,
-                lambda t: self._engine.set_presence(agent_id, value, t, reason=reason),
-            )
-            out.agents.add(agent_id)
-            return views.agent_view(self, agent_id)
-
-        return self._writer.submit(body)
-
-    def _offer_of(self, agent_id: str, offer_id: str) -> PendingOffer:
-        offer = self._figures.offers.get(offer_id)
-        if offer is None:
-            reason = self._figures.ended_offers.get(offer_id)
-            if reason == "accepted_elsewhere":
-                raise Conflict("another agent accepted this conversation first", code="offer_taken")
-            if reason is None:
-                raise NotFound(f"offer {offer_id!r} not found")
-            raise Conflict(
-                f"this offer is no longer open ({reason})", code="offer_gone", reason=reason
-            )
-        if offer.agent_id != agent_id:
-            raise NotFound(f"offer {offer_id!r} not found")
-        return offer
+        return desk.submit_set_presence(self, actor, presence, reason)
 
     def accept_offer(self, actor: Principal, offer_id: str) -> dict[str, Any]:
         return self.submit_accept_offer(actor, offer_id).result()
 
     def submit_accept_offer(self, actor: Principal, offer_id: str) -> Future[dict[str, Any]]:
-        agent_id = self._agent_id(actor)
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
-            offer = self._offer_of(agent_id, offer_id)
-            conv_id = self._ix_to_conv.get(offer.interaction_id, "")
-            self.route(uow, now, out, lambda t: self._engine.accept(offer_id, t))
-            conv = views.conversation_or_404(uow, conv_id)
-            return self.conversation_view(uow, conv)
-
-        # Due timers run first: an offer that expired a moment ago is reported as gone,
-        # not accepted.
-        return self._writer.submit(body)
+        return desk.submit_accept_offer(self, actor, offer_id)
 
     def decline_offer(self, actor: Principal, offer_id: str) -> None:
-        agent_id = self._agent_id(actor)
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            self._offer_of(agent_id, offer_id)
-            self.route(uow, now, out, lambda t: self._engine.decline(offer_id, t))
-
-        self._writer.run(body)
+        desk.decline_offer(self, actor, offer_id)
 
     def agent_message(
         self, actor: Principal, conversation_id: str, text: str, internal: bool = False
     ) -> dict[str, Any]:
-        body_text = clean_text(
-            text,
-            limit=NOTE_MAX_CHARS if internal else 4000,
-            what="a note" if internal else "a message",
-        )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
-            agent_id, conv = self._own_conversation(uow, actor, conversation_id)
-            if not internal and conv.state is not ConversationState.ASSIGNED:
-                raise Conflict(
-                    "the chat has ended; add an internal note instead", code="conversation_state"
-                )
-            message = self.add_message(
-                uow,
-                out,
-                conv,
-                AuthorKind.AGENT,
-                self._names.get(agent_id, "Agent"),
-                body_text,
-                _dt(now),
-                author_id=agent_id,
-                internal=internal,
-            )
-            channel = self.channel_by_id(conv.channel_id)
-            contact = uow.contact(conv.contact_id)
-            if not internal and channel is not None and contact is not None:
-                queue_reply(uow, channel, conv, contact, message, _dt(now))
-            return views.message_view(message)
-
-        return self._writer.run(body)
+        return desk.agent_message(self, actor, conversation_id, text, internal)
 
     def agent_typing(self, actor: Principal, conversation_id: str) -> None:
-        agent_id = self._agent_id(actor)
-        with self._uow() as uow:
-            conv = uow.conversation(conversation_id)
-        if conv is not None and conv.agent_id == agent_id:
-            self._publisher.publish(
-                f"conversation:{conv.id}", {"type": "typing", "author": "agent"}
-            )
+        desk.agent_typing(self, self._uow, self._publisher, actor, conversation_id)
 
     def transfer(
         self,
@@ -1073,156 +877,27 @@ class LiveCenter:
         note: str = "",
         escalate: bool = False,
     ) -> None:
-        if (queue_id is None) == (agent_id is None) and not escalate:
-            raise ValidationFailed("give exactly one of queue_id and agent_id")
-        text = note.strip()
-        if len(text) > NOTE_MAX_CHARS:
-            raise ValidationFailed(
-                f"a note has at most {NOTE_MAX_CHARS} characters", code="message_too_long"
-            )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            me, conv = self._own_conversation(uow, actor, conversation_id)
-            if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
-                raise Conflict(
-                    "only a chat in progress can be transferred", code="conversation_state"
-                )
-            at = _dt(now)
-            target_queue = queue_id
-            priority = None
-            if escalate:
-                current = self._queues.get(conv.queue_id or "")
-                target_queue = current.escalation_queue_id if current else None
-                if target_queue is None:
-                    raise Conflict(
-                        "this queue has no escalation queue configured", code="no_escalation_queue"
-                    )
-                priority = ESCALATION_PRIORITY_BOOST
-            if target_queue is not None:
-                queue = self._queues.get(target_queue)
-                if queue is None or not actor.sees_client_account(queue.client_account_id):
-                    raise NotFound(f"queue {target_queue!r} not found")
-                if queue.client_account_id not in (None, conv.client_account_id):
-                    raise Conflict(
-                        "that queue serves another client account", code="wrong_client_account"
-                    )
-            if agent_id is not None and agent_id not in self._profiles:
-                raise NotFound(f"agent {agent_id!r} not found")
-            me_name = self._names.get(me, "Agent")
-            if text:
-                self.add_message(
-                    uow, out, conv, AuthorKind.AGENT, me_name, text, at, author_id=me, internal=True
-                )
-            if escalate:
-                self.timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
-            where = (
-                self.queue_name(target_queue)
-                if target_queue
-                else self._names.get(agent_id or "", "a colleague")
-            )
-            self.add_message(
-                uow,
-                out,
-                conv,
-                AuthorKind.SYSTEM,
-                "switchdesk",
-                f"You are being transferred to {where}. Please stay with us.",
-                at,
-            )
-            ix_id = conv.interaction_id or ""
-            if target_queue is not None:
-                self.route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.transfer_to_queue(
-                        ix_id, target_queue, t, priority=priority
-                    ),
-                )
-            else:
-                self.route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.transfer_to_agent(ix_id, agent_id or "", t),
-                )
-
-        self._writer.run(body)
+        desk.transfer(
+            self,
+            actor,
+            conversation_id,
+            queue_id=queue_id,
+            agent_id=agent_id,
+            note=note,
+            escalate=escalate,
+        )
 
     def end_conversation(self, actor: Principal, conversation_id: str) -> None:
         self.submit_end_conversation(actor, conversation_id).result()
 
     def submit_end_conversation(self, actor: Principal, conversation_id: str) -> Future[None]:
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            me, conv = self._own_conversation(uow, actor, conversation_id)
-            if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
-                raise Conflict("this chat is not in progress", code="conversation_state")
-            self._finish_assigned(uow, now, out, conv, by="agent")
-
-        return self._writer.submit(body)
+        return desk.submit_end_conversation(self, actor, conversation_id)
 
     def wrap_up(self, actor: Principal, conversation_id: str, code: str, notes: str = "") -> None:
-        remark = notes.strip()
-        if len(remark) > NOTE_MAX_CHARS:
-            raise ValidationFailed(
-                f"notes have at most {NOTE_MAX_CHARS} characters", code="message_too_long"
-            )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            me, conv = self._own_conversation(uow, actor, conversation_id)
-            if conv.state is not ConversationState.RESOLVED or conv.wrap_up_agent_id != me:
-                raise Conflict("wrap-up comes after the chat ends", code="conversation_state")
-            queue = self._queues.get(conv.queue_id or "")
-            if queue is not None and queue.wrap_up_codes and not queue.has_code(code):
-                raise ValidationFailed(
-                    f"unknown wrap-up code {code!r} for this queue", code="wrap_up_code_invalid"
-                )
-            at = _dt(now)
-            uow.save_conversation(
-                replace(
-                    conv, disposition=code, wrap_up_notes=remark, needs_wrap_up=False, updated_at=at
-                )
-            )
-            self.timeline(
-                uow,
-                conv,
-                at,
-                "wrapped_up",
-                f"user:{self._names.get(me, me)}",
-                code=code,
-                notes=remark,
-            )
-            ix_id = conv.interaction_id or ""
-            if ix_id in self._engine.agent_status(me)["after_contact_work_until"]:
-                self.route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.end_after_contact_work(me, t, interaction_id=ix_id),
-                )
-            out.send(f"agent:{me}", {"type": "released", "conversation_id": conv.id})
-            out.agents.add(me)
-
-        self._writer.run(body)
+        desk.wrap_up(self, actor, conversation_id, code, notes)
 
     def end_after_contact_work(self, actor: Principal) -> None:
-        agent_id = self._agent_id(actor)
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            pending = [
-                c
-                for c in uow.open_conversations()
-                if c.needs_wrap_up and c.wrap_up_agent_id == agent_id
-            ]
-            if pending:
-                raise Conflict("submit the wrap-up first", code="wrap_up_required")
-            if self._engine.agent_status(agent_id)["after_contact_work_until"]:
-                self.route(
-                    uow, now, out, lambda t: self._engine.end_after_contact_work(agent_id, t)
-                )
-            out.agents.add(agent_id)
-
-        self._writer.run(body)
+        desk.end_after_contact_work(self, actor)
 
     # ================================================================== follow-ups
     # (follow_ups.py)

@@ -1,6 +1,7 @@
 """What the command modules (``configuration.py``, ``customers.py``, ``desk.py``,
 ``follow_ups.py``) use of the live center: :class:`CommandCore`, the views' and the
-intake's parts plus the writer and the engine runner."""
+intake's parts plus the writer and the engine runner; and what they share: ending an
+assigned conversation."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
-from switchdesk.domain.conversations.model import AgentProfile, Channel, QueueSettings
+from switchdesk.domain.conversations.model import (
+    AgentProfile,
+    Channel,
+    Conversation,
+    ConversationState,
+    QueueSettings,
+)
 from switchdesk.domain.routing import RoutingEvent
 from switchdesk.usecases.live.intake import IntakeCore
-from switchdesk.usecases.live.views import ViewCore
+from switchdesk.usecases.live.views import ViewCore, conversation_view
 from switchdesk.usecases.live.writer import CommandWriter, Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
+
+WRAP_UP_HOLD_SECONDS = 1800.0
+"""After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 
 
 def at_time(now: float) -> datetime:
@@ -42,3 +52,47 @@ class CommandCore(ViewCore, IntakeCore, Protocol):
         action: Callable[[float], list[RoutingEvent]],
     ) -> None: ...
     def forget_interaction(self, interaction_id: str) -> None: ...
+
+
+def finish_assigned(
+    core: CommandCore, uow: LiveUnitOfWork, now: float, out: Outbox, conv: Conversation, by: str
+) -> None:
+    """End an assigned conversation (``by`` the agent or the contact): the interaction
+    completes into after-contact work (held while a mandatory wrap-up is pending)."""
+    queue = core.queue_map.get(conv.queue_id or "")
+    acw = queue.routing.get("after_contact_work_seconds", 0.0) if queue else 0.0
+    required = bool(queue and queue.wrap_up_required)
+    if required:
+        acw = max(float(acw), WRAP_UP_HOLD_SECONDS)
+    ix_id = conv.interaction_id or ""
+    agent_id = conv.agent_id
+    core.route(
+        uow,
+        now,
+        out,
+        lambda t: core.engine.complete(ix_id, t, after_contact_work_seconds=float(acw)),
+    )
+    at = at_time(now)
+    fresh = uow.conversation(conv.id) or conv
+    resolved = core.move(
+        fresh,
+        ConversationState.RESOLVED,
+        at,
+        resolved_at=at,
+        agent_id=None,
+        needs_wrap_up=required,
+        wrap_up_agent_id=agent_id,
+    )
+    uow.save_conversation(resolved)
+    core.timeline(uow, conv, at, "ended", by)
+    out.send(f"conversation:{conv.id}", {"type": "ended", "by": by})
+    if agent_id:
+        if by == "contact":
+            out.send(f"agent:{agent_id}", {"type": "contact_left", "conversation_id": conv.id})
+        out.send(
+            f"agent:{agent_id}",
+            {"type": "assigned", "conversation": conversation_view(core, uow, resolved)},
+        )
+        if not required:
+            out.send(f"agent:{agent_id}", {"type": "ended", "conversation_id": conv.id})
+    core.forget_interaction(ix_id)
