@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from switchdesk.domain.accounts.permissions import Permission
@@ -25,24 +25,18 @@ from switchdesk.domain.conversations.model import (
     AuthorKind,
     Channel,
     ChannelKind,
-    Contact,
     Conversation,
     ConversationState,
     FollowUp,
-    Identity,
-    IdentityKind,
     Message,
     NotReadyReason,
     QueueSettings,
     TimelineEntry,
     check_transition,
-    clean_text,
 )
 from switchdesk.domain.errors import (
-    Conflict,
     NotFound,
     SwitchdeskError,
-    ValidationFailed,
 )
 from switchdesk.domain.routing import (
     AfterContactWorkStarted,
@@ -54,8 +48,8 @@ from switchdesk.domain.routing import (
     event_to_dict,
 )
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
-from switchdesk.usecases.live import configuration, desk, follow_ups, views
-from switchdesk.usecases.live.commands import finish_assigned
+from switchdesk.usecases.live import configuration, customers, desk, follow_ups, views
+from switchdesk.usecases.live.commands import at_time
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.projections import PendingOffer, Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
@@ -66,15 +60,10 @@ from switchdesk.usecases.principal import Principal
 
 T = TypeVar("T")
 
-CHAT_KIND = "chat"
 SNAPSHOT_EVERY_EVENTS = 10_000
 """Events between engine snapshots: a snapshot of a large center takes tens of
 milliseconds (the writer waits meanwhile); a restart replays at most this many."""
 STAFFING_REFRESH_SECONDS = 0.5
-
-
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 class LiveCenter:
@@ -542,6 +531,7 @@ class LiveCenter:
         return self._secrets.new_id()
 
     # ================================================================== the customer
+    # (customers.py)
 
     def start_chat(
         self, slug: str, *, name: str, email: str, text: str, client_id: str | None = None
@@ -557,57 +547,35 @@ class LiveCenter:
     ) -> Future[tuple[Conversation, str]]:
         """``start_chat`` without waiting: bad input and ``busy`` raise at once, the rest
         settles the future after the commit (for callers on an event loop)."""
-        channel = self.channel(slug)
-        visitor = name.strip()
-        if not visitor or len(visitor) > 200:
-            raise ValidationFailed(
-                "please give your name (at most 200 characters)", code="name_invalid"
-            )
-        address = email.strip().lower()
-        if address and (len(address) > 320 or "@" not in address or " " in address):
-            raise ValidationFailed("that email address does not look right", code="email_invalid")
-        first = clean_text(text)
-        token = self._secrets.new_secret()
+        return customers.submit_start_chat(
+            self, self._secrets, slug, name=name, email=email, text=text, client_id=client_id
+        )
 
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> tuple[Conversation, str]:
-            at = _dt(now)
-            contact = (
-                uow.contact_by_identity(channel.client_account_id, IdentityKind.EMAIL, address)
-                if address
-                else None
-            )
-            if contact is None:
-                identities = [Identity(IdentityKind.CHAT_VISITOR, self._secrets.new_id())]
-                if address:
-                    identities.insert(0, Identity(IdentityKind.EMAIL, address))
-                contact = Contact(
-                    self._secrets.new_id(),
-                    channel.client_account_id,
-                    visitor,
-                    at,
-                    tuple(identities),
-                    {},
-                )
-                uow.add_contact(contact)
-            conv = Conversation(
-                id=self._secrets.new_id(),
-                client_account_id=channel.client_account_id,
-                contact_id=contact.id,
-                channel_id=channel.id,
-                channel_kind=CHAT_KIND,
-                state=ConversationState.OPEN,
-                created_at=at,
-                updated_at=at,
-                customer_token_hash=self._secrets.digest(token),
-            )
-            uow.add_conversation(conv)
-            self.timeline(uow, conv, at, "created", "contact", channel=channel.slug)
-            self.add_message(
-                uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
-            )
-            return self.enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
+    def resume_chat(self, slug: str, token: str) -> Conversation:
+        return customers.resume_chat(self, self._uow, self._secrets, slug, token)
 
-        return self._writer.submit(body, urgent=False)
+    def customer_view(self, conversation_id: str) -> dict[str, Any]:
+        """What the customer's page shows after (re)connecting."""
+        return self.submit_customer_view(conversation_id).result()
+
+    def submit_customer_view(self, conversation_id: str) -> Future[dict[str, Any]]:
+        return customers.submit_customer_view(self, conversation_id)
+
+    def customer_message(
+        self, conversation_id: str, text: str, client_id: str | None = None
+    ) -> Message:
+        return customers.customer_message(self, conversation_id, text, client_id)
+
+    def customer_typing(self, conversation_id: str) -> None:
+        customers.customer_typing(self._uow, self._publisher, conversation_id)
+
+    def customer_leave(self, conversation_id: str) -> None:
+        customers.customer_leave(self, conversation_id)
+
+    def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
+        customers.rate(self, conversation_id, score, comment)
+
+    # ================================================================== conversations
 
     def enqueue(
         self,
@@ -624,7 +592,7 @@ class LiveCenter:
         waiting = self.move(
             conv,
             ConversationState.WAITING,
-            _dt(now),
+            at_time(now),
             queue_id=queue_id,
             agent_id=None,
             interaction_id=ix_id,
@@ -690,143 +658,6 @@ class LiveCenter:
         if agent:
             out.send(f"agent:{agent}", {"type": "message", **view})
         return message
-
-    def resume_chat(self, slug: str, token: str) -> Conversation:
-        channel = self.channel(slug)
-        with self._uow() as uow:
-            conv = uow.conversation_by_token(self._secrets.digest(token))
-        if conv is None or conv.channel_id != channel.id:
-            raise NotFound("this chat cannot be found; start a new one", code="not_found")
-        return conv
-
-    def customer_view(self, conversation_id: str) -> dict[str, Any]:
-        """What the customer's page shows after (re)connecting."""
-        return self.submit_customer_view(conversation_id).result()
-
-    def submit_customer_view(self, conversation_id: str) -> Future[dict[str, Any]]:
-        # Never refused as ``busy`` (the chat exists already) and cheap: ahead of new chats.
-        return self._writer.submit(lambda uow, now, out: self._customer_view(uow, conversation_id))
-
-    def _customer_view(self, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
-        conv = views.conversation_or_404(uow, conversation_id)
-        messages = [views.message_view(m) for m in uow.messages(conv.id) if not m.internal]
-        view: dict[str, Any] = {
-            "type": "history",
-            "state": conv.state.value,
-            "messages": messages,
-            "agent_name": self._names.get(conv.agent_id) if conv.agent_id else None,
-            "rated": conv.csat_score,
-            "queue": None,
-        }
-        if conv.state is ConversationState.WAITING and conv.interaction_id:
-            try:
-                position = self._engine.position(conv.interaction_id)
-            except (Conflict, NotFound):
-                return view  # offered or assigned a moment ago: the feed will say
-            unit = views.ewt_unit(self, conv.queue_id or "")
-            view["queue"] = {
-                "type": "queue",
-                "position": position,
-                "estimated_wait_seconds": round(position * unit),
-            }
-        return view
-
-    def customer_message(
-        self, conversation_id: str, text: str, client_id: str | None = None
-    ) -> Message:
-        body_text = clean_text(text)
-        if client_id is not None and (not client_id or len(client_id) > 100):
-            raise ValidationFailed("client_id has 1 to 100 characters")
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Message:
-            conv = views.conversation_or_404(uow, conversation_id)
-            if client_id is not None:
-                seen = uow.message_by_client_id(conv.id, client_id)
-                if seen is not None:
-                    out.send(
-                        f"conversation:{conv.id}", {"type": "message", **views.message_view(seen)}
-                    )
-                    return seen
-            contact = uow.contact(conv.contact_id)
-            name = contact.name if contact else "Customer"
-            at = _dt(now)
-            if conv.state is ConversationState.RESOLVED:
-                # Writing again after the end reopens the conversation, preferring the
-                # agent who handled it.
-                reopened = self.move(
-                    conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
-                )
-                uow.save_conversation(reopened)
-                self.timeline(uow, conv, at, "reopened", "contact")
-                message = self.add_message(
-                    uow, out, reopened, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
-                )
-                last_agent = conv.wrap_up_agent_id or None
-                self.enqueue(
-                    uow,
-                    now,
-                    out,
-                    reopened,
-                    conv.queue_id or "",
-                    CHAT_KIND,
-                    preferred_agent_id=last_agent,
-                )
-                return message
-            return self.add_message(
-                uow, out, conv, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
-            )
-
-        return self._writer.run(body, urgent=False)
-
-    def customer_typing(self, conversation_id: str) -> None:
-        with self._uow() as uow:
-            conv = uow.conversation(conversation_id)
-        if conv is not None and conv.agent_id:
-            self._publisher.publish(
-                f"agent:{conv.agent_id}", {"type": "typing", "conversation_id": conv.id}
-            )
-
-    def customer_leave(self, conversation_id: str) -> None:
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            conv = views.conversation_or_404(uow, conversation_id)
-            if conv.state in (ConversationState.RESOLVED,):
-                return
-            at = _dt(now)
-            if conv.state is ConversationState.ASSIGNED and conv.interaction_id:
-                finish_assigned(self, uow, now, out, conv, by="contact")
-                return
-            if conv.interaction_id and conv.state is ConversationState.WAITING:
-                self.route(
-                    uow, now, out, lambda t: self._engine.abandon(conv.interaction_id or "", t)
-                )
-            fresh = uow.conversation(conv.id) or conv
-            uow.save_conversation(self.move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
-            self._ix_to_conv.pop(conv.interaction_id or "", None)
-            out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact"})
-
-        self._writer.run(body)
-
-    def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
-        if not isinstance(score, int) or not 1 <= score <= 5:
-            raise ValidationFailed("a rating is a whole number from 1 to 5", code="rating_invalid")
-        remark = comment.strip()
-        if len(remark) > 2000:
-            raise ValidationFailed("a comment has at most 2000 characters", code="message_too_long")
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            conv = views.conversation_or_404(uow, conversation_id)
-            if conv.state is not ConversationState.RESOLVED:
-                raise Conflict("a chat is rated after it ends", code="not_ended")
-            if conv.csat_score is not None:
-                raise Conflict("this chat has been rated already", code="already_rated")
-            at = _dt(now)
-            uow.save_conversation(
-                replace(conv, csat_score=score, csat_comment=remark, updated_at=at)
-            )
-            self.timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
-            out.send(f"conversation:{conv.id}", {"type": "rated", "score": score})
-
-        self._writer.run(body, urgent=False)
 
     # ================================================================== the agent (desk.py)
 

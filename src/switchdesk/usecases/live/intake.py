@@ -6,6 +6,7 @@ Runs inside the live center's writer, in the batch's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -195,25 +196,63 @@ def receive_message(
             uow.save_conversation(core.move(conv, ConversationState.RESOLVED, at, resolved_at=at))
         else:
             core.enqueue(uow, now, out, conv, channel.queue_id, kind)
-    elif choice.reopen:
-        reopened = core.move(
-            conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
-        )
-        uow.save_conversation(reopened)
-        core.timeline(uow, conv, at, "reopened", "contact", **detail)
-        message = core.add_message(uow, out, reopened, AuthorKind.CONTACT, contact.name, text, at)
-        core.enqueue(
+    else:
+        if not choice.reopen:
+            uow.save_conversation(replace(conv, updated_at=at))
+            core.timeline(
+                uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail
+            )
+        message = store_in_conversation(
+            core,
             uow,
             now,
             out,
-            reopened,
-            conv.queue_id or channel.queue_id,
-            kind,
-            preferred_agent_id=conv.wrap_up_agent_id,
+            channel,
+            conv,
+            contact.name,
+            text,
+            reopen=choice.reopen,
+            detail=detail,
         )
-    else:
-        uow.save_conversation(replace(conv, updated_at=at))
-        core.timeline(uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail)
-        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
     return conv.id
+
+
+def store_in_conversation(
+    core: IntakeCore,
+    uow: LiveUnitOfWork,
+    now: float,
+    out: Outbox,
+    channel: Channel,
+    conv: Conversation,
+    author_name: str,
+    text: str,
+    *,
+    reopen: bool,
+    client_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> Message:
+    """Store a contact's message in a conversation the channel chose (by threading, or
+    web chat by its token). With ``reopen`` the ended conversation opens again and is
+    enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry."""
+    at = datetime.fromtimestamp(now, UTC)
+    if not reopen:
+        return core.add_message(
+            uow, out, conv, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+        )
+    reopened = core.move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
+    uow.save_conversation(reopened)
+    core.timeline(uow, conv, at, "reopened", "contact", **(detail or {}))
+    message = core.add_message(
+        uow, out, reopened, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+    )
+    core.enqueue(
+        uow,
+        now,
+        out,
+        reopened,
+        conv.queue_id or channel.queue_id,
+        ROUTING_KIND[channel.kind],
+        preferred_agent_id=conv.wrap_up_agent_id or None,
+    )
+    return message
