@@ -22,7 +22,6 @@ from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.conversations.channels import InboundItem
 from switchdesk.domain.conversations.model import (
     AgentProfile,
-    AuthorKind,
     Channel,
     ChannelKind,
     Conversation,
@@ -49,7 +48,6 @@ from switchdesk.domain.routing import (
 )
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
 from switchdesk.usecases.live import configuration, customers, desk, follow_ups, views
-from switchdesk.usecases.live.commands import at_time
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.projections import PendingOffer, Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
@@ -318,6 +316,9 @@ class LiveCenter:
     def writer(self) -> CommandWriter:
         return self._writer
 
+    def remember_interaction(self, interaction_id: str, conversation_id: str) -> None:
+        self._ix_to_conv[interaction_id] = conversation_id
+
     def forget_interaction(self, interaction_id: str) -> None:
         self._ix_to_conv.pop(interaction_id, None)
 
@@ -574,90 +575,6 @@ class LiveCenter:
 
     def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
         customers.rate(self, conversation_id, score, comment)
-
-    # ================================================================== conversations
-
-    def enqueue(
-        self,
-        uow: LiveUnitOfWork,
-        now: float,
-        out: Outbox,
-        conv: Conversation,
-        queue_id: str,
-        kind: str,
-        preferred_agent_id: str | None = None,
-    ) -> Conversation:
-        count = conv.interaction_count + 1
-        ix_id = f"{conv.id}/{count}"
-        waiting = self.move(
-            conv,
-            ConversationState.WAITING,
-            at_time(now),
-            queue_id=queue_id,
-            agent_id=None,
-            interaction_id=ix_id,
-            interaction_count=count,
-        )
-        uow.save_conversation(waiting)
-        self._ix_to_conv[ix_id] = conv.id
-        self.route(
-            uow,
-            now,
-            out,
-            lambda t: self._engine.enqueue(
-                ix_id,
-                t,
-                channel_kind=kind,
-                queue_id=queue_id,
-                contact_id=conv.contact_id,
-                attributes={"client_account": conv.client_account_id},
-                preferred_agent_id=preferred_agent_id,
-            ),
-        )
-        return uow.conversation(conv.id) or waiting
-
-    def add_message(
-        self,
-        uow: LiveUnitOfWork,
-        out: Outbox,
-        conv: Conversation,
-        author: AuthorKind,
-        author_name: str,
-        text: str,
-        at: datetime,
-        *,
-        author_id: str | None = None,
-        internal: bool = False,
-        client_id: str | None = None,
-    ) -> Message:
-        message = Message(
-            self._secrets.new_id(),
-            conv.id,
-            author,
-            author_name,
-            text,
-            at,
-            author_id,
-            internal,
-            client_id,
-        )
-        uow.add_message(message)
-        self.timeline(
-            uow,
-            conv,
-            at,
-            "internal_note" if internal else "message",
-            f"{author.value}:{author_name}",
-            message_id=message.id,
-            text=text[:200],
-        )
-        view = views.message_view(message)
-        if not internal:
-            out.send(f"conversation:{conv.id}", {"type": "message", **view})
-        agent = conv.agent_id or conv.wrap_up_agent_id
-        if agent:
-            out.send(f"agent:{agent}", {"type": "message", **view})
-        return message
 
     # ================================================================== the agent (desk.py)
 

@@ -5,8 +5,6 @@ assigned conversation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Protocol
 
 from switchdesk.domain.conversations.model import (
@@ -16,7 +14,7 @@ from switchdesk.domain.conversations.model import (
     ConversationState,
     QueueSettings,
 )
-from switchdesk.domain.routing import RoutingEvent
+from switchdesk.usecases.live.conversations import at_time
 from switchdesk.usecases.live.intake import IntakeCore
 from switchdesk.usecases.live.views import ViewCore, conversation_view
 from switchdesk.usecases.live.writer import CommandWriter, Outbox
@@ -24,11 +22,6 @@ from switchdesk.usecases.live_ports import LiveUnitOfWork
 
 WRAP_UP_HOLD_SECONDS = 1800.0
 """After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
-
-
-def at_time(now: float) -> datetime:
-    """The batch's time (seconds) as an aware datetime."""
-    return datetime.fromtimestamp(now, UTC)
 
 
 class CommandCore(ViewCore, IntakeCore, Protocol):
@@ -44,13 +37,6 @@ class CommandCore(ViewCore, IntakeCore, Protocol):
     def profiles(self) -> dict[str, AgentProfile]: ...
     @property
     def names(self) -> dict[str, str]: ...
-    def route(
-        self,
-        uow: LiveUnitOfWork,
-        now: float,
-        out: Outbox,
-        action: Callable[[float], list[RoutingEvent]],
-    ) -> None: ...
     def forget_interaction(self, interaction_id: str) -> None: ...
 
 

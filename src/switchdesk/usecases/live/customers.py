@@ -23,7 +23,8 @@ from switchdesk.domain.conversations.model import (
     clean_text,
 )
 from switchdesk.domain.errors import Conflict, NotFound, ValidationFailed
-from switchdesk.usecases.live.commands import CommandCore, at_time, finish_assigned
+from switchdesk.usecases.live.commands import CommandCore, finish_assigned
+from switchdesk.usecases.live.conversations import add_message, at_time, enqueue
 from switchdesk.usecases.live.intake import store_in_conversation
 from switchdesk.usecases.live.views import conversation_or_404, ewt_unit, message_view
 from switchdesk.usecases.live.writer import Outbox
@@ -94,10 +95,10 @@ def submit_start_chat(
         )
         uow.add_conversation(conv)
         core.timeline(uow, conv, at, "created", "contact", channel=channel.slug)
-        core.add_message(
-            uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
+        add_message(
+            core, uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
         )
-        return core.enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
+        return enqueue(core, uow, now, out, conv, channel.queue_id, CHAT_KIND), token
 
     return core.writer.submit(body, urgent=False)
 

@@ -21,7 +21,8 @@ from switchdesk.domain.conversations.model import (
 )
 from switchdesk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from switchdesk.domain.routing import Presence
-from switchdesk.usecases.live.commands import CommandCore, at_time, finish_assigned
+from switchdesk.usecases.live.commands import CommandCore, finish_assigned
+from switchdesk.usecases.live.conversations import add_message, at_time
 from switchdesk.usecases.live.outbound import queue_reply
 from switchdesk.usecases.live.projections import PendingOffer
 from switchdesk.usecases.live.views import (
@@ -197,7 +198,8 @@ def agent_message(
             raise Conflict(
                 "the chat has ended; add an internal note instead", code="conversation_state"
             )
-        message = core.add_message(
+        message = add_message(
+            core,
             uow,
             out,
             conv,
@@ -277,8 +279,17 @@ def transfer(
             raise NotFound(f"agent {agent_id!r} not found")
         me_name = core.names.get(me, "Agent")
         if text:
-            core.add_message(
-                uow, out, conv, AuthorKind.AGENT, me_name, text, at, author_id=me, internal=True
+            add_message(
+                core,
+                uow,
+                out,
+                conv,
+                AuthorKind.AGENT,
+                me_name,
+                text,
+                at,
+                author_id=me,
+                internal=True,
             )
         if escalate:
             core.timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
@@ -287,7 +298,8 @@ def transfer(
             if target_queue
             else core.names.get(agent_id or "", "a colleague")
         )
-        core.add_message(
+        add_message(
+            core,
             uow,
             out,
             conv,

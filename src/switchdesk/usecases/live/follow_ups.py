@@ -17,7 +17,8 @@ from switchdesk.domain.conversations.model import (
     clean_text,
 )
 from switchdesk.domain.errors import NotFound, ValidationFailed
-from switchdesk.usecases.live.commands import CommandCore, at_time
+from switchdesk.usecases.live.commands import CommandCore
+from switchdesk.usecases.live.conversations import add_message, at_time, enqueue
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 from switchdesk.usecases.principal import Principal
@@ -85,7 +86,8 @@ def route_due_follow_ups(core: CommandCore, uow: LiveUnitOfWork, now: float, out
         )
         uow.add_conversation(task)
         core.timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
-        core.add_message(
+        add_message(
+            core,
             uow,
             out,
             task,
@@ -100,5 +102,5 @@ def route_due_follow_ups(core: CommandCore, uow: LiveUnitOfWork, now: float, out
             (uid for uid, n in core.names.items() if uid in core.profiles and n == creator),
             None,
         )
-        core.enqueue(uow, now, out, task, queue_id, TASK_KIND, preferred_agent_id=preferred)
+        enqueue(core, uow, now, out, task, queue_id, TASK_KIND, preferred_agent_id=preferred)
         uow.save_follow_up(replace(follow_up, routed_conversation_id=task.id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from switchdesk.domain.conversations.channels import (
@@ -31,6 +31,12 @@ from switchdesk.domain.conversations.threading import (
     choose_thread,
 )
 from switchdesk.domain.errors import NotFound, ValidationFailed
+from switchdesk.usecases.live.conversations import (
+    ConversationCore,
+    add_message,
+    at_time,
+    enqueue,
+)
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
@@ -39,47 +45,10 @@ TEXT_MAX_CHARS = 100_000
 """Longer inbound text (a long mail) is kept up to here, with a note that it was cut."""
 
 
-class IntakeCore(Protocol):
+class IntakeCore(ConversationCore, Protocol):
     """The parts of the live center that inbound handling uses."""
 
     def channel_by_id(self, channel_id: str) -> Channel | None: ...
-    def new_id(self) -> str: ...
-    def timeline(
-        self,
-        uow: LiveUnitOfWork,
-        conv: Conversation,
-        at: datetime,
-        kind: str,
-        actor: str,
-        **detail: Any,
-    ) -> None: ...
-    def move(
-        self, conv: Conversation, state: ConversationState, at: datetime, **changes: Any
-    ) -> Conversation: ...
-    def add_message(
-        self,
-        uow: LiveUnitOfWork,
-        out: Outbox,
-        conv: Conversation,
-        author: AuthorKind,
-        author_name: str,
-        text: str,
-        at: datetime,
-        *,
-        author_id: str | None = None,
-        internal: bool = False,
-        client_id: str | None = None,
-    ) -> Message: ...
-    def enqueue(
-        self,
-        uow: LiveUnitOfWork,
-        now: float,
-        out: Outbox,
-        conv: Conversation,
-        queue_id: str,
-        kind: str,
-        preferred_agent_id: str | None = None,
-    ) -> Conversation: ...
 
 
 def receive_item(
@@ -113,7 +82,7 @@ def record_consent(
     if not mine:
         return None
     conv = max(mine, key=lambda c: c.updated_at)
-    at = datetime.fromtimestamp(now, UTC)
+    at = at_time(now)
     core.timeline(
         uow,
         conv,
@@ -157,7 +126,7 @@ def receive_message(
         raise ValidationFailed("an inbound message needs its provider's id (1 to 998 characters)")
     if uow.conversation_by_external_id(channel.id, m.external_id) is not None:
         return None  # a provider's retry: stored already
-    at = datetime.fromtimestamp(now, UTC)
+    at = at_time(now)
     contact = _contact(core, uow, channel, m, at)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     by_reference = channel.kind in REFERENCE_THREADED  # only they match by provider ids
@@ -189,13 +158,13 @@ def receive_message(
         )
         uow.add_conversation(conv)
         core.timeline(uow, conv, at, "created", "contact", **detail)
-        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
+        message = add_message(core, uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
         if m.automatic:
             # Stored for the record; nobody needs to answer an auto-reply or a newsletter.
             core.timeline(uow, conv, at, "automatic", "system", **detail)
             uow.save_conversation(core.move(conv, ConversationState.RESOLVED, at, resolved_at=at))
         else:
-            core.enqueue(uow, now, out, conv, channel.queue_id, kind)
+            enqueue(core, uow, now, out, conv, channel.queue_id, kind)
     else:
         if not choice.reopen:
             uow.save_conversation(replace(conv, updated_at=at))
@@ -235,18 +204,19 @@ def store_in_conversation(
     """Store a contact's message in a conversation the channel chose (by threading, or
     web chat by its token). With ``reopen`` the ended conversation opens again and is
     enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry."""
-    at = datetime.fromtimestamp(now, UTC)
+    at = at_time(now)
     if not reopen:
-        return core.add_message(
-            uow, out, conv, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+        return add_message(
+            core, uow, out, conv, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
         )
     reopened = core.move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
     uow.save_conversation(reopened)
     core.timeline(uow, conv, at, "reopened", "contact", **(detail or {}))
-    message = core.add_message(
-        uow, out, reopened, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+    message = add_message(
+        core, uow, out, reopened, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
     )
-    core.enqueue(
+    enqueue(
+        core,
         uow,
         now,
         out,
