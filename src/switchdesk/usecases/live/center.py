@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -25,13 +24,10 @@ from switchdesk.domain.conversations.model import (
     Channel,
     ChannelKind,
     Conversation,
-    ConversationState,
     FollowUp,
     Message,
     NotReadyReason,
     QueueSettings,
-    TimelineEntry,
-    check_transition,
 )
 from switchdesk.domain.errors import (
     NotFound,
@@ -49,7 +45,7 @@ from switchdesk.domain.routing import (
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
 from switchdesk.usecases.live import configuration, customers, desk, follow_ups, views
 from switchdesk.usecases.live.intake import receive_item
-from switchdesk.usecases.live.projections import PendingOffer, Projections
+from switchdesk.usecases.live.projections import Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
 from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
 from switchdesk.usecases.live_ports import LivePublisher, LiveUnitOfWork, LiveUnitOfWorkFactory
@@ -128,16 +124,7 @@ class LiveCenter:
             # Today's figures from today's events; then what is pending now, from the engine.
             for _, data in uow.routing_events_since(self._figures.day_start):
                 self._figures.remember(event_from_dict(data))
-            state = self._engine.snapshot()
-            self._figures.offers = {
-                o["id"]: PendingOffer(
-                    o["id"], o["interaction_id"], o["agent_id"], o["queue_id"], o["expires_at"]
-                )
-                for o in state["offers"]
-            }
-            self._figures.entered = {
-                ix["id"]: (ix["queue_id"], ix["entered_at"]) for ix in state["interactions"]
-            }
+            self._figures.adopt_pending(self._engine.snapshot())
             for conversation in uow.open_conversations():
                 if conversation.interaction_id:
                     self._ix_to_conv[conversation.interaction_id] = conversation.id
@@ -280,8 +267,6 @@ class LiveCenter:
         if conv is not None:
             handler(self, uow, event, conv, out)
 
-    # ------------------------------------------------------------------ for reactions
-
     # ------------------------------------------------------------------ for the parts
 
     @property
@@ -343,24 +328,6 @@ class LiveCenter:
         views.push_rows(self, out, self._publisher.listeners("supervisor") > 0)
 
     # ================================================================== helpers
-
-    def timeline(
-        self,
-        uow: LiveUnitOfWork,
-        conv: Conversation,
-        at: datetime,
-        kind: str,
-        actor: str,
-        **detail: Any,
-    ) -> None:
-        uow.append_timeline(TimelineEntry(conv.id, at, kind, actor, detail))
-
-    @staticmethod
-    def move(
-        conv: Conversation, state: ConversationState, at: datetime, **changes: Any
-    ) -> Conversation:
-        check_transition(conv.state, state)
-        return replace(conv, state=state, updated_at=at, **changes)
 
     def queue_name(self, queue_id: str | None) -> str:
         queue = self._queues.get(queue_id or "")

@@ -14,7 +14,7 @@ from switchdesk.domain.conversations.model import (
     ConversationState,
     QueueSettings,
 )
-from switchdesk.usecases.live.conversations import at_time
+from switchdesk.usecases.live.conversations import add_timeline, at_time, move
 from switchdesk.usecases.live.intake import IntakeCore
 from switchdesk.usecases.live.views import ViewCore, conversation_view
 from switchdesk.usecases.live.writer import CommandWriter, Outbox
@@ -60,7 +60,7 @@ def finish_assigned(
     )
     at = at_time(now)
     fresh = uow.conversation(conv.id) or conv
-    resolved = core.move(
+    resolved = move(
         fresh,
         ConversationState.RESOLVED,
         at,
@@ -70,7 +70,7 @@ def finish_assigned(
         wrap_up_agent_id=agent_id,
     )
     uow.save_conversation(resolved)
-    core.timeline(uow, conv, at, "ended", by)
+    add_timeline(uow, conv, at, "ended", by)
     out.send(f"conversation:{conv.id}", {"type": "ended", "by": by})
     if agent_id:
         if by == "contact":

@@ -5,6 +5,7 @@ and enqueueing a conversation as a new interaction in the routing engine."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -13,6 +14,8 @@ from switchdesk.domain.conversations.model import (
     Conversation,
     ConversationState,
     Message,
+    TimelineEntry,
+    check_transition,
 )
 from switchdesk.domain.routing import RoutingEngine, RoutingEvent
 from switchdesk.usecases.live.views import message_view
@@ -25,24 +28,27 @@ def at_time(now: float) -> datetime:
     return datetime.fromtimestamp(now, UTC)
 
 
+def add_timeline(
+    uow: LiveUnitOfWork, conv: Conversation, at: datetime, kind: str, actor: str, **detail: Any
+) -> None:
+    """Append an entry to the conversation's timeline (what happened, by whom)."""
+    uow.append_timeline(TimelineEntry(conv.id, at, kind, actor, detail))
+
+
+def move(
+    conv: Conversation, state: ConversationState, at: datetime, **changes: Any
+) -> Conversation:
+    """The conversation in ``state`` (a transition the state machine allows) with ``changes``."""
+    check_transition(conv.state, state)
+    return replace(conv, state=state, updated_at=at, **changes)
+
+
 class ConversationCore(Protocol):
     """The parts of the live center that storing and enqueueing use."""
 
     @property
     def engine(self) -> RoutingEngine: ...
     def new_id(self) -> str: ...
-    def timeline(
-        self,
-        uow: LiveUnitOfWork,
-        conv: Conversation,
-        at: datetime,
-        kind: str,
-        actor: str,
-        **detail: Any,
-    ) -> None: ...
-    def move(
-        self, conv: Conversation, state: ConversationState, at: datetime, **changes: Any
-    ) -> Conversation: ...
     def route(
         self,
         uow: LiveUnitOfWork,
@@ -73,7 +79,7 @@ def add_message(
         core.new_id(), conv.id, author, author_name, text, at, author_id, internal, client_id
     )
     uow.add_message(message)
-    core.timeline(
+    add_timeline(
         uow,
         conv,
         at,
@@ -104,7 +110,7 @@ def enqueue(
     """Wait in ``queue_id`` as the conversation's next interaction (capacity ``kind``)."""
     count = conv.interaction_count + 1
     ix_id = f"{conv.id}/{count}"
-    waiting = core.move(
+    waiting = move(
         conv,
         ConversationState.WAITING,
         at_time(now),

@@ -24,7 +24,7 @@ from switchdesk.domain.conversations.model import (
 )
 from switchdesk.domain.errors import Conflict, NotFound, ValidationFailed
 from switchdesk.usecases.live.commands import CommandCore, finish_assigned
-from switchdesk.usecases.live.conversations import add_message, at_time, enqueue
+from switchdesk.usecases.live.conversations import add_message, add_timeline, at_time, enqueue, move
 from switchdesk.usecases.live.intake import store_in_conversation
 from switchdesk.usecases.live.views import conversation_or_404, ewt_unit, message_view
 from switchdesk.usecases.live.writer import Outbox
@@ -94,7 +94,7 @@ def submit_start_chat(
             customer_token_hash=secrets.digest(token),
         )
         uow.add_conversation(conv)
-        core.timeline(uow, conv, at, "created", "contact", channel=channel.slug)
+        add_timeline(uow, conv, at, "created", "contact", channel=channel.slug)
         add_message(
             core, uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
         )
@@ -210,7 +210,7 @@ def customer_leave(core: CustomerCore, conversation_id: str) -> None:
         if conv.interaction_id and conv.state is ConversationState.WAITING:
             core.route(uow, now, out, lambda t: core.engine.abandon(conv.interaction_id or "", t))
         fresh = uow.conversation(conv.id) or conv
-        uow.save_conversation(core.move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
+        uow.save_conversation(move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
         core.forget_interaction(conv.interaction_id or "")
         out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact"})
 
@@ -233,7 +233,7 @@ def rate(core: CustomerCore, conversation_id: str, score: int, comment: str) -> 
             raise Conflict("this chat has been rated already", code="already_rated")
         at = at_time(now)
         uow.save_conversation(replace(conv, csat_score=score, csat_comment=remark, updated_at=at))
-        core.timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
+        add_timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
         out.send(f"conversation:{conv.id}", {"type": "rated", "score": score})
 
     core.writer.run(body, urgent=False)

@@ -22,7 +22,7 @@ from switchdesk.domain.conversations.model import (
 from switchdesk.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from switchdesk.domain.routing import Presence
 from switchdesk.usecases.live.commands import CommandCore, finish_assigned
-from switchdesk.usecases.live.conversations import add_message, at_time
+from switchdesk.usecases.live.conversations import add_message, add_timeline, at_time
 from switchdesk.usecases.live.outbound import queue_reply
 from switchdesk.usecases.live.projections import PendingOffer
 from switchdesk.usecases.live.views import (
@@ -292,7 +292,7 @@ def transfer(
                 internal=True,
             )
         if escalate:
-            core.timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
+            add_timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
         where = (
             core.queue_name(target_queue)
             if target_queue
@@ -361,7 +361,7 @@ def wrap_up(
                 conv, disposition=code, wrap_up_notes=remark, needs_wrap_up=False, updated_at=at
             )
         )
-        core.timeline(
+        add_timeline(
             uow,
             conv,
             at,

@@ -18,7 +18,7 @@ from switchdesk.domain.conversations.model import (
 )
 from switchdesk.domain.errors import NotFound, ValidationFailed
 from switchdesk.usecases.live.commands import CommandCore
-from switchdesk.usecases.live.conversations import add_message, at_time, enqueue
+from switchdesk.usecases.live.conversations import add_message, add_timeline, at_time, enqueue
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 from switchdesk.usecases.principal import Principal
@@ -85,7 +85,7 @@ def route_due_follow_ups(core: CommandCore, uow: LiveUnitOfWork, now: float, out
             updated_at=at,
         )
         uow.add_conversation(task)
-        core.timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
+        add_timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
         add_message(
             core,
             uow,

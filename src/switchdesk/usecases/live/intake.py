@@ -34,8 +34,10 @@ from switchdesk.domain.errors import NotFound, ValidationFailed
 from switchdesk.usecases.live.conversations import (
     ConversationCore,
     add_message,
+    add_timeline,
     at_time,
     enqueue,
+    move,
 )
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -83,7 +85,7 @@ def record_consent(
         return None
     conv = max(mine, key=lambda c: c.updated_at)
     at = at_time(now)
-    core.timeline(
+    add_timeline(
         uow,
         conv,
         at,
@@ -157,18 +159,18 @@ def receive_message(
             updated_at=at,
         )
         uow.add_conversation(conv)
-        core.timeline(uow, conv, at, "created", "contact", **detail)
+        add_timeline(uow, conv, at, "created", "contact", **detail)
         message = add_message(core, uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
         if m.automatic:
             # Stored for the record; nobody needs to answer an auto-reply or a newsletter.
-            core.timeline(uow, conv, at, "automatic", "system", **detail)
-            uow.save_conversation(core.move(conv, ConversationState.RESOLVED, at, resolved_at=at))
+            add_timeline(uow, conv, at, "automatic", "system", **detail)
+            uow.save_conversation(move(conv, ConversationState.RESOLVED, at, resolved_at=at))
         else:
             enqueue(core, uow, now, out, conv, channel.queue_id, kind)
     else:
         if not choice.reopen:
             uow.save_conversation(replace(conv, updated_at=at))
-            core.timeline(
+            add_timeline(
                 uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail
             )
         message = store_in_conversation(
@@ -209,9 +211,9 @@ def store_in_conversation(
         return add_message(
             core, uow, out, conv, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
         )
-    reopened = core.move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
+    reopened = move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
     uow.save_conversation(reopened)
-    core.timeline(uow, conv, at, "reopened", "contact", **(detail or {}))
+    add_timeline(uow, conv, at, "reopened", "contact", **(detail or {}))
     message = add_message(
         core, uow, out, reopened, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
     )

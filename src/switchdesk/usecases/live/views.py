@@ -248,8 +248,7 @@ def count_staffing(core: ViewCore) -> dict[str, list[int]]:
 
 def ewt_unit(core: ViewCore, queue_id: str) -> float:
     """Seconds of estimated wait per position in the queue."""
-    handles = core.figures.day[queue_id].handle_seconds
-    mean = sum(handles) / len(handles) if handles else DEFAULT_HANDLE_SECONDS
+    mean = core.figures.mean_handle_seconds(queue_id, DEFAULT_HANDLE_SECONDS)
     staffed = core.staffing().get(queue_id, [0])[0]
     return mean / max(1, staffed)
 
