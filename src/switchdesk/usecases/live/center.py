@@ -57,7 +57,6 @@ T = TypeVar("T")
 SNAPSHOT_EVERY_EVENTS = 10_000
 """Events between engine snapshots: a snapshot of a large center takes tens of
 milliseconds (the writer waits meanwhile); a restart replays at most this many."""
-STAFFING_REFRESH_SECONDS = 0.5
 
 
 class LiveCenter:
@@ -92,8 +91,7 @@ class LiveCenter:
         self._snapshot_seq = 0
         self._next_follow_up_check = 0.0
         self._pending: list[RoutingEvent] = []
-        self._staffing_cache: dict[str, list[int]] = {}
-        self._staffing_at = 0.0
+        self._staffing = views.StaffingCounts()
         self._writer = CommandWriter(self._run_batch, self._lock)
 
     # ================================================================== start and time
@@ -334,20 +332,7 @@ class LiveCenter:
         return queue.name if queue else (queue_id or "")
 
     def staffing(self, fresh: bool = False) -> dict[str, list[int]]:
-        """Per queue: [available members, idle, busy, not ready] (``views.count_staffing``).
-
-        Pushed rows reuse the counts for up to ``STAFFING_REFRESH_SECONDS`` (the pass is
-        O(agents)); snapshots ask for fresh counts.
-        """
-        now = self._now()
-        if (
-            not fresh
-            and self._staffing_cache
-            and now - self._staffing_at < STAFFING_REFRESH_SECONDS
-        ):
-            return self._staffing_cache
-        self._staffing_cache, self._staffing_at = views.count_staffing(self), now
-        return self._staffing_cache
+        return self._staffing.counts(self, self._now(), fresh)
 
     # ================================================================== views
 
@@ -471,15 +456,13 @@ class LiveCenter:
     def endpoint_by_slug(self, kind: ChannelKind, slug: str) -> ChannelEndpoint | None:
         """The enabled channel of ``kind`` named ``slug`` (webhook URLs carry the slug)."""
         channel = self._channels.get(slug)
-        if channel is None or channel.kind is not kind or not channel.enabled:
-            return None
-        return configuration.endpoint_of(channel, self._secret_source)
+        return configuration.endpoint_of(channel, kind, self._secret_source)
 
     def endpoint_by_id(self, channel_id: str) -> ChannelEndpoint | None:
         channel = self.channel_by_id(channel_id)
-        if channel is None or not channel.enabled:
-            return None
-        return configuration.endpoint_of(channel, self._secret_source)
+        return configuration.endpoint_of(
+            channel, channel.kind if channel else None, self._secret_source
+        )
 
     def channel_by_id(self, channel_id: str) -> Channel | None:
         return next((c for c in list(self._channels.values()) if c.id == channel_id), None)

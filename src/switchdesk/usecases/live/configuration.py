@@ -302,12 +302,17 @@ def endpoint_at(
     for channel in list(channels.values()):
         at = channel.slug if kind is ChannelKind.WEB_CHAT else channel.address
         if channel.kind is kind and channel.enabled and at == wanted:
-            return endpoint_of(channel, source)
+            return endpoint_of(channel, kind, source)
     return None
 
 
-def endpoint_of(channel: Channel, source: SecretSource | None) -> ChannelEndpoint:
-    """The channel with the secrets its settings name, read from ``source``."""
+def endpoint_of(
+    channel: Channel | None, kind: ChannelKind | None, source: SecretSource | None
+) -> ChannelEndpoint | None:
+    """The channel, if enabled and of ``kind``, with the secrets its settings name, read
+    from ``source``."""
+    if channel is None or channel.kind is not kind or not channel.enabled:
+        return None
     names = channel.settings.get("secrets", {})
     secrets: dict[str, str] = {}
     if isinstance(names, dict) and source is not None:

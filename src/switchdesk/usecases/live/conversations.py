@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from switchdesk.domain.conversations.model import (
     AuthorKind,
+    Contact,
     Conversation,
     ConversationState,
     Message,
@@ -57,6 +58,33 @@ class ConversationCore(Protocol):
         action: Callable[[float], list[RoutingEvent]],
     ) -> None: ...
     def remember_interaction(self, interaction_id: str, conversation_id: str) -> None: ...
+
+
+def open_conversation(
+    core: ConversationCore,
+    uow: LiveUnitOfWork,
+    contact: Contact,
+    channel_id: str,
+    kind: str,
+    at: datetime,
+    *,
+    customer_token_hash: str = "",
+) -> Conversation:
+    """Store a new open conversation with ``contact`` (capacity ``kind``), in their
+    client account."""
+    conv = Conversation(
+        id=core.new_id(),
+        client_account_id=contact.client_account_id,
+        contact_id=contact.id,
+        channel_id=channel_id,
+        channel_kind=kind,
+        state=ConversationState.OPEN,
+        created_at=at,
+        updated_at=at,
+        customer_token_hash=customer_token_hash,
+    )
+    uow.add_conversation(conv)
+    return conv
 
 
 def add_message(

@@ -24,7 +24,14 @@ from switchdesk.domain.conversations.model import (
 )
 from switchdesk.domain.errors import Conflict, NotFound, ValidationFailed
 from switchdesk.usecases.live.commands import CommandCore, finish_assigned
-from switchdesk.usecases.live.conversations import add_message, add_timeline, at_time, enqueue, move
+from switchdesk.usecases.live.conversations import (
+    add_message,
+    add_timeline,
+    at_time,
+    enqueue,
+    move,
+    open_conversation,
+)
 from switchdesk.usecases.live.intake import store_in_conversation
 from switchdesk.usecases.live.views import conversation_or_404, ewt_unit, message_view
 from switchdesk.usecases.live.writer import Outbox
@@ -82,18 +89,15 @@ def submit_start_chat(
                 core.new_id(), channel.client_account_id, visitor, at, tuple(identities), {}
             )
             uow.add_contact(contact)
-        conv = Conversation(
-            id=core.new_id(),
-            client_account_id=channel.client_account_id,
-            contact_id=contact.id,
-            channel_id=channel.id,
-            channel_kind=CHAT_KIND,
-            state=ConversationState.OPEN,
-            created_at=at,
-            updated_at=at,
+        conv = open_conversation(
+            core,
+            uow,
+            contact,
+            channel.id,
+            CHAT_KIND,
+            at,
             customer_token_hash=secrets.digest(token),
         )
-        uow.add_conversation(conv)
         add_timeline(uow, conv, at, "created", "contact", channel=channel.slug)
         add_message(
             core, uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id

@@ -47,6 +47,16 @@ class DeskCore(CommandCore, Protocol):
     def reasons(self) -> list[NotReadyReason]: ...
 
 
+def _checked_note(note: str, what: str) -> str:
+    """The note without surrounding space; refused past ``NOTE_MAX_CHARS``."""
+    text = note.strip()
+    if len(text) > NOTE_MAX_CHARS:
+        raise ValidationFailed(
+            f"{what} at most {NOTE_MAX_CHARS} characters", code="message_too_long"
+        )
+    return text
+
+
 def require_agent(core: DeskCore, actor: Principal) -> str:
     """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
     actor.require(Permission.CONVERSATIONS_HANDLE)
@@ -246,11 +256,7 @@ def transfer(
 ) -> None:
     if (queue_id is None) == (agent_id is None) and not escalate:
         raise ValidationFailed("give exactly one of queue_id and agent_id")
-    text = note.strip()
-    if len(text) > NOTE_MAX_CHARS:
-        raise ValidationFailed(
-            f"a note has at most {NOTE_MAX_CHARS} characters", code="message_too_long"
-        )
+    text = _checked_note(note, "a note has")
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
         me, conv = own_conversation(core, uow, actor, conversation_id)
@@ -340,11 +346,7 @@ def submit_end_conversation(core: DeskCore, actor: Principal, conversation_id: s
 def wrap_up(
     core: DeskCore, actor: Principal, conversation_id: str, code: str, notes: str = ""
 ) -> None:
-    remark = notes.strip()
-    if len(remark) > NOTE_MAX_CHARS:
-        raise ValidationFailed(
-            f"notes have at most {NOTE_MAX_CHARS} characters", code="message_too_long"
-        )
+    remark = _checked_note(notes, "notes have")
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
         me, conv = own_conversation(core, uow, actor, conversation_id)

@@ -11,14 +11,18 @@ from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.conversations.model import (
     NOTE_MAX_CHARS,
     AuthorKind,
-    Conversation,
-    ConversationState,
     FollowUp,
     clean_text,
 )
 from switchdesk.domain.errors import NotFound, ValidationFailed
 from switchdesk.usecases.live.commands import CommandCore
-from switchdesk.usecases.live.conversations import add_message, add_timeline, at_time, enqueue
+from switchdesk.usecases.live.conversations import (
+    add_message,
+    add_timeline,
+    at_time,
+    enqueue,
+    open_conversation,
+)
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 from switchdesk.usecases.principal import Principal
@@ -74,17 +78,7 @@ def route_due_follow_ups(core: CommandCore, uow: LiveUnitOfWork, now: float, out
         if queue_id is None:
             continue
         at = at_time(now)
-        task = Conversation(
-            id=core.new_id(),
-            client_account_id=contact.client_account_id,
-            contact_id=contact.id,
-            channel_id="follow-up",
-            channel_kind=TASK_KIND,
-            state=ConversationState.OPEN,
-            created_at=at,
-            updated_at=at,
-        )
-        uow.add_conversation(task)
+        task = open_conversation(core, uow, contact, "follow-up", TASK_KIND, at)
         add_timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
         add_message(
             core,

@@ -38,6 +38,7 @@ from switchdesk.usecases.live.conversations import (
     at_time,
     enqueue,
     move,
+    open_conversation,
 )
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -148,17 +149,7 @@ def receive_message(
     detail = {"channel": channel.slug, "external_id": m.external_id, "subject": m.subject}
     conv = uow.conversation(choice.conversation_id) if choice.conversation_id else None
     if conv is None:
-        conv = Conversation(
-            id=core.new_id(),
-            client_account_id=channel.client_account_id,
-            contact_id=contact.id,
-            channel_id=channel.id,
-            channel_kind=kind,
-            state=ConversationState.OPEN,
-            created_at=at,
-            updated_at=at,
-        )
-        uow.add_conversation(conv)
+        conv = open_conversation(core, uow, contact, channel.id, kind, at)
         add_timeline(uow, conv, at, "created", "contact", **detail)
         message = add_message(core, uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
         if m.automatic:

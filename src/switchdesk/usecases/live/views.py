@@ -27,6 +27,8 @@ from switchdesk.usecases.principal import Principal
 
 DEFAULT_HANDLE_SECONDS = 180.0
 """The mean handle time an estimated wait assumes before a queue has answered today."""
+STAFFING_REFRESH_SECONDS = 0.5
+"""How long pushed rows reuse staffing counts."""
 
 
 class ViewCore(Protocol):
@@ -226,6 +228,23 @@ def supervisor_snapshot(core: ViewCore, actor: Principal) -> dict[str, Any]:
     ]
     agents = [agent_row(core, a) for a in core.profiles if core.may_see_agent(actor, a)]
     return {"type": "snapshot", "queues": queues, "agents": agents}
+
+
+class StaffingCounts:
+    """Per queue: [available members, idle, busy, not ready], one pass over agents.
+
+    Pushed rows reuse the counts for up to ``STAFFING_REFRESH_SECONDS`` (the pass is
+    O(agents)); snapshots ask for fresh counts."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, list[int]] = {}
+        self._at = 0.0
+
+    def counts(self, core: ViewCore, now: float, fresh: bool) -> dict[str, list[int]]:
+        if not fresh and self._counts and now - self._at < STAFFING_REFRESH_SECONDS:
+            return self._counts
+        self._counts, self._at = count_staffing(core), now
+        return self._counts
 
 
 def count_staffing(core: ViewCore) -> dict[str, list[int]]:
