@@ -7,6 +7,11 @@ events themselves are appended to the routing log (the outbox) in the SAME trans
 only after the commit are live messages published. In-memory figures follow the events
 (``projections.py``). On start the engine is rebuilt from the newest snapshot plus the
 events after it, so waiting interactions keep their order across restarts.
+
+The handlers live in modules named after what they hold (``configuration.py``,
+``customers.py``, ``desk.py``, ``follow_ups.py``, ``views.py``, ``intake.py``), each taking
+a small protocol of this center's parts; ``LiveCenter`` keeps the public methods as thin
+delegations, the batch runner, the engine runner and the rebuild.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ milliseconds (the writer waits meanwhile); a restart replays at most this many."
 
 
 class LiveCenter:
+    """One workspace's live center: the engine in memory, one writer, the parts' state."""
+
     def __init__(
         self,
         uow: LiveUnitOfWorkFactory,
@@ -333,14 +340,6 @@ class LiveCenter:
 
     def staffing(self, fresh: bool = False) -> dict[str, list[int]]:
         return self._staffing.counts(self, self._now(), fresh)
-
-    # ================================================================== views
-
-    def conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
-        return views.conversation_view(self, uow, conv)
-
-    def offer_view(self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation) -> dict[str, Any]:
-        return views.offer_view(self, uow, offer_id, conv)
 
     # ================================================================== configuration
     # (configuration.py)

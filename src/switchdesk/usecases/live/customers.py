@@ -131,6 +131,7 @@ def submit_customer_view(core: CustomerCore, conversation_id: str) -> Future[dic
 
 
 def customer_view(core: CustomerCore, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
+    """The customer's view, inside the writer's batch."""
     conv = conversation_or_404(uow, conversation_id)
     messages = [message_view(m) for m in uow.messages(conv.id) if not m.internal]
     view: dict[str, Any] = {

@@ -79,6 +79,7 @@ def own_conversation(
 
 
 def submit_agent_snapshot(core: DeskCore, actor: Principal) -> Future[dict[str, Any]]:
+    """The desk's state when it (re)connects, through the writer (committed state only)."""
     agent_id = require_agent(core, actor)
     return core.writer.submit(lambda uow, now, out: snapshot(core, uow, actor, agent_id))
 
@@ -86,6 +87,7 @@ def submit_agent_snapshot(core: DeskCore, actor: Principal) -> Future[dict[str, 
 def snapshot(
     core: DeskCore, uow: LiveUnitOfWork, actor: Principal, agent_id: str
 ) -> dict[str, Any]:
+    """The agent's status, reasons, queues, colleagues, open offers and conversations."""
     offers = []
     for offer in core.figures.offers.values():
         if offer.agent_id == agent_id:
@@ -126,6 +128,7 @@ def snapshot(
 def submit_set_presence(
     core: DeskCore, actor: Principal, presence: str, reason: str | None = None
 ) -> Future[dict[str, Any]]:
+    """Available, not ready (with a configured reason) or offline."""
     agent_id = require_agent(core, actor)
     try:
         value = Presence(presence)
@@ -155,6 +158,7 @@ def submit_set_presence(
 
 
 def offer_of(core: DeskCore, agent_id: str, offer_id: str) -> PendingOffer:
+    """The agent's open offer; Conflict says why an offer that ended is gone."""
     offer = core.figures.offers.get(offer_id)
     if offer is None:
         reason = core.figures.ended_offers.get(offer_id)
@@ -169,6 +173,7 @@ def offer_of(core: DeskCore, agent_id: str, offer_id: str) -> PendingOffer:
 
 
 def submit_accept_offer(core: DeskCore, actor: Principal, offer_id: str) -> Future[dict[str, Any]]:
+    """Take an offered conversation; the future settles with its view."""
     agent_id = require_agent(core, actor)
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
@@ -184,6 +189,7 @@ def submit_accept_offer(core: DeskCore, actor: Principal, offer_id: str) -> Futu
 
 
 def decline_offer(core: DeskCore, actor: Principal, offer_id: str) -> None:
+    """Turn an offer down (the engine offers the interaction elsewhere)."""
     agent_id = require_agent(core, actor)
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
@@ -196,6 +202,8 @@ def decline_offer(core: DeskCore, actor: Principal, offer_id: str) -> None:
 def agent_message(
     core: DeskCore, actor: Principal, conversation_id: str, text: str, internal: bool = False
 ) -> dict[str, Any]:
+    """A reply to the contact (in progress only) or an internal note; replies on
+    email and messaging conversations are queued for delivery."""
     body_text = clean_text(
         text,
         limit=NOTE_MAX_CHARS if internal else 4000,
@@ -254,6 +262,8 @@ def transfer(
     note: str = "",
     escalate: bool = False,
 ) -> None:
+    """Hand a conversation in progress to a queue, a colleague, or (``escalate``) the
+    queue's escalation queue with a priority boost; the customer is told."""
     if (queue_id is None) == (agent_id is None) and not escalate:
         raise ValidationFailed("give exactly one of queue_id and agent_id")
     text = _checked_note(note, "a note has")
@@ -334,6 +344,8 @@ def transfer(
 
 
 def submit_end_conversation(core: DeskCore, actor: Principal, conversation_id: str) -> Future[None]:
+    """The agent ends a conversation in progress."""
+
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
         me, conv = own_conversation(core, uow, actor, conversation_id)
         if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
@@ -346,6 +358,7 @@ def submit_end_conversation(core: DeskCore, actor: Principal, conversation_id: s
 def wrap_up(
     core: DeskCore, actor: Principal, conversation_id: str, code: str, notes: str = ""
 ) -> None:
+    """Record the disposition (a code of the queue) and notes; ends after-contact work."""
     remark = _checked_note(notes, "notes have")
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
@@ -387,6 +400,7 @@ def wrap_up(
 
 
 def end_after_contact_work(core: DeskCore, actor: Principal) -> None:
+    """Ready for the next contact (refused while a wrap-up is pending)."""
     agent_id = require_agent(core, actor)
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:

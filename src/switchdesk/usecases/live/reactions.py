@@ -31,21 +31,16 @@ from switchdesk.domain.routing import (
     RoutingEvent,
 )
 from switchdesk.usecases.live.conversations import add_timeline, move
+from switchdesk.usecases.live.views import ViewCore, conversation_view, offer_view
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
 
-class Reactor(Protocol):
-    """The parts of the live center that reactions use."""
+class Reactor(ViewCore, Protocol):
+    """The parts of the live center that reactions use (the views' and these)."""
 
     def agent_name(self, agent_id: str | None) -> str: ...
-    def conversation_of(self, interaction_id: str) -> str | None: ...
-    def queue_name(self, queue_id: str | None) -> str: ...
     def offer_end_reason(self, offer_id: str) -> str: ...
-    def offer_view(
-        self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation
-    ) -> dict[str, Any]: ...
-    def conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]: ...
 
 
 Reaction = Callable[[Reactor, LiveUnitOfWork, Any, Conversation, Outbox], None]
@@ -104,7 +99,9 @@ def offered(c: Reactor, uow: LiveUnitOfWork, e: OfferMade, conv: Conversation, o
     add_timeline(
         uow, conv, _at(e), "offered", "system", agent=name, agent_id=e.agent_id, offer_id=e.offer_id
     )
-    out.send(f"agent:{e.agent_id}", {"type": "offer", "offer": c.offer_view(uow, e.offer_id, conv)})
+    out.send(
+        f"agent:{e.agent_id}", {"type": "offer", "offer": offer_view(c, uow, e.offer_id, conv)}
+    )
 
 
 def accepted(
@@ -116,7 +113,7 @@ def accepted(
     add_timeline(uow, conv, at, "accepted", f"user:{name}", agent=name, agent_id=e.agent_id)
     out.send(
         f"agent:{e.agent_id}",
-        {"type": "assigned", "conversation": c.conversation_view(uow, assigned)},
+        {"type": "assigned", "conversation": conversation_view(c, uow, assigned)},
     )
     out.send(f"conversation:{conv.id}", {"type": "agent_joined", "agent_name": name})
 
