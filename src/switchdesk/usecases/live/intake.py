@@ -6,8 +6,9 @@ Runs inside the live center's writer, in the batch's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from switchdesk.domain.conversations.channels import (
@@ -41,6 +42,15 @@ from switchdesk.domain.conversations.threading import (
     choose_thread,
 )
 from switchdesk.domain.errors import NotFound, ValidationFailed
+from switchdesk.usecases.live.conversations import (
+    ConversationCore,
+    add_message,
+    add_timeline,
+    at_time,
+    enqueue,
+    move,
+    open_conversation,
+)
 from switchdesk.usecases.live.outbound import queue_reply, refusal_for
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -55,47 +65,10 @@ KEYWORD_MAX_CHARS = 64
 DIAGNOSTIC_MAX_CHARS = 2000
 
 
-class IntakeCore(Protocol):
+class IntakeCore(ConversationCore, Protocol):
     """The parts of the live center that inbound handling uses."""
 
     def channel_by_id(self, channel_id: str) -> Channel | None: ...
-    def new_id(self) -> str: ...
-    def timeline(
-        self,
-        uow: LiveUnitOfWork,
-        conv: Conversation,
-        at: datetime,
-        kind: str,
-        actor: str,
-        **detail: Any,
-    ) -> None: ...
-    def move(
-        self, conv: Conversation, state: ConversationState, at: datetime, **changes: Any
-    ) -> Conversation: ...
-    def add_message(
-        self,
-        uow: LiveUnitOfWork,
-        out: Outbox,
-        conv: Conversation,
-        author: AuthorKind,
-        author_name: str,
-        text: str,
-        at: datetime,
-        *,
-        author_id: str | None = None,
-        internal: bool = False,
-        client_id: str | None = None,
-    ) -> Message: ...
-    def enqueue(
-        self,
-        uow: LiveUnitOfWork,
-        now: float,
-        out: Outbox,
-        conv: Conversation,
-        queue_id: str,
-        kind: str,
-        preferred_agent_id: str | None = None,
-    ) -> Conversation: ...
 
 
 def receive_item(
@@ -135,7 +108,7 @@ def record_consent(
     nothing (no record already means consent). A change older than the recorded one (a
     provider's late retry) is ignored; a repeated STOP is noted but changes no record."""
     channel = _channel(core, change.channel_id)
-    at = datetime.fromtimestamp(now, UTC)
+    at = at_time(now)
     contact = uow.contact_by_identity(
         channel.client_account_id, change.sender.kind, change.sender.value
     )
@@ -162,7 +135,8 @@ def record_consent(
     if not mine:
         return None
     conv = max(mine, key=lambda c: c.updated_at)
-    core.timeline(
+    at = at_time(now)
+    add_timeline(
         uow,
         conv,
         at,
@@ -203,7 +177,7 @@ def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bou
     delivery ``failed`` (code ``bounced``). Either is noted on the conversation whose mail
     bounced when it can be found (returned). The report is never routed to anyone."""
     channel = _channel(core, bounce.channel_id)
-    at = datetime.fromtimestamp(now, UTC)
+    at = at_time(now)
     recipient = bounce.recipient.strip().lower()
     diagnostic = bounce.diagnostic[:DIAGNOSTIC_MAX_CHARS]
     original = bounce.original_external_id
@@ -230,7 +204,7 @@ def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bou
         )
     if conv is None:
         return None
-    core.timeline(
+    add_timeline(
         uow,
         conv,
         at,
@@ -277,7 +251,7 @@ def receive_message(
         raise ValidationFailed("an inbound message needs its provider's id (1 to 998 characters)")
     if uow.conversation_by_external_id(channel.id, m.external_id) is not None:
         return None  # a provider's retry: stored already
-    at = datetime.fromtimestamp(now, UTC)
+    at = at_time(now)
     contact = _contact(core, uow, channel, m, at)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     by_reference = channel.kind in REFERENCE_THREADED  # only they match by provider ids
@@ -298,50 +272,38 @@ def receive_message(
     conv = uow.conversation(choice.conversation_id) if choice.conversation_id else None
     created = conv is None
     if conv is None:
-        conv = Conversation(
-            id=core.new_id(),
-            client_account_id=channel.client_account_id,
-            contact_id=contact.id,
-            channel_id=channel.id,
-            channel_kind=kind,
-            state=ConversationState.OPEN,
-            created_at=at,
-            updated_at=at,
-        )
-        uow.add_conversation(conv)
-        core.timeline(uow, conv, at, "created", "contact", **detail)
-        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
+        conv = open_conversation(core, uow, contact, channel.id, kind, at)
+        add_timeline(uow, conv, at, "created", "contact", **detail)
+        message = add_message(core, uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
         if m.automatic:
             # Stored for the record; nobody needs to answer an auto-reply or a newsletter.
-            core.timeline(uow, conv, at, "automatic", "system", **detail)
-            uow.save_conversation(core.move(conv, ConversationState.RESOLVED, at, resolved_at=at))
+            add_timeline(uow, conv, at, "automatic", "system", **detail)
+            uow.save_conversation(move(conv, ConversationState.RESOLVED, at, resolved_at=at))
         else:
-            core.enqueue(uow, now, out, conv, channel.queue_id, kind)
-    elif choice.reopen:
-        reopened = core.move(
-            conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
-        )
-        uow.save_conversation(reopened)
-        core.timeline(uow, conv, at, "reopened", "contact", **detail)
-        message = core.add_message(uow, out, reopened, AuthorKind.CONTACT, contact.name, text, at)
-        core.enqueue(
+            enqueue(core, uow, now, out, conv, channel.queue_id, kind)
+    else:
+        if not choice.reopen:
+            uow.save_conversation(replace(conv, updated_at=at))
+            add_timeline(
+                uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail
+            )
+        message = store_in_conversation(
+            core,
             uow,
             now,
             out,
-            reopened,
-            conv.queue_id or channel.queue_id,
-            kind,
-            preferred_agent_id=conv.wrap_up_agent_id,
+            channel,
+            conv,
+            contact.name,
+            text,
+            reopen=choice.reopen,
+            detail=detail,
         )
-    else:
-        uow.save_conversation(replace(conv, updated_at=at))
-        core.timeline(uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail)
-        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
     if channel.kind is ChannelKind.EMAIL and not m.automatic:
         # A person wrote from this address: it works again.
         if uow.clear_undeliverable(channel.client_account_id, IdentityKind.EMAIL, m.sender.value):
-            core.timeline(uow, conv, at, "address_deliverable", "contact", address=m.sender.value)
+            add_timeline(uow, conv, at, "address_deliverable", "contact", address=m.sender.value)
         if created:
             _acknowledge(core, uow, out, channel, conv, contact, m, at)
     return conv.id
@@ -370,11 +332,52 @@ def _acknowledge(
     earlier = uow.auto_replies_since(channel.id, address, at - AUTO_REPLY_WINDOW)
     if refused is not None or not may_auto_reply(earlier, at):
         reason = refused or "auto_reply_limit"
-        core.timeline(uow, conv, at, "acknowledgement_skipped", "system", reason=reason)
+        add_timeline(uow, conv, at, "acknowledgement_skipped", "system", reason=reason)
         return
-    message = core.add_message(
-        uow, out, conv, AuthorKind.SYSTEM, channel.name, text.strip()[:TEXT_MAX_CHARS], at
+    message = add_message(
+        core, uow, out, conv, AuthorKind.SYSTEM, channel.name, text.strip()[:TEXT_MAX_CHARS], at
     )
     queue_reply(uow, channel, conv, contact, message, at, automatic=True)
     uow.add_auto_reply(channel.id, address, at)
-    core.timeline(uow, conv, at, "acknowledged", "system", address=address)
+    add_timeline(uow, conv, at, "acknowledged", "system", address=address)
+
+
+def store_in_conversation(
+    core: IntakeCore,
+    uow: LiveUnitOfWork,
+    now: float,
+    out: Outbox,
+    channel: Channel,
+    conv: Conversation,
+    author_name: str,
+    text: str,
+    *,
+    reopen: bool,
+    client_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> Message:
+    """Store a contact's message in a conversation the channel chose (by threading, or
+    web chat by its token). With ``reopen`` the ended conversation opens again and is
+    enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry."""
+    at = at_time(now)
+    if not reopen:
+        return add_message(
+            core, uow, out, conv, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+        )
+    reopened = move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
+    uow.save_conversation(reopened)
+    add_timeline(uow, conv, at, "reopened", "contact", **(detail or {}))
+    message = add_message(
+        core, uow, out, reopened, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+    )
+    enqueue(
+        core,
+        uow,
+        now,
+        out,
+        reopened,
+        conv.queue_id or channel.queue_id,
+        ROUTING_KIND[channel.kind],
+        preferred_agent_id=conv.wrap_up_agent_id or None,
+    )
+    return message
