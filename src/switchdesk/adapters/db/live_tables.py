@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -197,4 +198,30 @@ routing_snapshots = Table(
     metadata,
     Column("seq", _AUTO_ID, primary_key=True, autoincrement=False),
     Column("data", JSON, nullable=False),
+)
+
+mailbox_cursors = Table(
+    "mailbox_cursors",
+    metadata,
+    Column("channel_id", _ID, primary_key=True),
+    Column("mailbox", String(400), primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
+)
+
+unparsed_mail = Table(
+    "unparsed_mail",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("received_at", UtcDateTime(), nullable=False, index=True),
+    Column("source", String(16), nullable=False),
+    Column("channel_id", _ID, nullable=True),
+    Column("client_account_id", _ID, nullable=True),
+    Column("recipients", JSON, nullable=False),
+    Column("sender", String(998), nullable=False),
+    Column("subject", String(998), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("digest", String(64), nullable=False, index=True),
+    Column("raw", LargeBinary, nullable=False),
 )
