@@ -18,7 +18,7 @@ from switchdesk.adapters.channels.email.service import EmailIntakeService
 from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailStore
 from switchdesk.domain.conversations.model import ChannelKind
 from switchdesk.usecases.channel_ports import ChannelEndpoint
-from tests.adapters.email.conftest import Dovecot, Mailbox, dovecot, mailbox  # noqa: F401
+from tests.adapters.email.conftest import Dovecot, Mailbox
 from tests.live.conftest import Center
 
 ADDRESS = "support@help.example.org"
