@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailS
 from switchdesk.domain.conversations.model import ChannelKind
 from switchdesk.usecases.channel_ports import ChannelEndpoint
 from tests.adapters.email.conftest import Dovecot, Mailbox
+from tests.conftest import free_port
 from tests.live.conftest import Center
 
 ADDRESS = "support@help.example.org"
@@ -157,3 +159,37 @@ def test_the_service_polls_each_imap_channel_in_a_loop(
 
     asyncio.run(run())
     assert texts_waiting(center) == ["body 1", "body 2", "body 3"]
+
+
+def test_a_failing_poll_backs_off_and_its_log_names_the_server_but_never_the_password(
+    center: Center, dovecot: Dovecot, mailbox: Mailbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel_id, endpoint = setup(center, dovecot, mailbox)
+    closed = free_port()  # nobody listens: every poll fails at once
+    settings = {**endpoint.channel.settings, "imap_port": closed}
+    wrong = ChannelEndpoint(
+        replace(endpoint.channel, settings=settings), {"imap_password": "hunter2-secret"}
+    )
+    service = EmailIntakeService(
+        intake(center),
+        SqlMailboxCursors(center.engine),
+        lambda: center.live.channels(center.op),
+        lambda cid: wrong if cid == channel_id else None,
+        poll_seconds=0.05,
+        backoff_max_seconds=0.2,
+    )
+
+    async def run() -> None:
+        task = asyncio.create_task(service.run_imap())
+        await asyncio.sleep(1.0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    with caplog.at_level("WARNING", logger="switchdesk.email"):
+        asyncio.run(run())
+    failures = [r.getMessage() for r in caplog.records if "IMAP poll" in r.getMessage()]
+    assert 2 <= len(failures) <= 12  # backed off: 0.1, 0.2, 0.2 ... s, not a tight loop
+    assert f"cannot connect to IMAP server {dovecot.host}:{closed}" in failures[0]
+    assert "hunter2" not in caplog.text
+    assert SqlMailboxCursors(center.engine).get(channel_id, mailbox.name) is None
