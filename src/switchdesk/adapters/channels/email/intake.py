@@ -4,7 +4,7 @@
 Each mail is parsed once per recipient channel and handed to the core; ``accept`` returns
 only after the core committed it, so the SMTP server answers ``250`` (and the IMAP poller
 moves its cursor) only for stored mail. A mail that fails to parse, or that its channel
-refuses (a domain error from the core), is kept raw with the reason instead
+refuses (the core's validation, not-found or conflict errors), is kept raw with the reason instead
 (:class:`~switchdesk.usecases.mail.UnparsedMailStore`), so nothing is lost; any other
 failure propagates (SMTP ``451``, the IMAP poller retries), and the provider's Message-ID
 makes the retry harmless.
@@ -23,7 +23,7 @@ from email import policy
 
 from switchdesk.domain.conversations.channels import InboundItem
 from switchdesk.domain.conversations.model import ChannelKind
-from switchdesk.domain.errors import SwitchdeskError
+from switchdesk.domain.errors import Conflict, NotFound, ValidationFailed
 from switchdesk.usecases.channel_ports import ChannelEndpoint
 from switchdesk.usecases.mail import UnparsedMail, UnparsedMailStore
 
@@ -107,7 +107,8 @@ class MailIntake:
         assert item is not None
         try:
             await asyncio.wrap_future(self.receive([item]))
-        except SwitchdeskError as exc:  # the channel cannot take it: keep it for an admin
+        except (ValidationFailed, NotFound, Conflict) as exc:  # the channel cannot take it
+            # (``busy`` and other trouble propagate: the sender retries later).
             await asyncio.to_thread(
                 self._keep, raw, source, endpoint, recipients, f"refused ({exc.code}): {exc}"
             )
