@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
+from switchdesk.adapters.channels.email.intake import MailIntake
+from switchdesk.adapters.channels.email.service import EmailIntakeService
 from switchdesk.adapters.channels.email.smtp_out import SmtpSender
 from switchdesk.adapters.channels.messenger import MessengerSender
 from switchdesk.adapters.channels.sms import TwilioSmsSender
@@ -16,6 +19,7 @@ from switchdesk.adapters.channels.whatsapp import WhatsAppSender
 from switchdesk.adapters.db.deliveries import SqlDeliveryStore
 from switchdesk.adapters.db.engine import make_engine
 from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
+from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailStore
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.security import (
@@ -30,7 +34,9 @@ from switchdesk.usecases.accounts import Accounts, LoginPolicy
 from switchdesk.usecases.channel_ports import ChannelSender, WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.live.center import LiveCenter
+from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.usecases.ports import Clock, PasswordHasher
+from switchdesk.usecases.principal import Principal
 from switchdesk.web.live import LiveHub
 
 
@@ -44,6 +50,10 @@ class Runtime:
     hub: LiveHub
     deliveries: Dispatcher
     webhooks: Mapping[str, WebhookHandler]
+    mail: UnparsedMailArchive
+    email_intake: MailIntake
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
+    """Long-running parts the server starts with its lifespan (the email intake)."""
 
     def ready(self) -> tuple[bool, str]:
         """Readiness: the database answers and its schema is at the newest migration."""
@@ -105,6 +115,20 @@ def build_runtime(
         "sms": TwilioSmsWebhooks(intake, status=False),
         "sms-status": TwilioSmsWebhooks(intake, status=True),
     }
+    unparsed = SqlUnparsedMailStore(engine)
+    email_intake = MailIntake(live.endpoint, live.receive, unparsed, secrets.new_id)
+    intake_operator = Principal.operator("email-intake")
+    email_service = EmailIntakeService(
+        email_intake,
+        SqlMailboxCursors(engine),
+        lambda: live.channels(intake_operator),
+        live.endpoint_by_id,
+        smtp_host=settings.smtp_inbox_host,
+        smtp_port=settings.smtp_inbox_port,
+        smtp_max_bytes=settings.smtp_inbox_max_bytes,
+        poll_seconds=settings.imap_poll_seconds,
+        backoff_max_seconds=settings.imap_backoff_max_seconds,
+    )
     return Runtime(
         settings=settings,
         engine=engine,
@@ -114,6 +138,9 @@ def build_runtime(
         hub=hub,
         deliveries=deliveries,
         webhooks=webhooks,
+        mail=UnparsedMailArchive(unparsed),
+        email_intake=email_intake,
+        background=email_service.parts(),
     )
 
 

@@ -40,6 +40,21 @@ class Settings(BaseSettings):
     login_max_failures_per_username: int = Field(default=5, ge=1)
     login_max_failures_per_source: int = Field(default=20, ge=1)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    smtp_inbox_host: str = Field(
+        default="127.0.0.1", description="Where the inbound SMTP server listens"
+    )
+    smtp_inbox_port: int = Field(
+        default=0, ge=0, le=65535, description="The inbound SMTP server's port; 0: off"
+    )
+    smtp_inbox_max_bytes: int = Field(
+        default=25 * 1024 * 1024, ge=1024, description="Larger mail is refused with 552"
+    )
+    imap_poll_seconds: float = Field(
+        default=60.0, gt=0, description="How often each email channel's IMAP mailbox is polled"
+    )
+    imap_backoff_max_seconds: float = Field(
+        default=900.0, gt=0, description="The longest wait between failed IMAP polls"
+    )
 
     @classmethod
     def settings_customise_sources(

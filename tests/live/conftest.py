@@ -21,6 +21,7 @@ from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
 from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.principal import Principal
+from tests.adapters.email.conftest import dovecot, mailbox  # noqa: F401 (IMAP fixtures)
 from tests.conftest import FAST_HASHER
 
 TWO_CHATS = {"total": 100, "costs": {"chat": 50, "task": 50}, "maximum": {"chat": 2}}

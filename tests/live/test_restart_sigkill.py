@@ -29,8 +29,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a 
 
 
 @contextmanager
-def server(database_url: str, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = dict(os.environ, SWITCHDESK_DATABASE_URL=database_url)
+def server(
+    database_url: str, port: int, log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    env = dict(os.environ, SWITCHDESK_DATABASE_URL=database_url, **(env or {}))
     with open(log, "ab") as out:
         proc = subprocess.Popen(
             [

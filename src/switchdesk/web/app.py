@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,7 @@ from switchdesk.usecases.accounts import Accounts
 from switchdesk.usecases.channel_ports import WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.live.center import LiveCenter
+from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
 from switchdesk.web.live import LiveHub
@@ -49,6 +50,8 @@ class WebRuntime(Protocol):
     hub: LiveHub
     deliveries: Dispatcher
     webhooks: Mapping[str, WebhookHandler]
+    mail: UnparsedMailArchive
+    background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
 
     def ready(self) -> tuple[bool, str]: ...
 
@@ -80,6 +83,14 @@ async def _deliver_forever(runtime: WebRuntime) -> None:
             log.exception("delivery run failed; retrying")
 
 
+async def _run_part(part: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """One long-running part of the runtime (the SMTP inbox, the IMAP pollers)."""
+    try:
+        await part()
+    except Exception:
+        log.exception("background part %s stopped", getattr(part, "__name__", part))
+
+
 def create_app(runtime: WebRuntime) -> FastAPI:
     from switchdesk.web.routes import (
         admin_pages,
@@ -91,6 +102,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         conversations,
         desk,
         health,
+        mail,
         org,
         pages,
         supervisor,
@@ -108,6 +120,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
             loops = [
                 asyncio.create_task(_tick_forever(runtime)),
                 asyncio.create_task(_deliver_forever(runtime)),
+                *(asyncio.create_task(_run_part(part)) for part in runtime.background),
             ]
         yield
         for loop in loops:
@@ -146,6 +159,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         center_config,
         supervisor,
         admin_pages,
+        mail,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -230,3 +231,29 @@ auto_replies = Table(
     Column("sent_at", UtcDateTime(), nullable=False),
 )
 Index("ix_auto_replies_address", auto_replies.c.channel_id, auto_replies.c.address)
+
+mailbox_cursors = Table(
+    "mailbox_cursors",
+    metadata,
+    Column("channel_id", _ID, primary_key=True),
+    Column("mailbox", String(400), primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
+)
+
+unparsed_mail = Table(
+    "unparsed_mail",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("received_at", UtcDateTime(), nullable=False, index=True),
+    Column("source", String(16), nullable=False),
+    Column("channel_id", _ID, nullable=True),
+    Column("client_account_id", _ID, nullable=True),
+    Column("recipients", JSON, nullable=False),
+    Column("sender", String(998), nullable=False),
+    Column("subject", String(998), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("digest", String(64), nullable=False, index=True),
+    Column("raw", LargeBinary, nullable=False),
+)

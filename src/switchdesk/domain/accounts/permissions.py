@@ -44,6 +44,8 @@ class Permission(StrEnum):
     WFM_MANAGE = "wfm.manage"
     REPORTS_READ = "reports.read"
     WELLBEING_READ = "wellbeing.read"
+    MAIL_UNPARSED_READ = "mail.unparsed.read"
+    """See and download the raw mail that could not be turned into a message."""
 
 
 _P = Permission
@@ -92,6 +94,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.ORG_READ,
             _P.ORG_MANAGE,
             _P.ROUTING_CONFIGURE,
+            _P.MAIL_UNPARSED_READ,
         }
     ),
 }
