@@ -91,10 +91,13 @@ def test_a_frame_handler_that_fails_answers_internal_and_keeps_the_socket(
         await accept(websocket)
         await read_frames(websocket, handle)
 
-    with caplog.at_level(logging.ERROR), TestClient(app) as client:
-        with client.websocket_connect("/ws") as ws:
-            ws.send_json({"type": "boom"})
-            assert ws.receive_json()["code"] == "internal"
-            ws.send_text("[")
-            assert ws.receive_json()["code"] == "malformed_json"
+    with (
+        caplog.at_level(logging.ERROR),
+        TestClient(app) as client,
+        client.websocket_connect("/ws") as ws,
+    ):
+        ws.send_json({"type": "boom"})
+        assert ws.receive_json()["code"] == "internal"
+        ws.send_text("[")
+        assert ws.receive_json()["code"] == "malformed_json"
     assert any(r.exc_info for r in caplog.records)  # logged for us, not sent to the client

@@ -279,7 +279,7 @@ async def _scenario(demo: Demo) -> tuple[Seen, dict[str, int]]:
     r = await http.post(f"/api/v1/desk/offers/{offer['id']}/accept", headers=demo.auth["agent2"])
     assert r.status_code == 200, r.text
     # Northwind's chat, started before the fuzzing, with two messages.
-    north, north_id, north_token = await _start_chat(
+    north, _, north_token = await _start_chat(
         demo, "northwind-chat", "Alma North", "alma@example.com", "first"
     )
     await north.send(json.dumps({"type": "message", "text": "second", "client_id": "c2"}))

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import WebSocket, WebSocketDisconnect
+from fastapi import WebSocket
 
 from switchdesk.domain.errors import SwitchdeskError
 from switchdesk.web.errors import SOCKET_ACCEPTED
