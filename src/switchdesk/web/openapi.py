@@ -59,6 +59,11 @@ def _problem_response(status: int) -> dict[str, Any]:
     }
 
 
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Further problem+json statuses one route can answer (``responses=`` of a route)."""
+    return {status: _problem_response(status) for status in statuses}
+
+
 def declare_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
     """Add the ``Problem`` schema and :data:`ERROR_STATUSES` to every operation of
     ``schema`` (in place; returns it). FastAPI's own 422 is replaced."""
