@@ -8,8 +8,15 @@ in as a user of each role and anonymously. A generated request may not get:
 
 The first run (admin only, 5xx only) found one server error: ``POST /api/v1/queues`` with a
 client account that does not exist failed the row's foreign key (now a 404 ``not_found``).
-The per-role run with the schema checks found the document wrong in places; see
-CHANGELOG.md (Unreleased) for the figures.
+The first run per role with the schema checks found no server error, 1 error that was not
+problem+json (``POST /login``'s 403 page, now documented as the HTML form's answer) and 118
+schema mismatches over 46 of 49 operations (2,299 failing cases): 108 undocumented
+statuses (42 of them 401, 41 403, 24 404, 1 409) and 10 undocumented content types
+(FastAPI's 422 declared as ``application/json``, the audit CSV, the sign-out redirect).
+``web/openapi.py`` now declares the problem+json refusals of every operation.
+
+About 40 s in ``make test`` for the nine callers (fewer examples for the roles that are
+refused most operations); ``make fuzz`` runs 500 per operation for each.
 """
 
 from __future__ import annotations

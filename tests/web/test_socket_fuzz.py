@@ -9,7 +9,13 @@ started before the fuzzing keeps all its messages; no frame a Northwind socket r
 carries anything of Bluebird's chat.
 
 Frames are drawn by hypothesis with a fixed seed (``SWITCHDESK_SOCKET_FUZZ_EXAMPLES`` per
-kind of frame and socket; ``make fuzz`` runs more).
+kind of frame and socket, 15 in ``make test``; ``make fuzz`` runs 200).
+
+Its first run found three defects, each with a regression test in test_socket_frames.py:
+a binary frame dropped every feed with no close frame (``receive_text`` on bytes); a chat
+``start`` with a ``client_id`` that is not text failed in the database and dropped the
+socket; the agent and supervisor feeds ignored unknown and ill-typed frames without an
+error frame.
 """
 
 from __future__ import annotations
@@ -41,7 +47,8 @@ from tests.web.conftest import run_async
 
 EXAMPLES = int(os.environ.get("SWITCHDESK_SOCKET_FUZZ_EXAMPLES", "15"))
 SEED = 20261203
-WAIT = float(os.environ.get("SWITCHDESK_SOCKET_FUZZ_WAIT", "5"))
+WAIT = 5.0
+"""Seconds to wait for the answer to a frame."""
 FRAME_CODES = {
     "malformed_json",
     "bad_request",
@@ -303,8 +310,6 @@ async def _scenario(demo: Demo) -> tuple[Seen, dict[str, int]]:
         cases[name] = len(frames)
         closed += await _fuzz(ws, frames, seen, name)
     assert not closed, "\n".join(seen.failures)
-    if os.environ.get("SWITCHDESK_SOCKET_FUZZ_WAIT"):
-        print("\n".join(seen.failures))
 
     # Out of order, and across clients.
     for what, frame in [
