@@ -91,7 +91,13 @@ def build_runtime(
         ChannelKind.MESSENGER: MessengerSender(),
         ChannelKind.SMS: TwilioSmsSender(),
     }
-    deliveries = Dispatcher(SqlDeliveryStore(engine), senders, live.endpoint_by_id, clock)
+    deliveries = Dispatcher(
+        SqlDeliveryStore(engine),
+        senders,
+        live.endpoint_by_id,
+        clock,
+        refuse=live.delivery_refusal,
+    )
     intake = Intake(live.endpoint_by_slug, live.receive, deliveries.apply_status)
     webhooks: dict[str, WebhookHandler] = {
         "whatsapp": MetaWebhooks(ChannelKind.WHATSAPP, intake),

@@ -139,3 +139,32 @@ def test_status_reports_move_forward_only_and_unknown_ids_are_ignored() -> None:
 @pytest.mark.parametrize(("attempts", "seconds"), [(1, 10), (2, 60), (5, 3600), (9, 3600)])
 def test_backoff_grows_then_stays_at_its_last_step(attempts: int, seconds: float) -> None:
     assert backoff(attempts) == timedelta(seconds=seconds)
+
+
+def test_a_delivery_refused_at_send_time_fails_for_good_without_reaching_the_sender() -> None:
+    sender = ScriptedSender()
+    store, clock = MemoryDeliveryStore(), Clock()
+    asked: list[str] = []
+
+    def refuse(message: OutboundMessage) -> tuple[str, str] | None:
+        asked.append(message.delivery_id)
+        return ("contact_opted_out", "opted out") if message.delivery_id == "d1" else None
+
+    dispatcher = Dispatcher(
+        store,
+        {ChannelKind.WHATSAPP: sender},
+        lambda cid: ChannelEndpoint(CHANNEL),
+        clock,
+        refuse=refuse,
+    )
+    queue(store, clock, "d1")
+    queue(store, clock, "d2")
+    done = {d.id: d for d in dispatcher.run_due()}
+    assert (done["d1"].status, done["d1"].error_code, done["d1"].attempts) == (
+        S.FAILED,
+        "contact_opted_out",
+        0,
+    )
+    assert done["d2"].status is S.SENT
+    assert sender.sent == ["d2"] and asked == ["d1", "d2"]
+    assert dispatcher.run_due() == []

@@ -82,12 +82,17 @@ class Dispatcher:
         clock: Clock,
         *,
         max_attempts: int = MAX_ATTEMPTS,
+        refuse: Callable[[OutboundMessage], tuple[str, str] | None] | None = None,
     ) -> None:
+        """``refuse`` is asked just before each send (the contact may have opted out or
+        the address bounced since the message was queued): ``(code, text)`` fails the
+        delivery permanently with that code, unsent."""
         self._store = store
         self._senders = senders
         self._endpoint = endpoint
         self._clock = clock
         self._max_attempts = max_attempts
+        self._refuse = refuse
 
     def run_due(self, limit: int = BATCH) -> list[Delivery]:
         """Attempt every due delivery once; returns them as they ended up."""
@@ -98,10 +103,14 @@ class Dispatcher:
         now = self._clock.now()
         endpoint = self._endpoint(delivery.message.channel_id)
         sender = self._senders.get(endpoint.channel.kind) if endpoint else None
+        refused = self._refuse(delivery.message) if self._refuse is not None else None
         if endpoint is None or sender is None:
             outcome = self._failed(
                 delivery, now, "the channel is gone or disabled", "channel_unavailable"
             )
+        elif refused is not None:
+            code, detail = refused
+            outcome = self._failed(delivery, now, detail, code)
         else:
             try:
                 result = sender.send(delivery.message, endpoint)

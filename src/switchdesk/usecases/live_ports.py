@@ -19,6 +19,7 @@ from switchdesk.domain.conversations.model import (
     QueueSettings,
     TimelineEntry,
 )
+from switchdesk.domain.conversations.reachability import ConsentRecord, UndeliverableAddress
 from switchdesk.usecases.deliveries import Delivery
 
 
@@ -62,6 +63,31 @@ class LiveUnitOfWork(Protocol):
         self, client_account_id: str, kind: IdentityKind, value: str
     ) -> Contact | None: ...
 
+    # reachability: consent, bounced addresses, our automatic mail
+    def consent(self, contact_id: str, channel_id: str) -> ConsentRecord | None: ...
+    def put_consent(self, record: ConsentRecord) -> None:
+        """Replace the contact's consent state on the record's channel."""
+        ...
+
+    def undeliverable(
+        self, client_account_id: str, kind: IdentityKind, value: str
+    ) -> UndeliverableAddress | None: ...
+    def mark_undeliverable(self, record: UndeliverableAddress) -> None:
+        """Mark (or mark again, with the newer bounce's status) an address."""
+        ...
+
+    def clear_undeliverable(self, client_account_id: str, kind: IdentityKind, value: str) -> bool:
+        """Lift the mark; False when the address was not marked."""
+        ...
+
+    def auto_replies_since(self, channel_id: str, address: str, since: datetime) -> list[datetime]:
+        """When our automatic mails to ``address`` on the channel went, after ``since``."""
+        ...
+
+    def add_auto_reply(self, channel_id: str, address: str, at: datetime) -> None:
+        """Log one automatic mail (rows older than the limit's window may be dropped)."""
+        ...
+
     # conversations
     def add_conversation(self, conversation: Conversation) -> None: ...
     def save_conversation(self, conversation: Conversation) -> None: ...
@@ -88,6 +114,16 @@ class LiveUnitOfWork(Protocol):
 
     def add_delivery(self, delivery: Delivery) -> None:
         """Queue an outbound message (sent after the commit by the dispatcher)."""
+        ...
+
+    def delivery_conversation(self, channel_id: str, external_id: str) -> str | None:
+        """The conversation of the delivery the provider knows as ``external_id``."""
+        ...
+
+    def fail_delivery(
+        self, channel_id: str, external_id: str, at: datetime, error: str, code: str
+    ) -> None:
+        """End that delivery as failed (a bounce after the provider accepted it)."""
         ...
 
     def append_timeline(self, entry: TimelineEntry) -> None: ...

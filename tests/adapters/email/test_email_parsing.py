@@ -73,6 +73,7 @@ def test_a_5_1_1_delivery_report_is_a_permanent_bounce_of_our_message() -> None:
     assert b.original_external_id == "<conv-7.msg-5@help.example.org>"
     assert "User unknown" in b.diagnostic
     assert b.channel_id == "ch-1" and b.at == AT
+    assert b.conversation_hint == "conv-7"  # our Message-ID pattern names the conversation
 
 
 def test_a_4_x_x_delivery_report_is_a_temporary_bounce() -> None:
@@ -82,6 +83,13 @@ def test_a_4_x_x_delivery_report_is_a_temporary_bounce() -> None:
     assert b.status_code == "4.4.1"
     assert b.recipient == "slow@busy.example"
     assert b.original_external_id == "<conv-8.msg-1@help.example.org>"
+    assert b.conversation_hint == "conv-8"
+
+
+def test_a_bounce_of_a_mail_that_is_not_ours_names_no_conversation() -> None:
+    raw = (FIXTURES / "dsn_permanent.eml").read_bytes()
+    b = parse_mail(raw, channel_id="ch-1", our_domain="other.example", received_at=AT).bounce
+    assert b is not None and b.permanent and b.conversation_hint is None
 
 
 def test_rfc_2047_words_split_across_encoded_words_are_joined() -> None:

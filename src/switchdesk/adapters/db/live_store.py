@@ -32,6 +32,11 @@ from switchdesk.domain.conversations.model import (
     TimelineEntry,
     WrapUpCode,
 )
+from switchdesk.domain.conversations.reachability import (
+    AUTO_REPLY_WINDOW,
+    ConsentRecord,
+    UndeliverableAddress,
+)
 from switchdesk.domain.errors import Conflict
 from switchdesk.usecases.deliveries import Delivery
 
@@ -468,6 +473,105 @@ class SqlLiveUnitOfWork(SqlTransaction):
             contact_id = self._overlay.identities[key] = r.contact_id
         return self.contact(contact_id)
 
+    # reachability ----------------------------------------------------------------------
+
+    def consent(self, contact_id: str, channel_id: str) -> ConsentRecord | None:
+        x = t.contact_consents
+        r = self._c.execute(
+            select(x).where(x.c.contact_id == contact_id, x.c.channel_id == channel_id)
+        ).first()
+        if r is None:
+            return None
+        return ConsentRecord(r.contact_id, r.channel_id, r.opted_in, r.keyword, r.changed_at)
+
+    def put_consent(self, record: ConsentRecord) -> None:
+        self._flush()  # the contact may be new in this transaction
+        self._upsert(
+            t.contact_consents,
+            {"contact_id": record.contact_id, "channel_id": record.channel_id},
+            {
+                "opted_in": record.opted_in,
+                "keyword": record.keyword,
+                "changed_at": record.changed_at,
+            },
+        )
+
+    @staticmethod
+    def _address_key(client_account_id: str, kind: IdentityKind, value: str) -> Any:
+        x = t.undeliverable_addresses
+        return and_(
+            x.c.client_account_id == client_account_id,
+            x.c.kind == kind.value,
+            x.c.value == value,
+        )
+
+    def undeliverable(
+        self, client_account_id: str, kind: IdentityKind, value: str
+    ) -> UndeliverableAddress | None:
+        x = t.undeliverable_addresses
+        r = self._c.execute(
+            select(x).where(self._address_key(client_account_id, kind, value))
+        ).first()
+        if r is None:
+            return None
+        return UndeliverableAddress(
+            r.client_account_id,
+            IdentityKind(r.kind),
+            r.value,
+            r.status_code,
+            r.reason,
+            r.marked_at,
+            r.channel_id,
+        )
+
+    def mark_undeliverable(self, record: UndeliverableAddress) -> None:
+        self._upsert(
+            t.undeliverable_addresses,
+            {
+                "client_account_id": record.client_account_id,
+                "kind": record.kind.value,
+                "value": record.value,
+            },
+            {
+                "channel_id": record.channel_id,
+                "status_code": record.status_code,
+                "reason": record.reason,
+                "marked_at": record.marked_at,
+            },
+        )
+
+    def clear_undeliverable(self, client_account_id: str, kind: IdentityKind, value: str) -> bool:
+        result = self._c.execute(
+            delete(t.undeliverable_addresses).where(
+                self._address_key(client_account_id, kind, value)
+            )
+        )
+        if not result.rowcount:
+            return False
+        self.writes += 1
+        return True
+
+    def auto_replies_since(self, channel_id: str, address: str, since: datetime) -> list[datetime]:
+        x = t.auto_replies
+        rows = self._c.execute(
+            select(x.c.sent_at)
+            .where(x.c.channel_id == channel_id, x.c.address == address, x.c.sent_at > since)
+            .order_by(x.c.sent_at)
+        ).scalars()
+        return list(rows)
+
+    def add_auto_reply(self, channel_id: str, address: str, at: datetime) -> None:
+        self.writes += 1
+        x = t.auto_replies
+        self._c.execute(
+            delete(x).where(
+                x.c.channel_id == channel_id,
+                x.c.address == address,
+                x.c.sent_at < at - AUTO_REPLY_WINDOW,
+            )
+        )
+        self._c.execute(insert(x).values(channel_id=channel_id, address=address, sent_at=at))
+
     # conversations ---------------------------------------------------------------------
 
     def add_conversation(self, conversation: Conversation) -> None:
@@ -611,6 +715,26 @@ class SqlLiveUnitOfWork(SqlTransaction):
         self.writes += 1
         self._flush()
         self._c.execute(insert(t.deliveries).values(**delivery_row(delivery)))
+
+    def delivery_conversation(self, channel_id: str, external_id: str) -> str | None:
+        d = t.deliveries
+        found = self._c.execute(
+            select(d.c.conversation_id).where(
+                d.c.channel_id == channel_id, d.c.external_id == external_id
+            )
+        ).scalar()
+        return str(found) if found is not None else None
+
+    def fail_delivery(
+        self, channel_id: str, external_id: str, at: datetime, error: str, code: str
+    ) -> None:
+        self.writes += 1
+        d = t.deliveries
+        self._c.execute(
+            update(d)
+            .where(d.c.channel_id == channel_id, d.c.external_id == external_id)
+            .values(status="failed", error=error, error_code=code, updated_at=at)
+        )
 
     def append_timeline(self, entry: TimelineEntry) -> None:
         self.writes += 1

@@ -198,3 +198,35 @@ routing_snapshots = Table(
     Column("seq", _AUTO_ID, primary_key=True, autoincrement=False),
     Column("data", JSON, nullable=False),
 )
+
+contact_consents = Table(
+    "contact_consents",
+    metadata,
+    Column("contact_id", _ID, ForeignKey("contacts.id"), primary_key=True),
+    Column("channel_id", _ID, primary_key=True),
+    Column("opted_in", Boolean, nullable=False),
+    Column("keyword", String(64), nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+)
+
+undeliverable_addresses = Table(
+    "undeliverable_addresses",
+    metadata,
+    Column("client_account_id", _ID, primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("channel_id", _ID, nullable=False),
+    Column("status_code", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("marked_at", UtcDateTime(), nullable=False),
+)
+
+auto_replies = Table(
+    "auto_replies",
+    metadata,
+    Column("id", _AUTO_ID, primary_key=True, autoincrement=True),
+    Column("channel_id", _ID, nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("sent_at", UtcDateTime(), nullable=False),
+)
+Index("ix_auto_replies_address", auto_replies.c.channel_id, auto_replies.c.address)

@@ -125,6 +125,8 @@ class AuditAction(StrEnum):
     CLIENT_ACCOUNT_CREATED = "client_account.created"
     TEAM_CREATED = "team.created"
     SITE_CREATED = "site.created"
+    CHANNEL_CREATED = "channel.created"
+    CHANNEL_UPDATED = "channel.updated"
 
 
 @dataclass(frozen=True, slots=True)

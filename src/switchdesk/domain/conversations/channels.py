@@ -118,7 +118,9 @@ class ConsentChange:
 @dataclass(frozen=True, slots=True)
 class Bounce:
     """A delivery report about one of our mails: ``permanent`` (5.x.x) marks the address
-    undeliverable; a temporary one (4.x.x) is only noted."""
+    undeliverable; a temporary one (4.x.x) is only noted. ``conversation_hint`` is the
+    conversation the adapter found in the bounced mail's Message-ID (our pattern); the
+    core only uses it when that conversation's contact has the bounced address."""
 
     channel_id: str
     recipient: str
@@ -127,6 +129,7 @@ class Bounce:
     original_external_id: str | None
     at: datetime
     diagnostic: str = ""
+    conversation_hint: str | None = None
 
 
 InboundItem = InboundMessage | StatusReport | ConsentChange | Bounce

@@ -191,7 +191,9 @@ class Channel:
     ``address`` is the channel's own address at its provider, by which inbound traffic
     finds it: the inbox's email address, the WhatsApp ``phone_number_id``, the Messenger
     page id, the SMS number (empty for web chat, found by ``slug``). ``settings`` holds
-    the channel's options that are not secret; secrets are stored apart, encrypted.
+    the channel's options that are not secret (``channel_settings.py``); secrets are
+    never stored: ``settings["secrets"]`` names them and the server's secret source holds
+    them.
     """
 
     id: str

@@ -780,7 +780,10 @@ class RoutingEngine:
 
     def _advance_to(self, now: float) -> None:
         """Fire due timers. Timers due at the same instant all change state first; then
-        the agents they freed pick work, then the interactions they moved are routed."""
+        the agents they freed pick work, then the interactions they moved are routed, and
+        only then do ring-progressive steps add an agent to the rings they extend (a step
+        taken earlier would hand a free agent to a younger ring while an older
+        interaction waits)."""
         pop_due = self._deadlines.pop_due
         valid = self._deadline_valid
         while True:
@@ -793,15 +796,24 @@ class RoutingEngine:
             self._now = at
             agents: dict[str, Agent] = {}
             moved: dict[str, Interaction] = {}
-            self._fire(entry, at, agents, moved)
+            rings: dict[str, Interaction] = {}
+            self._fire(entry, at, agents, moved, rings)
             # the rest due at the same instant (none is earlier: ``at`` was the earliest)
             while (entry := pop_due(at)) is not None:
                 if valid(entry):
-                    self._fire(entry, at, agents, moved)
+                    self._fire(entry, at, agents, moved, rings)
             for agent in agents.values():
                 if self._agents.get(agent.id) is agent:
                     self._dispatch_agent(agent, at)
             self._route_in_order(moved.values(), at)
+            for ix in rings.values():
+                # still ringing and not re-offered meanwhile (which restarts its steps)
+                if (
+                    self._interactions.get(ix.id) is ix
+                    and ix.state is _OFFERED
+                    and ix.ring_next_at == at
+                ):
+                    self._ring_step(ix, at)
             if self._touched:
                 self._flush_activity(at)
         if now > self._now:
@@ -813,6 +825,7 @@ class RoutingEngine:
         at: float,
         agents: dict[str, Agent],
         moved: dict[str, Interaction],
+        rings: dict[str, Interaction],
     ) -> None:
         kind, detail, ref = entry[1], entry[3], entry[5]
         if kind == _OFFER_EXPIRY:
@@ -832,7 +845,7 @@ class RoutingEngine:
         elif kind == _MAX_WAIT:
             moved[ref] = self._interactions[ref]  # _route_waiting overflows it
         else:
-            self._ring_step(self._interactions[ref], at)
+            rings[ref] = self._interactions[ref]  # stepped after the routing at ``at``
 
     def _expire(self, offer: Offer, at: float) -> list[Interaction]:
         """Expire an offer; return the interactions to route again."""

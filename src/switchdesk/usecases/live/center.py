@@ -7,51 +7,39 @@ events themselves are appended to the routing log (the outbox) in the SAME trans
 only after the commit are live messages published. In-memory figures follow the events
 (``projections.py``). On start the engine is rebuilt from the newest snapshot plus the
 events after it, so waiting interactions keep their order across restarts.
+
+The handlers live in modules named after what they hold (``configuration.py``,
+``customers.py``, ``desk.py``, ``follow_ups.py``, ``views.py``, ``intake.py``), each taking
+a small protocol of this center's parts; ``LiveCenter`` keeps the public methods as thin
+delegations, the batch runner, the engine runner and the rebuild.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from switchdesk.domain.accounts.permissions import Permission
-from switchdesk.domain.conversations.channels import InboundItem
+from switchdesk.domain.conversations.channels import InboundItem, OutboundMessage
 from switchdesk.domain.conversations.model import (
-    NOTE_MAX_CHARS,
     AgentProfile,
-    AuthorKind,
     Channel,
     ChannelKind,
-    Contact,
     Conversation,
-    ConversationState,
     FollowUp,
-    Identity,
-    IdentityKind,
     Message,
     NotReadyReason,
     QueueSettings,
-    TimelineEntry,
-    WrapUpCode,
-    check_transition,
-    clean_text,
 )
 from switchdesk.domain.errors import (
-    Conflict,
     NotFound,
-    PermissionDenied,
     SwitchdeskError,
-    ValidationFailed,
 )
 from switchdesk.domain.routing import (
     AfterContactWorkStarted,
-    Presence,
-    QueueConfig,
     RoutingEngine,
     RoutingEvent,
     RoutingSettings,
@@ -60,10 +48,17 @@ from switchdesk.domain.routing import (
     event_to_dict,
 )
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
-from switchdesk.usecases.live.capacity import parse_capacity
+from switchdesk.usecases.live import (
+    channel_admin,
+    configuration,
+    customers,
+    desk,
+    follow_ups,
+    views,
+)
 from switchdesk.usecases.live.intake import receive_item
-from switchdesk.usecases.live.outbound import queue_reply
-from switchdesk.usecases.live.projections import PendingOffer, Projections
+from switchdesk.usecases.live.outbound import delivery_refusal
+from switchdesk.usecases.live.projections import Projections
 from switchdesk.usecases.live.reactions import EVENT_HANDLERS, after_contact_work_started
 from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
 from switchdesk.usecases.live_ports import LivePublisher, LiveUnitOfWork, LiveUnitOfWorkFactory
@@ -72,23 +67,14 @@ from switchdesk.usecases.principal import Principal
 
 T = TypeVar("T")
 
-CHAT_KIND = "chat"
-TASK_KIND = "task"
-WRAP_UP_HOLD_SECONDS = 1800.0
-"""After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
 SNAPSHOT_EVERY_EVENTS = 10_000
 """Events between engine snapshots: a snapshot of a large center takes tens of
 milliseconds (the writer waits meanwhile); a restart replays at most this many."""
-STAFFING_REFRESH_SECONDS = 0.5
-DEFAULT_HANDLE_SECONDS = 180.0
-ESCALATION_PRIORITY_BOOST = 10
-
-
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 class LiveCenter:
+    """One workspace's live center: the engine in memory, one writer, the parts' state."""
+
     def __init__(
         self,
         uow: LiveUnitOfWorkFactory,
@@ -120,8 +106,7 @@ class LiveCenter:
         self._snapshot_seq = 0
         self._next_follow_up_check = 0.0
         self._pending: list[RoutingEvent] = []
-        self._staffing_cache: dict[str, list[int]] = {}
-        self._staffing_at = 0.0
+        self._staffing = views.StaffingCounts()
         self._writer = CommandWriter(self._run_batch, self._lock)
 
     # ================================================================== start and time
@@ -152,16 +137,7 @@ class LiveCenter:
             # Today's figures from today's events; then what is pending now, from the engine.
             for _, data in uow.routing_events_since(self._figures.day_start):
                 self._figures.remember(event_from_dict(data))
-            state = self._engine.snapshot()
-            self._figures.offers = {
-                o["id"]: PendingOffer(
-                    o["id"], o["interaction_id"], o["agent_id"], o["queue_id"], o["expires_at"]
-                )
-                for o in state["offers"]
-            }
-            self._figures.entered = {
-                ix["id"]: (ix["queue_id"], ix["entered_at"]) for ix in state["interactions"]
-            }
+            self._figures.adopt_pending(self._engine.snapshot())
             for conversation in uow.open_conversations():
                 if conversation.interaction_id:
                     self._ix_to_conv[conversation.interaction_id] = conversation.id
@@ -176,7 +152,7 @@ class LiveCenter:
         with self._accounts() as accounts:
             self._names = {u.id: u.display_name for u in accounts.users.list()}
 
-    def _client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
+    def client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
         """Client account names are kept in memory; an unknown id (an account created
         since) reloads them once, in the caller's transaction."""
         name = self._account_names.get(client_account_id)
@@ -202,7 +178,7 @@ class LiveCenter:
             self._figures.turn_day(now)
             if now >= self._next_follow_up_check:
                 self._next_follow_up_check = now + 5.0
-                self._route_due_follow_ups(uow, now, out)
+                follow_ups.route_due_follow_ups(self, uow, now, out)
 
         return self._writer.submit(body)
 
@@ -222,7 +198,7 @@ class LiveCenter:
         outcomes: list[tuple[Job, Any, BaseException | None]] = []
         try:
             with self._uow() as uow:
-                self._route(uow, now, out, self._engine.advance)
+                self.route(uow, now, out, self._engine.advance)
                 for job in batch:
                     mark = (len(self._pending), uow.writes, len(out.messages))
                     try:
@@ -265,7 +241,7 @@ class LiveCenter:
             else:
                 job.future.set_exception(error)
 
-    def _route(
+    def route(
         self,
         uow: LiveUnitOfWork,
         now: float,
@@ -304,7 +280,45 @@ class LiveCenter:
         if conv is not None:
             handler(self, uow, event, conv, out)
 
-    # ------------------------------------------------------------------ for reactions
+    # ------------------------------------------------------------------ for the parts
+
+    @property
+    def engine(self) -> RoutingEngine:
+        return self._engine
+
+    @property
+    def figures(self) -> Projections:
+        return self._figures
+
+    @property
+    def queue_map(self) -> dict[str, QueueSettings]:
+        """Queues by id (entries are replaced, never changed in place)."""
+        return self._queues
+
+    @property
+    def channel_map(self) -> dict[str, Channel]:
+        """Channels by slug (entries are replaced, never changed in place)."""
+        return self._channels
+
+    @property
+    def profiles(self) -> dict[str, AgentProfile]:
+        """Agent profiles by user id."""
+        return self._profiles
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Users' display names by id."""
+        return self._names
+
+    @property
+    def writer(self) -> CommandWriter:
+        return self._writer
+
+    def remember_interaction(self, interaction_id: str, conversation_id: str) -> None:
+        self._ix_to_conv[interaction_id] = conversation_id
+
+    def forget_interaction(self, interaction_id: str) -> None:
+        self._ix_to_conv.pop(interaction_id, None)
 
     def agent_name(self, agent_id: str | None) -> str:
         return self._names.get(agent_id or "", agent_id or "")
@@ -324,258 +338,19 @@ class LiveCenter:
         return bool(served & actor.user.client_account_ids)
 
     def _collect_rows(self, out: Outbox) -> None:
-        """Queue positions for waiting customers and supervisor rows, once per batch of
-        commands (supervisor rows only while a supervisor listens: one who connects later
-        starts from a snapshot)."""
-        supervised = self._publisher.listeners("supervisor") > 0
-        # An agent's change (accepting, going not ready...) changes the rows of the queues
-        # they serve.
-        for agent_id in out.agents:
-            if agent_id in self._profiles:
-                out.queues.update(self._engine.agent_status(agent_id)["queues"])
-        for queue_id in sorted(out.queues):
-            if queue_id not in self._queues:
-                continue
-            waiting = self._engine.waiting(queue_id)
-            ewt_unit = self._ewt_unit(queue_id)
-            for position, ix_id in enumerate(waiting, start=1):
-                conv_id = self._ix_to_conv.get(ix_id)
-                if conv_id:
-                    out.send(
-                        f"conversation:{conv_id}",
-                        {
-                            "type": "queue",
-                            "position": position,
-                            "estimated_wait_seconds": round(position * ewt_unit),
-                        },
-                    )
-            if supervised:
-                out.send("supervisor", {"type": "queue", "queue": self._queue_row(queue_id)})
-        for agent_id in sorted(out.agents):
-            if agent_id in self._profiles:
-                if supervised:
-                    out.send("supervisor", {"type": "agent", "agent": self._agent_row(agent_id)})
-                out.send(
-                    f"agent:{agent_id}", {"type": "agent", "agent": self._agent_view(agent_id)}
-                )
+        views.push_rows(self, out, self._publisher.listeners("supervisor") > 0)
 
     # ================================================================== helpers
-
-    def timeline(
-        self,
-        uow: LiveUnitOfWork,
-        conv: Conversation,
-        at: datetime,
-        kind: str,
-        actor: str,
-        **detail: Any,
-    ) -> None:
-        uow.append_timeline(TimelineEntry(conv.id, at, kind, actor, detail))
-
-    @staticmethod
-    def move(
-        conv: Conversation, state: ConversationState, at: datetime, **changes: Any
-    ) -> Conversation:
-        check_transition(conv.state, state)
-        return replace(conv, state=state, updated_at=at, **changes)
 
     def queue_name(self, queue_id: str | None) -> str:
         queue = self._queues.get(queue_id or "")
         return queue.name if queue else (queue_id or "")
 
-    def _staffing(self, fresh: bool = False) -> dict[str, list[int]]:
-        """Per queue: [available members, idle, busy, not ready], one pass over agents.
-
-        Pushed rows reuse the counts for up to ``STAFFING_REFRESH_SECONDS`` (the pass is
-        O(agents)); snapshots ask for fresh counts.
-        """
-        now = self._now()
-        if (
-            not fresh
-            and self._staffing_cache
-            and now - self._staffing_at < (STAFFING_REFRESH_SECONDS)
-        ):
-            return self._staffing_cache
-        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for agent_id in self._profiles:
-            status = self._engine.agent_status(agent_id)
-            presence = status["presence"]
-            if presence == Presence.OFFLINE.value:
-                continue
-            for queue_id in status["queues"]:
-                row = counts[queue_id]
-                if presence == Presence.NOT_READY.value:
-                    row[3] += 1
-                else:
-                    row[0] += 1
-                    row[1 if status["activity"] == "idle" else 2] += 1
-        self._staffing_cache, self._staffing_at = counts, now
-        return counts
-
-    def _ewt_unit(self, queue_id: str) -> float:
-        handles = self._figures.day[queue_id].handle_seconds
-        mean = sum(handles) / len(handles) if handles else DEFAULT_HANDLE_SECONDS
-        staffed = self._staffing().get(queue_id, [0])[0]
-        return mean / max(1, staffed)
-
-    def _conversation_or_404(
-        self, uow: LiveUnitOfWork, conversation_id: str, actor: Principal | None = None
-    ) -> Conversation:
-        conv = uow.conversation(conversation_id)
-        if conv is None or (
-            actor is not None and not actor.sees_client_account(conv.client_account_id)
-        ):
-            raise NotFound(f"conversation {conversation_id!r} not found")
-        return conv
-
-    def require_agent(self, actor: Principal) -> str:
-        """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
-        return self._agent_id(actor)
-
-    def _agent_id(self, actor: Principal) -> str:
-        actor.require(Permission.CONVERSATIONS_HANDLE)
-        if actor.user is None or actor.user.id not in self._profiles:
-            raise PermissionDenied(
-                "you have no agent profile: ask an administrator", code="no_agent_profile"
-            )
-        return actor.user.id
-
-    def _own_conversation(
-        self, uow: LiveUnitOfWork, actor: Principal, conversation_id: str
-    ) -> tuple[str, Conversation]:
-        agent_id = self._agent_id(actor)
-        conv = self._conversation_or_404(uow, conversation_id, actor)
-        if conv.agent_id != agent_id and conv.wrap_up_agent_id != agent_id:
-            raise PermissionDenied("this conversation is not yours", code="not_your_conversation")
-        return agent_id, conv
-
-    # ================================================================== views
-
-    def _card(self, uow: LiveUnitOfWork, contact_id: str) -> dict[str, Any]:
-        contact = uow.contact(contact_id)
-        if contact is None:
-            return {}
-        history = [
-            {
-                "conversation_id": c.id,
-                "channel_kind": c.channel_kind,
-                "started_at": c.created_at.isoformat(),
-                "state": c.state.value,
-                "disposition": c.disposition,
-            }
-            for c in uow.conversations_of_contact(contact_id)
-        ]
-        return {
-            "id": contact.id,
-            "name": contact.name,
-            "email": contact.identity(IdentityKind.EMAIL),
-            "identities": [{"kind": i.kind.value, "value": i.value} for i in contact.identities],
-            "custom_fields": contact.custom_fields,
-            "client_account": contact.client_account_id,
-            "client_account_name": self._client_account_name(uow, contact.client_account_id),
-            "history": history,
-            "follow_ups": [
-                {"id": f.id, "due_at": f.due_at.isoformat(), "note": f.note}
-                for f in uow.open_follow_ups(contact_id)
-            ],
-        }
-
-    @staticmethod
-    def _message_view(m: Message) -> dict[str, Any]:
-        return {
-            "id": m.id,
-            "conversation_id": m.conversation_id,
-            "author": m.author_kind.value,
-            "author_name": m.author_name,
-            "text": m.text,
-            "at": m.at.isoformat(),
-            "internal": m.internal,
-            "client_id": m.client_id,
-        }
-
-    def conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
-        return {
-            "id": conv.id,
-            "state": conv.state.value,
-            "queue_id": conv.queue_id,
-            "queue_name": self.queue_name(conv.queue_id),
-            "channel_kind": conv.channel_kind,
-            "contact": self._card(uow, conv.contact_id),
-            "messages": [self._message_view(m) for m in uow.messages(conv.id)],
-            "needs_wrap_up": conv.needs_wrap_up,
-            "disposition": conv.disposition,
-        }
-
-    def offer_view(self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation) -> dict[str, Any]:
-        offer = self._figures.offers[offer_id]
-        messages = [m for m in uow.messages(conv.id) if not m.internal]
-        return {
-            "id": offer_id,
-            "conversation_id": conv.id,
-            "queue_id": offer.queue_id,
-            "queue_name": self.queue_name(offer.queue_id),
-            "channel_kind": conv.channel_kind,
-            "expires_at": offer.expires_at,
-            "contact": self._card(uow, conv.contact_id),
-            "preview": messages[-1].text[:200] if messages else "",
-        }
-
-    def _agent_view(self, agent_id: str) -> dict[str, Any]:
-        status = self._engine.agent_status(agent_id)
-        acw = status["after_contact_work_until"]
-        return {
-            "id": agent_id,
-            "name": self._names.get(agent_id, agent_id),
-            "presence": status["presence"],
-            "reason": status["reason"],
-            "activity": status["activity"],
-            "acw_until": max(acw.values()) if acw else None,
-        }
-
-    def _agent_row(self, agent_id: str) -> dict[str, Any]:
-        status = self._engine.agent_status(agent_id)
-        conversations = []
-        for ix_id in status["assignments"]:
-            conv_id = self._ix_to_conv.get(ix_id)
-            if conv_id:
-                queue_id = self._engine.interaction_status(ix_id)["queue_id"]
-                conversations.append({"id": conv_id, "interaction_id": ix_id, "queue_id": queue_id})
-        return {
-            "id": agent_id,
-            "client_accounts": list(self._profiles[agent_id].attributes.get("client_accounts", [])),
-            "name": self._names.get(agent_id, agent_id),
-            "presence": status["presence"],
-            "reason": status["reason"],
-            "activity": status["activity"],
-            "since": self._figures.agent_since.get(agent_id),
-            "conversations": conversations,
-        }
-
-    def _queue_row(self, queue_id: str, fresh: bool = False) -> dict[str, Any]:
-        queue = self._queues[queue_id]
-        waiting = self._engine.waiting(queue_id)
-        oldest = min(
-            (self._engine.interaction_status(i)["entered_at"] for i in waiting), default=None
-        )
-        staffing = self._staffing(fresh)
-        _, available, busy, not_ready = staffing.get(queue_id, [0, 0, 0, 0])
-        day = self._figures.day[queue_id]
-        base = day.answered + day.abandoned
-        return {
-            "id": queue_id,
-            "name": queue.name,
-            "waiting": len(waiting),
-            "oldest_waiting_since": oldest,
-            "agents_available": available,
-            "agents_busy": busy,
-            "agents_not_ready": not_ready,
-            "service_level_today": day.answered_within / base if base else None,
-            "answered_today": day.answered,
-            "abandoned_today": day.abandoned,
-            "threshold_seconds": queue.threshold_seconds,
-        }
+    def staffing(self, fresh: bool = False) -> dict[str, list[int]]:
+        return self._staffing.counts(self, self._now(), fresh)
 
     # ================================================================== configuration
+    # (configuration.py)
 
     def configure_queue(
         self,
@@ -594,61 +369,21 @@ class LiveCenter:
         queue_id: str | None = None,
     ) -> QueueSettings:
         """Create (or, with ``queue_id``, replace) a queue. Bad expressions are refused."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        label = name.strip()
-        if not label or len(label) > 200:
-            raise ValidationFailed("a queue name has 1 to 200 characters")
-        if not actor.sees_client_account(client_account_id):
-            raise NotFound(f"client account {client_account_id!r} not found")
-        codes = tuple(WrapUpCode(c.strip(), lb.strip() or c.strip()) for c, lb in wrap_up_codes)
-        if any(not c.code or len(c.code) > 64 for c in codes):
-            raise ValidationFailed("a wrap-up code has 1 to 64 characters")
-        if wrap_up_required and not codes:
-            raise ValidationFailed("a queue that requires wrap-up needs wrap-up codes")
-        if threshold_seconds <= 0:
-            raise ValidationFailed("the service-level threshold is positive")
-        try:
-            strategy = Strategy(strategy)
-        except ValueError:
-            allowed = ", ".join(s.value for s in Strategy)
-            raise ValidationFailed(f"unknown strategy; expected one of: {allowed}") from None
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> QueueSettings:
-            qid = queue_id or self._secrets.new_id()
-            if queue_id is not None and queue_id not in self._queues:
-                raise NotFound(f"queue {queue_id!r} not found")
-            if escalation_queue_id is not None and escalation_queue_id not in self._queues:
-                raise NotFound(f"queue {escalation_queue_id!r} not found")
-            if (
-                client_account_id is not None
-                and self._client_account_name(uow, client_account_id) is None
-            ):
-                # Refused before the engine moves (the row would fail its foreign key).
-                raise NotFound(f"client account {client_account_id!r} not found")
-            config = QueueConfig(
-                id=qid,
-                eligibility=eligibility,
-                strategy=strategy,
-                offer_timeout_seconds=offer_timeout_seconds,
-                after_contact_work_seconds=after_contact_work_seconds,
-            )
-            self._route(uow, now, out, lambda t: self._engine.configure_queue(config, t))
-            settings = QueueSettings(
-                qid,
-                label,
-                client_account_id,
-                config.to_dict(),
-                codes,
-                wrap_up_required,
-                threshold_seconds,
-                escalation_queue_id,
-            )
-            uow.put_queue(settings)
-            self._queues[qid] = settings
-            out.queues.add(qid)
-            return settings
-
-        return self._writer.run(body)
+        return configuration.configure_queue(
+            self,
+            actor,
+            name=name,
+            client_account_id=client_account_id,
+            eligibility=eligibility,
+            strategy=strategy,
+            offer_timeout_seconds=offer_timeout_seconds,
+            after_contact_work_seconds=after_contact_work_seconds,
+            threshold_seconds=threshold_seconds,
+            wrap_up_codes=wrap_up_codes,
+            wrap_up_required=wrap_up_required,
+            escalation_queue_id=escalation_queue_id,
+            queue_id=queue_id,
+        )
 
     def create_channel(
         self,
@@ -662,49 +397,17 @@ class LiveCenter:
         address: str = "",
         settings: dict[str, Any] | None = None,
     ) -> Channel:
-        actor.require(Permission.ROUTING_CONFIGURE)
-        address = address.strip()
-        if kind is not ChannelKind.WEB_CHAT and not address:
-            raise ValidationFailed(
-                "this channel needs its address at the provider", code="channel_address_missing"
-            )
-        if len(address) > 320:
-            raise ValidationFailed("a channel address has at most 320 characters")
-        slug = slug.strip().lower()
-        if not slug or len(slug) > 100 or not all(c.isalnum() or c == "-" for c in slug):
-            raise ValidationFailed("a channel slug has 1 to 100 letters, digits or dashes")
-        queue = self._queues.get(queue_id)
-        if queue is None or not actor.sees_client_account(queue.client_account_id):
-            raise NotFound(f"queue {queue_id!r} not found")
-        if queue.client_account_id is None:
-            raise ValidationFailed("a channel's queue belongs to a client account")
-        channel = Channel(
-            self._secrets.new_id(),
-            slug,
-            name.strip() or slug,
-            kind,
-            queue.client_account_id,
-            queue_id,
-            greeting.strip(),
-            address=address.lower() if kind is ChannelKind.EMAIL else address,
-            settings=dict(settings or {}),
+        return configuration.create_channel(
+            self,
+            actor,
+            slug=slug,
+            name=name,
+            queue_id=queue_id,
+            greeting=greeting,
+            kind=kind,
+            address=address,
+            settings=settings,
         )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Channel:
-            if slug in self._channels:
-                raise Conflict(f"the channel slug {slug!r} is taken")
-            if address and any(
-                c.kind is kind and c.address == channel.address for c in self._channels.values()
-            ):
-                raise Conflict(
-                    f"another {kind.value} channel has the address {address!r}",
-                    code="channel_address_taken",
-                )
-            uow.put_channel(channel)
-            self._channels[slug] = channel
-            return channel
-
-        return self._writer.run(body)
 
     def set_agent_profile(
         self,
@@ -716,142 +419,57 @@ class LiveCenter:
         capacity: dict[str, Any] | None = None,
     ) -> AgentProfile:
         """Make a user routable (skills 1-5, languages, capacity) or update them."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        for skill, level in skills.items():
-            if not skill or not isinstance(level, int) or not 1 <= level <= 5:
-                raise ValidationFailed(f"skill {skill!r}: proficiency is an integer 1 to 5")
-        cap = parse_capacity(capacity)
-        with self._accounts() as accounts:
-            user = accounts.users.get(user_id)
-        if user is None or not actor.sees_client_account(
-            next(iter(sorted(user.client_account_ids)), None)
-        ):
-            raise NotFound(f"user {user_id!r} not found")
-        attributes = {
-            "skills": dict(sorted(skills.items())),
-            "languages": sorted(set(languages)),
-            "client_accounts": sorted(user.client_account_ids),
-            "role": user.role.value,
-            "team": user.team_id,
-            "site": user.site_id,
-        }
-        profile = AgentProfile(user_id, attributes, cap.to_dict())
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> AgentProfile:
-            known = self._profiles.get(user_id)
-            if known is not None:
-                self._route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.update_agent_attributes(user_id, attributes, t),
-                )
-                if dict(known.capacity) != profile.capacity:
-                    self._route(uow, now, out, lambda t: self._engine.set_capacity(user_id, cap, t))
-            else:
-                self._route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.register_agent(
-                        user_id, t, attributes=attributes, capacity=cap
-                    ),
-                )
-            uow.put_agent_profile(profile)
-            self._profiles[user_id] = profile
-            self._names[user_id] = user.display_name
-            out.agents.add(user_id)
-            return profile
-
-        return self._writer.run(body)
+        return configuration.set_agent_profile(
+            self,
+            self._accounts,
+            actor,
+            user_id,
+            skills=skills,
+            languages=languages,
+            capacity=capacity,
+        )
 
     def set_not_ready_reasons(self, actor: Principal, reasons: Iterable[tuple[str, str]]) -> None:
         """Replace the list: codes left out are removed (past events keep their code)."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        items = [NotReadyReason(c.strip(), lb.strip() or c.strip()) for c, lb in reasons]
-        if any(not r.code or len(r.code) > 64 for r in items):
-            raise ValidationFailed("a reason code has 1 to 64 characters")
-        if not items:
-            raise ValidationFailed("keep at least one not-ready reason", code="reasons_invalid")
-        codes = [r.code for r in items]
-        if len(set(codes)) != len(codes):
-            twice = sorted({c for c in codes if codes.count(c) > 1})
-            raise ValidationFailed(
-                f"reason code listed twice: {', '.join(twice)}", code="reasons_invalid"
-            )
+        configuration.set_not_ready_reasons(self, actor, reasons)
 
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            for old in uow.reasons():
-                if old.code not in codes:
-                    uow.remove_reason(old.code)
-            for reason in items:
-                uow.put_reason(reason)
-            self._reasons = list(uow.reasons())
-            frame = {"type": "reasons", "reasons": self._reasons_view()}
-            for agent_id in list(self._profiles):  # open desks update their status menu
-                out.send(f"agent:{agent_id}", frame)
-
-        self._writer.run(body)
+    def replace_reasons(self, reasons: Iterable[NotReadyReason]) -> list[NotReadyReason]:
+        self._reasons = list(reasons)
+        return self._reasons
 
     def queues(self, actor: Principal) -> list[QueueSettings]:
-        if not (
-            actor.can(Permission.ROUTING_CONFIGURE)
-            or actor.can(Permission.CONVERSATIONS_HANDLE)
-            or actor.can(Permission.TEAM_MONITOR)
-        ):
-            actor.require(Permission.ROUTING_CONFIGURE)
-        # Configuration in memory is replaced, never changed in place: copy, then filter.
-        return [
-            q for q in list(self._queues.values()) if actor.sees_client_account(q.client_account_id)
-        ]
+        return configuration.visible_queues(self, actor)
 
     def channels(self, actor: Principal) -> list[Channel]:
-        actor.require(Permission.ROUTING_CONFIGURE)
-        return [
-            c
-            for c in list(self._channels.values())
-            if actor.sees_client_account(c.client_account_id)
-        ]
+        return configuration.visible_channels(self, actor)
+
+    def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
+        """Profiles of the agents who serve the actor's client accounts."""
+        return configuration.visible_profiles(self, actor)
+
+    def reasons(self) -> list[NotReadyReason]:
+        return list(self._reasons)
 
     def channel(self, slug: str) -> Channel:
         """The public face of a chat channel (for the customer page)."""
-        # No lock: a dict read is atomic and channels are only ever added or replaced.
-        channel = self._channels.get(slug)
-        if channel is None or not channel.enabled or channel.kind is not ChannelKind.WEB_CHAT:
-            raise NotFound(f"chat channel {slug!r} not found")
-        return channel
+        return configuration.chat_channel(self._channels, slug)
 
     # ================================================================== other channels
 
     def endpoint(self, kind: ChannelKind, key: str) -> ChannelEndpoint | None:
         """The enabled channel of ``kind`` at provider address ``key`` (web chat: slug)."""
-        wanted = key.strip().lower() if kind is ChannelKind.EMAIL else key.strip()
-        for channel in list(self._channels.values()):
-            at = channel.slug if kind is ChannelKind.WEB_CHAT else channel.address
-            if channel.kind is kind and channel.enabled and at == wanted:
-                return self._endpoint(channel)
-        return None
+        return configuration.endpoint_at(self._channels, self._secret_source, kind, key)
 
     def endpoint_by_slug(self, kind: ChannelKind, slug: str) -> ChannelEndpoint | None:
         """The enabled channel of ``kind`` named ``slug`` (webhook URLs carry the slug)."""
         channel = self._channels.get(slug)
-        if channel is None or channel.kind is not kind or not channel.enabled:
-            return None
-        return self._endpoint(channel)
+        return configuration.endpoint_of(channel, kind, self._secret_source)
 
     def endpoint_by_id(self, channel_id: str) -> ChannelEndpoint | None:
         channel = self.channel_by_id(channel_id)
-        return self._endpoint(channel) if channel is not None and channel.enabled else None
-
-    def _endpoint(self, channel: Channel) -> ChannelEndpoint:
-        names = channel.settings.get("secrets", {})
-        secrets: dict[str, str] = {}
-        if isinstance(names, dict) and self._secret_source is not None:
-            for name, source_name in names.items():
-                value = self._secret_source.get(str(source_name))
-                if value:
-                    secrets[str(name)] = value
-        return ChannelEndpoint(channel, secrets)
+        return configuration.endpoint_of(
+            channel, channel.kind if channel else None, self._secret_source
+        )
 
     def channel_by_id(self, channel_id: str) -> Channel | None:
         return next((c for c in list(self._channels.values()) if c.id == channel_id), None)
@@ -870,19 +488,8 @@ class LiveCenter:
     def new_id(self) -> str:
         return self._secrets.new_id()
 
-    def agent_profiles(self, actor: Principal) -> list[AgentProfile]:
-        """Profiles of the agents who serve the actor's client accounts (all of them for
-        someone who sees every client account)."""
-        actor.require(Permission.ROUTING_CONFIGURE)
-        return [p for p in list(self._profiles.values()) if self.may_see_agent(actor, p.user_id)]
-
-    def reasons(self) -> list[NotReadyReason]:
-        return list(self._reasons)
-
-    def _reasons_view(self) -> list[dict[str, str]]:
-        return [{"code": r.code, "label": r.label} for r in self._reasons]
-
     # ================================================================== the customer
+    # (customers.py)
 
     def start_chat(
         self, slug: str, *, name: str, email: str, text: str, client_id: str | None = None
@@ -898,365 +505,45 @@ class LiveCenter:
     ) -> Future[tuple[Conversation, str]]:
         """``start_chat`` without waiting: bad input and ``busy`` raise at once, the rest
         settles the future after the commit (for callers on an event loop)."""
-        channel = self.channel(slug)
-        visitor = name.strip()
-        if not visitor or len(visitor) > 200:
-            raise ValidationFailed(
-                "please give your name (at most 200 characters)", code="name_invalid"
-            )
-        address = email.strip().lower()
-        if address and (len(address) > 320 or "@" not in address or " " in address):
-            raise ValidationFailed("that email address does not look right", code="email_invalid")
-        first = clean_text(text)
-        token = self._secrets.new_secret()
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> tuple[Conversation, str]:
-            at = _dt(now)
-            contact = (
-                uow.contact_by_identity(channel.client_account_id, IdentityKind.EMAIL, address)
-                if address
-                else None
-            )
-            if contact is None:
-                identities = [Identity(IdentityKind.CHAT_VISITOR, self._secrets.new_id())]
-                if address:
-                    identities.insert(0, Identity(IdentityKind.EMAIL, address))
-                contact = Contact(
-                    self._secrets.new_id(),
-                    channel.client_account_id,
-                    visitor,
-                    at,
-                    tuple(identities),
-                    {},
-                )
-                uow.add_contact(contact)
-            conv = Conversation(
-                id=self._secrets.new_id(),
-                client_account_id=channel.client_account_id,
-                contact_id=contact.id,
-                channel_id=channel.id,
-                channel_kind=CHAT_KIND,
-                state=ConversationState.OPEN,
-                created_at=at,
-                updated_at=at,
-                customer_token_hash=self._secrets.digest(token),
-            )
-            uow.add_conversation(conv)
-            self.timeline(uow, conv, at, "created", "contact", channel=channel.slug)
-            self.add_message(
-                uow, out, conv, AuthorKind.CONTACT, visitor, first, at, client_id=client_id
-            )
-            return self.enqueue(uow, now, out, conv, channel.queue_id, CHAT_KIND), token
-
-        return self._writer.submit(body, urgent=False)
-
-    def enqueue(
-        self,
-        uow: LiveUnitOfWork,
-        now: float,
-        out: Outbox,
-        conv: Conversation,
-        queue_id: str,
-        kind: str,
-        preferred_agent_id: str | None = None,
-    ) -> Conversation:
-        count = conv.interaction_count + 1
-        ix_id = f"{conv.id}/{count}"
-        waiting = self.move(
-            conv,
-            ConversationState.WAITING,
-            _dt(now),
-            queue_id=queue_id,
-            agent_id=None,
-            interaction_id=ix_id,
-            interaction_count=count,
+        return customers.submit_start_chat(
+            self, self._secrets, slug, name=name, email=email, text=text, client_id=client_id
         )
-        uow.save_conversation(waiting)
-        self._ix_to_conv[ix_id] = conv.id
-        self._route(
-            uow,
-            now,
-            out,
-            lambda t: self._engine.enqueue(
-                ix_id,
-                t,
-                channel_kind=kind,
-                queue_id=queue_id,
-                contact_id=conv.contact_id,
-                attributes={"client_account": conv.client_account_id},
-                preferred_agent_id=preferred_agent_id,
-            ),
-        )
-        return uow.conversation(conv.id) or waiting
-
-    def add_message(
-        self,
-        uow: LiveUnitOfWork,
-        out: Outbox,
-        conv: Conversation,
-        author: AuthorKind,
-        author_name: str,
-        text: str,
-        at: datetime,
-        *,
-        author_id: str | None = None,
-        internal: bool = False,
-        client_id: str | None = None,
-    ) -> Message:
-        message = Message(
-            self._secrets.new_id(),
-            conv.id,
-            author,
-            author_name,
-            text,
-            at,
-            author_id,
-            internal,
-            client_id,
-        )
-        uow.add_message(message)
-        self.timeline(
-            uow,
-            conv,
-            at,
-            "internal_note" if internal else "message",
-            f"{author.value}:{author_name}",
-            message_id=message.id,
-            text=text[:200],
-        )
-        view = self._message_view(message)
-        if not internal:
-            out.send(f"conversation:{conv.id}", {"type": "message", **view})
-        agent = conv.agent_id or conv.wrap_up_agent_id
-        if agent:
-            out.send(f"agent:{agent}", {"type": "message", **view})
-        return message
 
     def resume_chat(self, slug: str, token: str) -> Conversation:
-        channel = self.channel(slug)
-        with self._uow() as uow:
-            conv = uow.conversation_by_token(self._secrets.digest(token))
-        if conv is None or conv.channel_id != channel.id:
-            raise NotFound("this chat cannot be found; start a new one", code="not_found")
-        return conv
+        return customers.resume_chat(self, self._uow, self._secrets, slug, token)
 
     def customer_view(self, conversation_id: str) -> dict[str, Any]:
         """What the customer's page shows after (re)connecting."""
         return self.submit_customer_view(conversation_id).result()
 
     def submit_customer_view(self, conversation_id: str) -> Future[dict[str, Any]]:
-        # Never refused as ``busy`` (the chat exists already) and cheap: ahead of new chats.
-        return self._writer.submit(lambda uow, now, out: self._customer_view(uow, conversation_id))
-
-    def _customer_view(self, uow: LiveUnitOfWork, conversation_id: str) -> dict[str, Any]:
-        conv = self._conversation_or_404(uow, conversation_id)
-        messages = [self._message_view(m) for m in uow.messages(conv.id) if not m.internal]
-        view: dict[str, Any] = {
-            "type": "history",
-            "state": conv.state.value,
-            "messages": messages,
-            "agent_name": self._names.get(conv.agent_id) if conv.agent_id else None,
-            "rated": conv.csat_score,
-            "queue": None,
-        }
-        if conv.state is ConversationState.WAITING and conv.interaction_id:
-            try:
-                position = self._engine.position(conv.interaction_id)
-            except (Conflict, NotFound):
-                return view  # offered or assigned a moment ago: the feed will say
-            unit = self._ewt_unit(conv.queue_id or "")
-            view["queue"] = {
-                "type": "queue",
-                "position": position,
-                "estimated_wait_seconds": round(position * unit),
-            }
-        return view
+        return customers.submit_customer_view(self, conversation_id)
 
     def customer_message(
         self, conversation_id: str, text: str, client_id: str | None = None
     ) -> Message:
-        body_text = clean_text(text)
-        if client_id is not None and (not client_id or len(client_id) > 100):
-            raise ValidationFailed("client_id has 1 to 100 characters")
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Message:
-            conv = self._conversation_or_404(uow, conversation_id)
-            if client_id is not None:
-                seen = uow.message_by_client_id(conv.id, client_id)
-                if seen is not None:
-                    out.send(
-                        f"conversation:{conv.id}", {"type": "message", **self._message_view(seen)}
-                    )
-                    return seen
-            contact = uow.contact(conv.contact_id)
-            name = contact.name if contact else "Customer"
-            at = _dt(now)
-            if conv.state is ConversationState.RESOLVED:
-                # Writing again after the end reopens the conversation, preferring the
-                # agent who handled it.
-                reopened = self.move(
-                    conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
-                )
-                uow.save_conversation(reopened)
-                self.timeline(uow, conv, at, "reopened", "contact")
-                message = self.add_message(
-                    uow, out, reopened, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
-                )
-                last_agent = conv.wrap_up_agent_id or None
-                self.enqueue(
-                    uow,
-                    now,
-                    out,
-                    reopened,
-                    conv.queue_id or "",
-                    CHAT_KIND,
-                    preferred_agent_id=last_agent,
-                )
-                return message
-            return self.add_message(
-                uow, out, conv, AuthorKind.CONTACT, name, body_text, at, client_id=client_id
-            )
-
-        return self._writer.run(body, urgent=False)
+        return customers.customer_message(self, conversation_id, text, client_id)
 
     def customer_typing(self, conversation_id: str) -> None:
-        with self._uow() as uow:
-            conv = uow.conversation(conversation_id)
-        if conv is not None and conv.agent_id:
-            self._publisher.publish(
-                f"agent:{conv.agent_id}", {"type": "typing", "conversation_id": conv.id}
-            )
+        customers.customer_typing(self._uow, self._publisher, conversation_id)
 
     def customer_leave(self, conversation_id: str) -> None:
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            conv = self._conversation_or_404(uow, conversation_id)
-            if conv.state in (ConversationState.RESOLVED,):
-                return
-            at = _dt(now)
-            if conv.state is ConversationState.ASSIGNED and conv.interaction_id:
-                self._finish_assigned(uow, now, out, conv, by="contact")
-                return
-            if conv.interaction_id and conv.state is ConversationState.WAITING:
-                self._route(
-                    uow, now, out, lambda t: self._engine.abandon(conv.interaction_id or "", t)
-                )
-            fresh = uow.conversation(conv.id) or conv
-            uow.save_conversation(self.move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
-            self._ix_to_conv.pop(conv.interaction_id or "", None)
-            out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact"})
-
-        self._writer.run(body)
-
-    def _finish_assigned(
-        self, uow: LiveUnitOfWork, now: float, out: Outbox, conv: Conversation, by: str
-    ) -> None:
-        queue = self._queues.get(conv.queue_id or "")
-        acw = queue.routing.get("after_contact_work_seconds", 0.0) if queue else 0.0
-        required = bool(queue and queue.wrap_up_required)
-        if required:
-            acw = max(float(acw), WRAP_UP_HOLD_SECONDS)
-        ix_id = conv.interaction_id or ""
-        agent_id = conv.agent_id
-        self._route(
-            uow,
-            now,
-            out,
-            lambda t: self._engine.complete(ix_id, t, after_contact_work_seconds=float(acw)),
-        )
-        at = _dt(now)
-        fresh = uow.conversation(conv.id) or conv
-        resolved = self.move(
-            fresh,
-            ConversationState.RESOLVED,
-            at,
-            resolved_at=at,
-            agent_id=None,
-            needs_wrap_up=required,
-            wrap_up_agent_id=agent_id,
-        )
-        uow.save_conversation(resolved)
-        self.timeline(uow, conv, at, "ended", by)
-        out.send(f"conversation:{conv.id}", {"type": "ended", "by": by})
-        if agent_id:
-            if by == "contact":
-                out.send(f"agent:{agent_id}", {"type": "contact_left", "conversation_id": conv.id})
-            out.send(
-                f"agent:{agent_id}",
-                {"type": "assigned", "conversation": self.conversation_view(uow, resolved)},
-            )
-            if not required:
-                out.send(f"agent:{agent_id}", {"type": "ended", "conversation_id": conv.id})
-        self._ix_to_conv.pop(ix_id, None)
+        customers.customer_leave(self, conversation_id)
 
     def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
-        if not isinstance(score, int) or not 1 <= score <= 5:
-            raise ValidationFailed("a rating is a whole number from 1 to 5", code="rating_invalid")
-        remark = comment.strip()
-        if len(remark) > 2000:
-            raise ValidationFailed("a comment has at most 2000 characters", code="message_too_long")
+        customers.rate(self, conversation_id, score, comment)
 
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            conv = self._conversation_or_404(uow, conversation_id)
-            if conv.state is not ConversationState.RESOLVED:
-                raise Conflict("a chat is rated after it ends", code="not_ended")
-            if conv.csat_score is not None:
-                raise Conflict("this chat has been rated already", code="already_rated")
-            at = _dt(now)
-            uow.save_conversation(
-                replace(conv, csat_score=score, csat_comment=remark, updated_at=at)
-            )
-            self.timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)
-            out.send(f"conversation:{conv.id}", {"type": "rated", "score": score})
+    # ================================================================== the agent (desk.py)
 
-        self._writer.run(body, urgent=False)
-
-    # ================================================================== the agent
+    def require_agent(self, actor: Principal) -> str:
+        """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
+        return desk.require_agent(self, actor)
 
     def agent_snapshot(self, actor: Principal) -> dict[str, Any]:
         return self.submit_agent_snapshot(actor).result()
 
     def submit_agent_snapshot(self, actor: Principal) -> Future[dict[str, Any]]:
-        agent_id = self._agent_id(actor)
-        return self._writer.submit(lambda uow, now, out: self._agent_snapshot(uow, actor, agent_id))
-
-    def _agent_snapshot(
-        self, uow: LiveUnitOfWork, actor: Principal, agent_id: str
-    ) -> dict[str, Any]:
-        offers = []
-        for offer in self._figures.offers.values():
-            if offer.agent_id == agent_id:
-                conv = uow.conversation(self._ix_to_conv.get(offer.interaction_id, ""))
-                if conv is not None:
-                    offers.append(self.offer_view(uow, offer.offer_id, conv))
-        mine = [
-            self.conversation_view(uow, c)
-            for c in uow.open_conversations()
-            if c.agent_id == agent_id or (c.needs_wrap_up and c.wrap_up_agent_id == agent_id)
-        ]
-        queues = [
-            {
-                "id": q.id,
-                "name": q.name,
-                "wrap_up_required": q.wrap_up_required,
-                "wrap_up_codes": [{"code": c.code, "label": c.label} for c in q.wrap_up_codes],
-            }
-            for q in self._queues.values()
-            if actor.sees_client_account(q.client_account_id)
-        ]
-        agents = [
-            {"id": a, "name": self._names.get(a, a)}
-            for a in sorted(self._profiles, key=lambda a: self._names.get(a, a))
-            if a != agent_id
-        ]
-        return {
-            "type": "snapshot",
-            "agent": self._agent_view(agent_id),
-            "reasons": self._reasons_view(),
-            "queues": queues,
-            "agents": agents,
-            "offers": offers,
-            "conversations": mine,
-        }
+        return desk.submit_agent_snapshot(self, actor)
 
     def set_presence(
         self, actor: Principal, presence: str, reason: str | None = None
@@ -1266,116 +553,24 @@ class LiveCenter:
     def submit_set_presence(
         self, actor: Principal, presence: str, reason: str | None = None
     ) -> Future[dict[str, Any]]:
-        agent_id = self._agent_id(actor)
-        try:
-            value = Presence(presence)
-        except ValueError:
-            raise ValidationFailed(
-                "presence is available, not_ready or offline", code="presence_invalid"
-            ) from None
-        if value is Presence.NOT_READY:
-            if reason not in {r.code for r in self._reasons}:
-                raise ValidationFailed(
-                    "not ready needs one of the configured reasons", code="reason_invalid"
-                )
-        else:
-            reason = None
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
-            self._route(
-                uow,
-                now,
-                out,
-                lambda t: self._engine.set_presence(agent_id, value, t, reason=reason),
-            )
-            out.agents.add(agent_id)
-            return self._agent_view(agent_id)
-
-        return self._writer.submit(body)
-
-    def _offer_of(self, agent_id: str, offer_id: str) -> PendingOffer:
-        offer = self._figures.offers.get(offer_id)
-        if offer is None:
-            reason = self._figures.ended_offers.get(offer_id)
-            if reason == "accepted_elsewhere":
-                raise Conflict("another agent accepted this conversation first", code="offer_taken")
-            if reason is None:
-                raise NotFound(f"offer {offer_id!r} not found")
-            raise Conflict(
-                f"this offer is no longer open ({reason})", code="offer_gone", reason=reason
-            )
-        if offer.agent_id != agent_id:
-            raise NotFound(f"offer {offer_id!r} not found")
-        return offer
+        return desk.submit_set_presence(self, actor, presence, reason)
 
     def accept_offer(self, actor: Principal, offer_id: str) -> dict[str, Any]:
         return self.submit_accept_offer(actor, offer_id).result()
 
     def submit_accept_offer(self, actor: Principal, offer_id: str) -> Future[dict[str, Any]]:
-        agent_id = self._agent_id(actor)
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
-            offer = self._offer_of(agent_id, offer_id)
-            conv_id = self._ix_to_conv.get(offer.interaction_id, "")
-            self._route(uow, now, out, lambda t: self._engine.accept(offer_id, t))
-            conv = self._conversation_or_404(uow, conv_id)
-            return self.conversation_view(uow, conv)
-
-        # Due timers run first: an offer that expired a moment ago is reported as gone,
-        # not accepted.
-        return self._writer.submit(body)
+        return desk.submit_accept_offer(self, actor, offer_id)
 
     def decline_offer(self, actor: Principal, offer_id: str) -> None:
-        agent_id = self._agent_id(actor)
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            self._offer_of(agent_id, offer_id)
-            self._route(uow, now, out, lambda t: self._engine.decline(offer_id, t))
-
-        self._writer.run(body)
+        desk.decline_offer(self, actor, offer_id)
 
     def agent_message(
         self, actor: Principal, conversation_id: str, text: str, internal: bool = False
     ) -> dict[str, Any]:
-        body_text = clean_text(
-            text,
-            limit=NOTE_MAX_CHARS if internal else 4000,
-            what="a note" if internal else "a message",
-        )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> dict[str, Any]:
-            agent_id, conv = self._own_conversation(uow, actor, conversation_id)
-            if not internal and conv.state is not ConversationState.ASSIGNED:
-                raise Conflict(
-                    "the chat has ended; add an internal note instead", code="conversation_state"
-                )
-            message = self.add_message(
-                uow,
-                out,
-                conv,
-                AuthorKind.AGENT,
-                self._names.get(agent_id, "Agent"),
-                body_text,
-                _dt(now),
-                author_id=agent_id,
-                internal=internal,
-            )
-            channel = self.channel_by_id(conv.channel_id)
-            contact = uow.contact(conv.contact_id)
-            if not internal and channel is not None and contact is not None:
-                queue_reply(uow, channel, conv, contact, message, _dt(now))
-            return self._message_view(message)
-
-        return self._writer.run(body)
+        return desk.agent_message(self, actor, conversation_id, text, internal)
 
     def agent_typing(self, actor: Principal, conversation_id: str) -> None:
-        agent_id = self._agent_id(actor)
-        with self._uow() as uow:
-            conv = uow.conversation(conversation_id)
-        if conv is not None and conv.agent_id == agent_id:
-            self._publisher.publish(
-                f"conversation:{conv.id}", {"type": "typing", "author": "agent"}
-            )
+        desk.agent_typing(self, self._uow, self._publisher, actor, conversation_id)
 
     def transfer(
         self,
@@ -1387,158 +582,30 @@ class LiveCenter:
         note: str = "",
         escalate: bool = False,
     ) -> None:
-        if (queue_id is None) == (agent_id is None) and not escalate:
-            raise ValidationFailed("give exactly one of queue_id and agent_id")
-        text = note.strip()
-        if len(text) > NOTE_MAX_CHARS:
-            raise ValidationFailed(
-                f"a note has at most {NOTE_MAX_CHARS} characters", code="message_too_long"
-            )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            me, conv = self._own_conversation(uow, actor, conversation_id)
-            if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
-                raise Conflict(
-                    "only a chat in progress can be transferred", code="conversation_state"
-                )
-            at = _dt(now)
-            target_queue = queue_id
-            priority = None
-            if escalate:
-                current = self._queues.get(conv.queue_id or "")
-                target_queue = current.escalation_queue_id if current else None
-                if target_queue is None:
-                    raise Conflict(
-                        "this queue has no escalation queue configured", code="no_escalation_queue"
-                    )
-                priority = ESCALATION_PRIORITY_BOOST
-            if target_queue is not None:
-                queue = self._queues.get(target_queue)
-                if queue is None or not actor.sees_client_account(queue.client_account_id):
-                    raise NotFound(f"queue {target_queue!r} not found")
-                if queue.client_account_id not in (None, conv.client_account_id):
-                    raise Conflict(
-                        "that queue serves another client account", code="wrong_client_account"
-                    )
-            if agent_id is not None and agent_id not in self._profiles:
-                raise NotFound(f"agent {agent_id!r} not found")
-            me_name = self._names.get(me, "Agent")
-            if text:
-                self.add_message(
-                    uow, out, conv, AuthorKind.AGENT, me_name, text, at, author_id=me, internal=True
-                )
-            if escalate:
-                self.timeline(uow, conv, at, "escalated", f"user:{me_name}", note=text)
-            where = (
-                self.queue_name(target_queue)
-                if target_queue
-                else self._names.get(agent_id or "", "a colleague")
-            )
-            self.add_message(
-                uow,
-                out,
-                conv,
-                AuthorKind.SYSTEM,
-                "switchdesk",
-                f"You are being transferred to {where}. Please stay with us.",
-                at,
-            )
-            ix_id = conv.interaction_id or ""
-            if target_queue is not None:
-                self._route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.transfer_to_queue(
-                        ix_id, target_queue, t, priority=priority
-                    ),
-                )
-            else:
-                self._route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.transfer_to_agent(ix_id, agent_id or "", t),
-                )
-
-        self._writer.run(body)
+        desk.transfer(
+            self,
+            actor,
+            conversation_id,
+            queue_id=queue_id,
+            agent_id=agent_id,
+            note=note,
+            escalate=escalate,
+        )
 
     def end_conversation(self, actor: Principal, conversation_id: str) -> None:
         self.submit_end_conversation(actor, conversation_id).result()
 
     def submit_end_conversation(self, actor: Principal, conversation_id: str) -> Future[None]:
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            me, conv = self._own_conversation(uow, actor, conversation_id)
-            if conv.state is not ConversationState.ASSIGNED or conv.agent_id != me:
-                raise Conflict("this chat is not in progress", code="conversation_state")
-            self._finish_assigned(uow, now, out, conv, by="agent")
-
-        return self._writer.submit(body)
+        return desk.submit_end_conversation(self, actor, conversation_id)
 
     def wrap_up(self, actor: Principal, conversation_id: str, code: str, notes: str = "") -> None:
-        remark = notes.strip()
-        if len(remark) > NOTE_MAX_CHARS:
-            raise ValidationFailed(
-                f"notes have at most {NOTE_MAX_CHARS} characters", code="message_too_long"
-            )
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            me, conv = self._own_conversation(uow, actor, conversation_id)
-            if conv.state is not ConversationState.RESOLVED or conv.wrap_up_agent_id != me:
-                raise Conflict("wrap-up comes after the chat ends", code="conversation_state")
-            queue = self._queues.get(conv.queue_id or "")
-            if queue is not None and queue.wrap_up_codes and not queue.has_code(code):
-                raise ValidationFailed(
-                    f"unknown wrap-up code {code!r} for this queue", code="wrap_up_code_invalid"
-                )
-            at = _dt(now)
-            uow.save_conversation(
-                replace(
-                    conv, disposition=code, wrap_up_notes=remark, needs_wrap_up=False, updated_at=at
-                )
-            )
-            self.timeline(
-                uow,
-                conv,
-                at,
-                "wrapped_up",
-                f"user:{self._names.get(me, me)}",
-                code=code,
-                notes=remark,
-            )
-            ix_id = conv.interaction_id or ""
-            if ix_id in self._engine.agent_status(me)["after_contact_work_until"]:
-                self._route(
-                    uow,
-                    now,
-                    out,
-                    lambda t: self._engine.end_after_contact_work(me, t, interaction_id=ix_id),
-                )
-            out.send(f"agent:{me}", {"type": "released", "conversation_id": conv.id})
-            out.agents.add(me)
-
-        self._writer.run(body)
+        desk.wrap_up(self, actor, conversation_id, code, notes)
 
     def end_after_contact_work(self, actor: Principal) -> None:
-        agent_id = self._agent_id(actor)
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            pending = [
-                c
-                for c in uow.open_conversations()
-                if c.needs_wrap_up and c.wrap_up_agent_id == agent_id
-            ]
-            if pending:
-                raise Conflict("submit the wrap-up first", code="wrap_up_required")
-            if self._engine.agent_status(agent_id)["after_contact_work_until"]:
-                self._route(
-                    uow, now, out, lambda t: self._engine.end_after_contact_work(agent_id, t)
-                )
-            out.agents.add(agent_id)
-
-        self._writer.run(body)
+        desk.end_after_contact_work(self, actor)
 
     # ================================================================== follow-ups
+    # (follow_ups.py)
 
     def create_follow_up(
         self,
@@ -1548,105 +615,15 @@ class LiveCenter:
         note: str,
         conversation_id: str | None = None,
     ) -> FollowUp:
-        actor.require(Permission.CONVERSATIONS_HANDLE)
-        text = clean_text(note, limit=NOTE_MAX_CHARS, what="a follow-up note")
-        if due_at.tzinfo is None:
-            raise ValidationFailed("due_at needs a time zone")
-
-        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> FollowUp:
-            contact = uow.contact(contact_id)
-            if contact is None or not actor.sees_client_account(contact.client_account_id):
-                raise NotFound(f"contact {contact_id!r} not found")
-            follow_up = FollowUp(
-                self._secrets.new_id(),
-                contact_id,
-                due_at,
-                text,
-                actor.name,
-                _dt(now),
-                conversation_id,
-            )
-            uow.add_follow_up(follow_up)
-            return follow_up
-
-        return self._writer.run(body)
-
-    def _route_due_follow_ups(self, uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-        for follow_up in uow.due_follow_ups(_dt(now)):
-            origin = uow.conversation(follow_up.conversation_id or "")
-            contact = uow.contact(follow_up.contact_id)
-            if contact is None:
-                continue
-            queue_id = origin.queue_id if origin else None
-            if queue_id is None:
-                queue_id = next(
-                    (
-                        q.id
-                        for q in self._queues.values()
-                        if q.client_account_id == contact.client_account_id
-                    ),
-                    None,
-                )
-            if queue_id is None:
-                continue
-            at = _dt(now)
-            task = Conversation(
-                id=self._secrets.new_id(),
-                client_account_id=contact.client_account_id,
-                contact_id=contact.id,
-                channel_id="follow-up",
-                channel_kind=TASK_KIND,
-                state=ConversationState.OPEN,
-                created_at=at,
-                updated_at=at,
-            )
-            uow.add_conversation(task)
-            self.timeline(uow, task, at, "created", "system", follow_up_id=follow_up.id)
-            self.add_message(
-                uow,
-                out,
-                task,
-                AuthorKind.SYSTEM,
-                "switchdesk",
-                f"Follow-up due: {follow_up.note}",
-                at,
-                internal=True,
-            )
-            creator = follow_up.created_by.removeprefix("user:")
-            preferred = next(
-                (uid for uid, n in self._names.items() if uid in self._profiles and n == creator),
-                None,
-            )
-            self.enqueue(uow, now, out, task, queue_id, TASK_KIND, preferred_agent_id=preferred)
-            uow.save_follow_up(replace(follow_up, routed_conversation_id=task.id))
+        return follow_ups.create_follow_up(self, actor, contact_id, due_at, note, conversation_id)
 
     # ================================================================== reading
 
     def conversation_detail(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
         actor.require(Permission.CONTACTS_READ)
         with self._uow() as uow:
-            conv = self._conversation_or_404(uow, conversation_id, actor)
-            view = self.conversation_view(uow, conv)
-            view.update(
-                {
-                    "client_account_id": conv.client_account_id,
-                    "created_at": conv.created_at.isoformat(),
-                    "resolved_at": conv.resolved_at.isoformat() if conv.resolved_at else None,
-                    "wrap_up_notes": conv.wrap_up_notes,
-                    "csat_score": conv.csat_score,
-                    "csat_comment": conv.csat_comment,
-                    "timeline": [
-                        {
-                            "at": e.at.isoformat(),
-                            "kind": e.kind,
-                            "actor": e.actor,
-                            "detail": e.detail,
-                        }
-                        for e in uow.timeline(conv.id)
-                    ],
-                }
-            )
-            return view
+            conv = views.conversation_or_404(uow, conversation_id, actor)
+            return views.conversation_detail(self, uow, conv)
 
     def contact_card(self, actor: Principal, contact_id: str) -> dict[str, Any]:
         actor.require(Permission.CONTACTS_READ)
@@ -1654,22 +631,11 @@ class LiveCenter:
             contact = uow.contact(contact_id)
             if contact is None or not actor.sees_client_account(contact.client_account_id):
                 raise NotFound(f"contact {contact_id!r} not found")
-            return self._card(uow, contact_id)
+            return views.contact_card(self, uow, contact_id)
 
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
-
-        def view() -> dict[str, Any]:
-            self._staffing(fresh=True)
-            queues = [
-                self._queue_row(q.id)
-                for q in self._queues.values()
-                if actor.sees_client_account(q.client_account_id)
-            ]
-            agents = [self._agent_row(a) for a in self._profiles if self.may_see_agent(actor, a)]
-            return {"type": "snapshot", "queues": queues, "agents": agents}
-
-        return self._read(view)
+        return self._read(lambda: views.supervisor_snapshot(self, actor))
 
     def engine_snapshot(self) -> dict[str, Any]:
         """The routing engine's state, for tests and diagnostics."""
@@ -1680,3 +646,67 @@ class LiveCenter:
         return self._read(
             lambda: [self._ix_to_conv.get(i, i) for i in self._engine.waiting(queue_id)]
         )
+
+    def delivery_refusal(self, message: OutboundMessage) -> tuple[str, str] | None:
+        """The dispatcher's check just before a send (see ``outbound.delivery_refusal``):
+        reads committed state in its own transaction, off the writer."""
+        with self._uow() as uow:
+            return delivery_refusal(uow, message)
+
+    # ================================================================== channel administration
+
+    def add_channel(
+        self,
+        actor: Principal,
+        *,
+        kind: ChannelKind,
+        slug: str,
+        name: str,
+        queue_id: str,
+        address: str = "",
+        settings: dict[str, Any] | None = None,
+        greeting: str = "",
+    ) -> Channel:
+        """A channel of any kind, checked for its kind and audited (``channel_admin.py``)."""
+        return channel_admin.add_channel(
+            self,
+            self._accounts,
+            self._now,
+            actor,
+            kind=kind,
+            slug=slug,
+            name=name,
+            queue_id=queue_id,
+            address=address,
+            settings=settings,
+            greeting=greeting,
+        )
+
+    def update_channel(
+        self,
+        actor: Principal,
+        channel_id: str,
+        *,
+        name: str | None = None,
+        queue_id: str | None = None,
+        enabled: bool | None = None,
+        address: str | None = None,
+        settings: dict[str, Any] | None = None,
+        greeting: str | None = None,
+    ) -> Channel:
+        return channel_admin.update_channel(
+            self,
+            self._accounts,
+            self._now,
+            actor,
+            channel_id,
+            name=name,
+            queue_id=queue_id,
+            enabled=enabled,
+            address=address,
+            settings=settings,
+            greeting=greeting,
+        )
+
+    def secret_status(self, channel: Channel) -> dict[str, bool]:
+        return channel_admin.secret_status(self._secret_source, channel)

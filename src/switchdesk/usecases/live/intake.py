@@ -6,12 +6,14 @@ Runs inside the live center's writer, in the batch's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from switchdesk.domain.conversations.channels import (
     ROUTING_KIND,
+    Bounce,
     ConsentChange,
     InboundItem,
     InboundMessage,
@@ -19,10 +21,20 @@ from switchdesk.domain.conversations.channels import (
 from switchdesk.domain.conversations.model import (
     AuthorKind,
     Channel,
+    ChannelKind,
     Contact,
     Conversation,
     ConversationState,
+    Identity,
+    IdentityKind,
     Message,
+)
+from switchdesk.domain.conversations.reachability import (
+    AUTO_REPLY_WINDOW,
+    ConsentRecord,
+    UndeliverableAddress,
+    consent_changes,
+    may_auto_reply,
 )
 from switchdesk.domain.conversations.threading import (
     REFERENCE_THREADED,
@@ -30,55 +42,33 @@ from switchdesk.domain.conversations.threading import (
     choose_thread,
 )
 from switchdesk.domain.errors import NotFound, ValidationFailed
+from switchdesk.usecases.live.conversations import (
+    ConversationCore,
+    add_message,
+    add_timeline,
+    at_time,
+    enqueue,
+    move,
+    open_conversation,
+)
+from switchdesk.usecases.live.outbound import queue_reply, refusal_for
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
 NAME_MAX_CHARS = 200
 TEXT_MAX_CHARS = 100_000
 """Longer inbound text (a long mail) is kept up to here, with a note that it was cut."""
+AUTO_ACKNOWLEDGE_SETTING = "auto_acknowledge"
+"""An email channel's setting: the text of the acknowledgement sent when a person's mail
+starts a new conversation (empty or absent: none is sent)."""
+KEYWORD_MAX_CHARS = 64
+DIAGNOSTIC_MAX_CHARS = 2000
 
 
-class IntakeCore(Protocol):
+class IntakeCore(ConversationCore, Protocol):
     """The parts of the live center that inbound handling uses."""
 
     def channel_by_id(self, channel_id: str) -> Channel | None: ...
-    def new_id(self) -> str: ...
-    def timeline(
-        self,
-        uow: LiveUnitOfWork,
-        conv: Conversation,
-        at: datetime,
-        kind: str,
-        actor: str,
-        **detail: Any,
-    ) -> None: ...
-    def move(
-        self, conv: Conversation, state: ConversationState, at: datetime, **changes: Any
-    ) -> Conversation: ...
-    def add_message(
-        self,
-        uow: LiveUnitOfWork,
-        out: Outbox,
-        conv: Conversation,
-        author: AuthorKind,
-        author_name: str,
-        text: str,
-        at: datetime,
-        *,
-        author_id: str | None = None,
-        internal: bool = False,
-        client_id: str | None = None,
-    ) -> Message: ...
-    def enqueue(
-        self,
-        uow: LiveUnitOfWork,
-        now: float,
-        out: Outbox,
-        conv: Conversation,
-        queue_id: str,
-        kind: str,
-        preferred_agent_id: str | None = None,
-    ) -> Conversation: ...
 
 
 def receive_item(
@@ -87,6 +77,8 @@ def receive_item(
     """Handle one item; returns the conversation a message went to (None: a duplicate)."""
     if isinstance(item, ConsentChange):
         return record_consent(core, uow, now, item)
+    if isinstance(item, Bounce):
+        return record_bounce(core, uow, now, item)
     if not isinstance(item, InboundMessage):
         raise ValidationFailed(
             f"{type(item).__name__} is not handled by the conversation core yet",
@@ -95,32 +87,135 @@ def receive_item(
     return receive_message(core, uow, now, out, item)
 
 
+def _channel(core: IntakeCore, channel_id: str) -> Channel:
+    channel = core.channel_by_id(channel_id)
+    if channel is None:
+        raise NotFound(f"channel {channel_id!r} not found", code="channel_not_found")
+    return channel
+
+
 def record_consent(
     core: IntakeCore, uow: LiveUnitOfWork, now: float, change: ConsentChange
 ) -> str | None:
-    """Note an opt-out (STOP) or opt-in on the contact's newest conversation on that
-    channel, where agents and reports see it (None: no such contact or conversation)."""
-    channel = core.channel_by_id(change.channel_id)
-    if channel is None:
-        raise NotFound(f"channel {change.channel_id!r} not found", code="channel_not_found")
+    """Record an opt-out (STOP) or opt-in (START) as the contact's consent state on the
+    channel (enforced before every send), and note it on the contact's newest
+    conversation on that channel, where agents and reports see it. Returns that
+    conversation (None when the contact has none on the channel).
+
+    A known contact with no conversation gets only the consent record. An opt-out from a
+    sender we do not know yet creates the contact (identity only, no conversation), so the
+    opt-out holds when they or we write later; an opt-in from an unknown sender changes
+    nothing (no record already means consent). A change older than the recorded one (a
+    provider's late retry) is ignored; a repeated STOP is noted but changes no record."""
+    channel = _channel(core, change.channel_id)
+    at = at_time(now)
     contact = uow.contact_by_identity(
         channel.client_account_id, change.sender.kind, change.sender.value
     )
     if contact is None:
-        return None
+        if change.opted_in:
+            return None
+        contact = Contact(
+            core.new_id(),
+            channel.client_account_id,
+            change.sender.value[:NAME_MAX_CHARS],
+            at,
+            (change.sender,),
+            {},
+        )
+        uow.add_contact(contact)
+    current = uow.consent(contact.id, channel.id)
+    if current is not None and change.at < current.changed_at:
+        return None  # a provider's late retry of an older change
+    keyword = change.keyword[:KEYWORD_MAX_CHARS]
+    if consent_changes(current, change.opted_in, change.at):
+        record = ConsentRecord(contact.id, channel.id, change.opted_in, keyword, change.at)
+        uow.put_consent(record)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     if not mine:
         return None
     conv = max(mine, key=lambda c: c.updated_at)
-    at = datetime.fromtimestamp(now, UTC)
-    core.timeline(
+    at = at_time(now)
+    add_timeline(
         uow,
         conv,
         at,
         "opted_in" if change.opted_in else "opted_out",
         "contact",
         channel=channel.slug,
-        keyword=change.keyword,
+        keyword=keyword,
+    )
+    return conv.id
+
+
+def _bounced_conversation(
+    uow: LiveUnitOfWork, channel: Channel, bounce: Bounce, recipient: str, delivered: str | None
+) -> Conversation | None:
+    """The conversation whose mail bounced: the one of the bounced delivery, else the
+    adapter's hint (our Message-ID pattern); only on this channel, and only when its
+    contact has the bounced address (no address given: the conversation's own)."""
+    candidates = [delivered] if delivered else []
+    if bounce.conversation_hint:
+        candidates.append(bounce.conversation_hint)
+    for conv_id in candidates:
+        conv = uow.conversation(conv_id)
+        if conv is None or conv.channel_id != channel.id:
+            continue
+        contact = uow.contact(conv.contact_id)
+        if contact is None:
+            continue
+        if not recipient or contact.identity(IdentityKind.EMAIL) == recipient:
+            return conv
+    return None
+
+
+def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bounce) -> str | None:
+    """A delivery report about one of our mails. A permanent one (5.x.x) marks the address
+    undeliverable for the channel's client account (sends refused with
+    ``address_undeliverable`` until a person writes from it again); a temporary one
+    (4.x.x) is only noted. A permanent bounce of one of our deliveries also ends that
+    delivery ``failed`` (code ``bounced``). Either is noted on the conversation whose mail
+    bounced when it can be found (returned). The report is never routed to anyone."""
+    channel = _channel(core, bounce.channel_id)
+    at = at_time(now)
+    recipient = bounce.recipient.strip().lower()
+    diagnostic = bounce.diagnostic[:DIAGNOSTIC_MAX_CHARS]
+    original = bounce.original_external_id
+    delivered = uow.delivery_conversation(channel.id, original) if original else None
+    if bounce.permanent and original and delivered:
+        # Accepted by the first server, bounced later: the delivery failed after all.
+        detail = f"bounced ({bounce.status_code}) {diagnostic}".strip()
+        uow.fail_delivery(channel.id, original, at, detail, "bounced")
+    conv = _bounced_conversation(uow, channel, bounce, recipient, delivered)
+    if not recipient and conv is not None:
+        contact = uow.contact(conv.contact_id)
+        recipient = (contact.identity(IdentityKind.EMAIL) or "") if contact else ""
+    if bounce.permanent and recipient:
+        uow.mark_undeliverable(
+            UndeliverableAddress(
+                channel.client_account_id,
+                IdentityKind.EMAIL,
+                recipient,
+                bounce.status_code,
+                diagnostic,
+                at,
+                channel.id,
+            )
+        )
+    if conv is None:
+        return None
+    add_timeline(
+        uow,
+        conv,
+        at,
+        "bounced" if bounce.permanent else "delivery_delayed",
+        "system",
+        channel=channel.slug,
+        recipient=recipient,
+        status=bounce.status_code,
+        diagnostic=diagnostic,
+        permanent=bounce.permanent,
+        original_external_id=bounce.original_external_id or "",
     )
     return conv.id
 
@@ -156,7 +251,7 @@ def receive_message(
         raise ValidationFailed("an inbound message needs its provider's id (1 to 998 characters)")
     if uow.conversation_by_external_id(channel.id, m.external_id) is not None:
         return None  # a provider's retry: stored already
-    at = datetime.fromtimestamp(now, UTC)
+    at = at_time(now)
     contact = _contact(core, uow, channel, m, at)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     by_reference = channel.kind in REFERENCE_THREADED  # only they match by provider ids
@@ -175,45 +270,114 @@ def receive_message(
     kind = ROUTING_KIND[channel.kind]
     detail = {"channel": channel.slug, "external_id": m.external_id, "subject": m.subject}
     conv = uow.conversation(choice.conversation_id) if choice.conversation_id else None
+    created = conv is None
     if conv is None:
-        conv = Conversation(
-            id=core.new_id(),
-            client_account_id=channel.client_account_id,
-            contact_id=contact.id,
-            channel_id=channel.id,
-            channel_kind=kind,
-            state=ConversationState.OPEN,
-            created_at=at,
-            updated_at=at,
-        )
-        uow.add_conversation(conv)
-        core.timeline(uow, conv, at, "created", "contact", **detail)
-        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
+        conv = open_conversation(core, uow, contact, channel.id, kind, at)
+        add_timeline(uow, conv, at, "created", "contact", **detail)
+        message = add_message(core, uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
         if m.automatic:
             # Stored for the record; nobody needs to answer an auto-reply or a newsletter.
-            core.timeline(uow, conv, at, "automatic", "system", **detail)
-            uow.save_conversation(core.move(conv, ConversationState.RESOLVED, at, resolved_at=at))
+            add_timeline(uow, conv, at, "automatic", "system", **detail)
+            uow.save_conversation(move(conv, ConversationState.RESOLVED, at, resolved_at=at))
         else:
-            core.enqueue(uow, now, out, conv, channel.queue_id, kind)
-    elif choice.reopen:
-        reopened = core.move(
-            conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None
-        )
-        uow.save_conversation(reopened)
-        core.timeline(uow, conv, at, "reopened", "contact", **detail)
-        message = core.add_message(uow, out, reopened, AuthorKind.CONTACT, contact.name, text, at)
-        core.enqueue(
+            enqueue(core, uow, now, out, conv, channel.queue_id, kind)
+    else:
+        if not choice.reopen:
+            uow.save_conversation(replace(conv, updated_at=at))
+            add_timeline(
+                uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail
+            )
+        message = store_in_conversation(
+            core,
             uow,
             now,
             out,
-            reopened,
-            conv.queue_id or channel.queue_id,
-            kind,
-            preferred_agent_id=conv.wrap_up_agent_id,
+            channel,
+            conv,
+            contact.name,
+            text,
+            reopen=choice.reopen,
+            detail=detail,
         )
-    else:
-        uow.save_conversation(replace(conv, updated_at=at))
-        core.timeline(uow, conv, at, "received", "contact", matched_by=choice.matched_by, **detail)
-        message = core.add_message(uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
+    if channel.kind is ChannelKind.EMAIL and not m.automatic:
+        # A person wrote from this address: it works again.
+        if uow.clear_undeliverable(channel.client_account_id, IdentityKind.EMAIL, m.sender.value):
+            add_timeline(uow, conv, at, "address_deliverable", "contact", address=m.sender.value)
+        if created:
+            _acknowledge(core, uow, out, channel, conv, contact, m, at)
     return conv.id
+
+
+def _acknowledge(
+    core: IntakeCore,
+    uow: LiveUnitOfWork,
+    out: Outbox,
+    channel: Channel,
+    conv: Conversation,
+    contact: Contact,
+    m: InboundMessage,
+    at: datetime,
+) -> None:
+    """The channel's automatic acknowledgement of a new conversation started by a person's
+    mail (never of automatic mail): marked ``Auto-Submitted: auto-generated``, and at most
+    ``AUTO_REPLY_LIMIT`` per address per ``AUTO_REPLY_WINDOW``, so two auto-responders
+    cannot keep each other going. Skipped (and noted) when the address may not be sent
+    to or the limit is reached."""
+    text = channel.settings.get(AUTO_ACKNOWLEDGE_SETTING)
+    if not isinstance(text, str) or not text.strip():
+        return
+    address = m.sender.value
+    refused = refusal_for(uow, channel.id, conv, Identity(IdentityKind.EMAIL, address))
+    earlier = uow.auto_replies_since(channel.id, address, at - AUTO_REPLY_WINDOW)
+    if refused is not None or not may_auto_reply(earlier, at):
+        reason = refused or "auto_reply_limit"
+        add_timeline(uow, conv, at, "acknowledgement_skipped", "system", reason=reason)
+        return
+    message = add_message(
+        core, uow, out, conv, AuthorKind.SYSTEM, channel.name, text.strip()[:TEXT_MAX_CHARS], at
+    )
+    queue_reply(uow, channel, conv, contact, message, at, automatic=True)
+    uow.add_auto_reply(channel.id, address, at)
+    add_timeline(uow, conv, at, "acknowledged", "system", address=address)
+
+
+def store_in_conversation(
+    core: IntakeCore,
+    uow: LiveUnitOfWork,
+    now: float,
+    out: Outbox,
+    channel: Channel,
+    conv: Conversation,
+    author_name: str,
+    text: str,
+    *,
+    reopen: bool,
+    client_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> Message:
+    """Store a contact's message in a conversation the channel chose (by threading, or
+    web chat by its token). With ``reopen`` the ended conversation opens again and is
+    enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry."""
+    at = at_time(now)
+    if not reopen:
+        return add_message(
+            core, uow, out, conv, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+        )
+    reopened = move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
+    uow.save_conversation(reopened)
+    add_timeline(uow, conv, at, "reopened", "contact", **(detail or {}))
+    message = add_message(
+        core, uow, out, reopened, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+    )
+    enqueue(
+        core,
+        uow,
+        now,
+        out,
+        reopened,
+        conv.queue_id or channel.queue_id,
+        ROUTING_KIND[channel.kind],
+        preferred_agent_id=conv.wrap_up_agent_id or None,
+    )
+    return message

@@ -18,6 +18,7 @@ from switchdesk.domain.conversations.model import (
     IdentityKind,
     Message,
 )
+from switchdesk.domain.conversations.reachability import REFUSAL_TEXT, send_refusal
 from switchdesk.domain.conversations.windows import ReplyMode, reply_allowance
 from switchdesk.domain.errors import Conflict
 from switchdesk.usecases.deliveries import Delivery
@@ -33,8 +34,10 @@ REFERENCES_KEPT = 20
 REFUSALS = {
     "template_required": "the 24-hour window has closed: only an approved template can be sent now",
     "window_closed": "the messaging window has closed: this contact must write first",
+    **REFUSAL_TEXT,
 }
-"""What the desk shows for each reason ``reply_allowance`` refuses a free-text reply."""
+"""What the desk shows for each reason a reply is refused: ``reply_allowance``'s window
+reasons, and ``contact_opted_out`` / ``address_undeliverable`` (``reachability.py``)."""
 
 
 def subject_of(uow: LiveUnitOfWork, conv: Conversation) -> str:
@@ -53,8 +56,11 @@ def queue_reply(
     contact: Contact,
     message: Message,
     at: datetime,
+    *,
+    automatic: bool = False,
 ) -> Delivery | None:
-    """Queue ``message`` for ``channel``'s sender; None for web chat."""
+    """Queue ``message`` for ``channel``'s sender; None for web chat. ``automatic`` marks
+    mail no person wrote (an acknowledgement): it carries ``Auto-Submitted``."""
     kind = IDENTITY_OF_CHANNEL.get(channel.kind)
     if kind is None:
         return None
@@ -63,6 +69,9 @@ def queue_reply(
         raise Conflict(
             f"this contact has no {kind.value} address to answer to", code="no_reply_address"
         )
+    refused = refusal_for(uow, channel.id, conv, Identity(kind, address))
+    if refused is not None:
+        raise Conflict(REFUSALS[refused], code=refused)
     inbound = [m for m in uow.messages(conv.id) if m.author_kind is AuthorKind.CONTACT]
     human = message.author_kind is AuthorKind.AGENT
     allowance = reply_allowance(channel.kind, inbound[-1].at if inbound else None, at, human=human)
@@ -80,10 +89,31 @@ def queue_reply(
         subject=subject_of(uow, conv),
         in_reply_to=references[-1] if references else None,
         references=tuple(references[-REFERENCES_KEPT:]),
-        human_agent=human,
+        automatic=automatic,
+        human_agent=human and not automatic,
         message_tag="HUMAN_AGENT" if allowance.mode is ReplyMode.HUMAN_AGENT_TAG else "",
         quoted=inbound[-1].text if inbound and channel.kind is ChannelKind.EMAIL else "",
     )
     delivery = Delivery(outbound, at, at)
     uow.add_delivery(delivery)
     return delivery
+
+
+def refusal_for(
+    uow: LiveUnitOfWork, channel_id: str, conv: Conversation, to: Identity
+) -> str | None:
+    """Why nothing may be sent to ``to`` on the channel now (None: it may): the contact's
+    opt-out on that channel, or a permanent bounce of the address."""
+    consent = uow.consent(conv.contact_id, channel_id)
+    bounced = uow.undeliverable(conv.client_account_id, to.kind, to.value)
+    return send_refusal(consent, bounced)
+
+
+def delivery_refusal(uow: LiveUnitOfWork, message: OutboundMessage) -> tuple[str, str] | None:
+    """The dispatcher's check at send time (a reply queued before a STOP or a bounce
+    arrived): ``(code, text)`` when the message must not go, None when it may."""
+    conv = uow.conversation(message.conversation_id)
+    if conv is None:
+        return None
+    code = refusal_for(uow, message.channel_id, conv, message.to)
+    return (code, REFUSALS[code]) if code is not None else None

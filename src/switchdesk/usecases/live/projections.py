@@ -9,6 +9,7 @@ import math
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from switchdesk.domain.routing import (
     AgentActivityChanged,
@@ -86,6 +87,18 @@ class Projections:
         if now >= self.day_start + DAY_SECONDS:
             self.day_start = math.floor(now / DAY_SECONDS) * DAY_SECONDS
             self.day.clear()
+
+    def adopt_pending(self, state: dict[str, Any]) -> None:
+        """Open offers and entry times from an engine snapshot (after a rebuild)."""
+        self.offers = {
+            o["id"]: PendingOffer(
+                o["id"], o["interaction_id"], o["agent_id"], o["queue_id"], o["expires_at"]
+            )
+            for o in state["offers"]
+        }
+        self.entered = {
+            ix["id"]: (ix["queue_id"], ix["entered_at"]) for ix in state["interactions"]
+        }
 
     def mean_handle_seconds(self, queue_id: str, default: float) -> float:
         handles = self.day[queue_id].handle_seconds

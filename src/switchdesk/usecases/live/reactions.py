@@ -30,33 +30,17 @@ from switchdesk.domain.routing import (
     OfferRescinded,
     RoutingEvent,
 )
+from switchdesk.usecases.live.conversations import add_timeline, move
+from switchdesk.usecases.live.views import ViewCore, conversation_view, offer_view
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
 
-class Reactor(Protocol):
-    """The parts of the live center that reactions use."""
+class Reactor(ViewCore, Protocol):
+    """The parts of the live center that reactions use (the views' and these)."""
 
     def agent_name(self, agent_id: str | None) -> str: ...
-    def conversation_of(self, interaction_id: str) -> str | None: ...
-    def queue_name(self, queue_id: str | None) -> str: ...
     def offer_end_reason(self, offer_id: str) -> str: ...
-    def timeline(
-        self,
-        uow: LiveUnitOfWork,
-        conv: Conversation,
-        at: datetime,
-        kind: str,
-        actor: str,
-        **detail: Any,
-    ) -> None: ...
-    def move(
-        self, conv: Conversation, state: ConversationState, at: datetime, **changes: Any
-    ) -> Conversation: ...
-    def offer_view(
-        self, uow: LiveUnitOfWork, offer_id: str, conv: Conversation
-    ) -> dict[str, Any]: ...
-    def conversation_view(self, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]: ...
 
 
 Reaction = Callable[[Reactor, LiveUnitOfWork, Any, Conversation, Outbox], None]
@@ -69,7 +53,7 @@ def _at(event: RoutingEvent) -> datetime:
 def enqueued(
     c: Reactor, uow: LiveUnitOfWork, e: InteractionEnqueued, conv: Conversation, out: Outbox
 ) -> None:
-    c.timeline(
+    add_timeline(
         uow, conv, _at(e), "enqueued", "system", queue=c.queue_name(e.queue_id), queue_id=e.queue_id
     )
 
@@ -84,7 +68,7 @@ def moved(
     queue_id = e.queue_id if isinstance(e, InteractionMovedToTarget) else e.to_queue_id
     at = _at(e)
     uow.save_conversation(replace(conv, queue_id=queue_id, updated_at=at))
-    c.timeline(uow, conv, at, "moved", "system", queue=c.queue_name(queue_id), queue_id=queue_id)
+    add_timeline(uow, conv, at, "moved", "system", queue=c.queue_name(queue_id), queue_id=queue_id)
 
 
 def transferred(
@@ -92,9 +76,9 @@ def transferred(
 ) -> None:
     at = _at(e)
     uow.save_conversation(
-        c.move(conv, ConversationState.WAITING, at, queue_id=e.to_queue_id, agent_id=None)
+        move(conv, ConversationState.WAITING, at, queue_id=e.to_queue_id, agent_id=None)
     )
-    c.timeline(
+    add_timeline(
         uow,
         conv,
         at,
@@ -112,22 +96,24 @@ def transferred(
 
 def offered(c: Reactor, uow: LiveUnitOfWork, e: OfferMade, conv: Conversation, out: Outbox) -> None:
     name = c.agent_name(e.agent_id)
-    c.timeline(
+    add_timeline(
         uow, conv, _at(e), "offered", "system", agent=name, agent_id=e.agent_id, offer_id=e.offer_id
     )
-    out.send(f"agent:{e.agent_id}", {"type": "offer", "offer": c.offer_view(uow, e.offer_id, conv)})
+    out.send(
+        f"agent:{e.agent_id}", {"type": "offer", "offer": offer_view(c, uow, e.offer_id, conv)}
+    )
 
 
 def accepted(
     c: Reactor, uow: LiveUnitOfWork, e: OfferAccepted, conv: Conversation, out: Outbox
 ) -> None:
     at, name = _at(e), c.agent_name(e.agent_id)
-    assigned = c.move(conv, ConversationState.ASSIGNED, at, agent_id=e.agent_id)
+    assigned = move(conv, ConversationState.ASSIGNED, at, agent_id=e.agent_id)
     uow.save_conversation(assigned)
-    c.timeline(uow, conv, at, "accepted", f"user:{name}", agent=name, agent_id=e.agent_id)
+    add_timeline(uow, conv, at, "accepted", f"user:{name}", agent=name, agent_id=e.agent_id)
     out.send(
         f"agent:{e.agent_id}",
-        {"type": "assigned", "conversation": c.conversation_view(uow, assigned)},
+        {"type": "assigned", "conversation": conversation_view(c, uow, assigned)},
     )
     out.send(f"conversation:{conv.id}", {"type": "agent_joined", "agent_name": name})
 
@@ -141,7 +127,7 @@ def offer_ended(
 ) -> None:
     reason = c.offer_end_reason(e.offer_id)
     name = c.agent_name(e.agent_id)
-    c.timeline(uow, conv, _at(e), f"offer_{reason}", "system", agent=name, agent_id=e.agent_id)
+    add_timeline(uow, conv, _at(e), f"offer_{reason}", "system", agent=name, agent_id=e.agent_id)
     out.send(
         f"agent:{e.agent_id}", {"type": "offer_gone", "offer_id": e.offer_id, "reason": reason}
     )
@@ -150,7 +136,7 @@ def offer_ended(
 def completed(
     c: Reactor, uow: LiveUnitOfWork, e: InteractionCompleted, conv: Conversation, out: Outbox
 ) -> None:
-    c.timeline(
+    add_timeline(
         uow,
         conv,
         _at(e),
@@ -163,7 +149,7 @@ def completed(
 def abandoned(
     c: Reactor, uow: LiveUnitOfWork, e: InteractionAbandoned, conv: Conversation, out: Outbox
 ) -> None:
-    c.timeline(uow, conv, _at(e), "abandoned", "contact")
+    add_timeline(uow, conv, _at(e), "abandoned", "contact")
 
 
 def left_routing(
@@ -173,7 +159,7 @@ def left_routing(
     conv: Conversation,
     out: Outbox,
 ) -> None:
-    c.timeline(uow, conv, _at(e), "left_routing", "system")
+    add_timeline(uow, conv, _at(e), "left_routing", "system")
 
 
 EVENT_HANDLERS: dict[type[RoutingEvent], Reaction] = {

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.conversations.channel_settings import KINDS
 from switchdesk.domain.conversations.model import AgentProfile, QueueSettings
 from switchdesk.domain.routing import Strategy
 from switchdesk.usecases.live.capacity import DEFAULT_CAPACITY_PROFILE
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
+from switchdesk.web.routes.center_config import ChannelOut
 from switchdesk.web.security import require
 
 router = APIRouter(tags=["admin pages"])
@@ -78,7 +80,12 @@ def center_page(
             "queues": queues,
             "queue_names": {q.id: q.name for q in queues},
             "queue_forms": {q.id: _queue_form(q) for q in queues},
-            "channels": live.channels(principal),
+            "channels": [
+                ChannelOut.of(c, live.secret_status(c), runtime.settings.public_url)
+                for c in live.channels(principal)
+            ],
+            "channel_address_labels": {k.value: spec.address_label for k, spec in KINDS.items()},
+            "public_url": runtime.settings.public_url.rstrip("/"),
             "profiles": profiles,
             "profile_forms": {p.user_id: _profile_form(p) for p in profiles},
             "channel_kinds": _channel_kinds(profiles),

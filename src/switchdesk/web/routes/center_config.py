@@ -8,7 +8,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from switchdesk.domain.accounts.permissions import Permission
-from switchdesk.domain.conversations.model import Channel, QueueSettings
+from switchdesk.domain.conversations.channel_settings import (
+    SECRETS_KEY,
+    secret_names,
+    webhook_path,
+)
+from switchdesk.domain.conversations.model import Channel, ChannelKind, QueueSettings
 from switchdesk.domain.routing import Strategy
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.schemas import Strict
@@ -63,7 +68,28 @@ class ChannelIn(Strict):
     slug: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=200)
     queue_id: str = Field(min_length=1, max_length=64)
+    kind: ChannelKind = ChannelKind.WEB_CHAT
+    address: str = Field(default="", max_length=320)
+    settings: dict[str, Any] = Field(default_factory=dict, max_length=50)
     greeting: str = Field(default="", max_length=1000)
+
+
+class ChannelPatch(Strict):
+    """Fields left out stay as they are; ``settings`` replaces the settings as a whole."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    queue_id: str | None = Field(default=None, min_length=1, max_length=64)
+    enabled: bool | None = None
+    address: str | None = Field(default=None, max_length=320)
+    settings: dict[str, Any] | None = Field(default=None, max_length=50)
+    greeting: str | None = Field(default=None, max_length=1000)
+
+
+class SecretStatus(BaseModel):
+    """A secret's name and whether the server has it; never its value."""
+
+    name: str
+    configured: bool
 
 
 class ChannelOut(BaseModel):
@@ -74,10 +100,24 @@ class ChannelOut(BaseModel):
     client_account_id: str
     queue_id: str
     greeting: str
-    url: str
+    enabled: bool
+    address: str
+    settings: dict[str, Any]
+    """The non-secret settings (secret names are under ``secrets``)."""
+    secrets: dict[str, SecretStatus]
+    url: str | None
+    """The customer chat page (web chat only)."""
+    webhook_url: str | None
+    """What to give the provider (WhatsApp, Messenger, SMS): the public URL when the
+    server knows it (``SWITCHDESK_PUBLIC_URL``), else the path."""
+    status_webhook_url: str | None
+    """SMS only: the delivery status callback."""
 
     @classmethod
-    def of(cls, c: Channel) -> ChannelOut:
+    def of(cls, c: Channel, configured: dict[str, bool], public_url: str = "") -> ChannelOut:
+        base = public_url.rstrip("/")
+        hook = webhook_path(c.kind, c.slug)
+        names = secret_names(c.settings)
         return cls(
             id=c.id,
             slug=c.slug,
@@ -86,7 +126,18 @@ class ChannelOut(BaseModel):
             client_account_id=c.client_account_id,
             queue_id=c.queue_id,
             greeting=c.greeting,
-            url=f"/chat/{c.slug}",
+            enabled=c.enabled,
+            address=c.address,
+            settings={k: v for k, v in c.settings.items() if k != SECRETS_KEY},
+            secrets={
+                role: SecretStatus(name=name, configured=configured.get(role, False))
+                for role, name in names.items()
+            },
+            url=f"/chat/{c.slug}" if c.kind is ChannelKind.WEB_CHAT else None,
+            webhook_url=base + hook if hook else None,
+            status_webhook_url=(
+                f"{base}/webhooks/sms-status/{c.slug}" if c.kind is ChannelKind.SMS else None
+            ),
         )
 
 
@@ -156,11 +207,17 @@ def replace_queue(
     return QueueOut.of(live.configure_queue(principal, queue_id=queue_id, **_queue_args(body)))
 
 
+def _channel_out(request: Request, channel: Channel) -> ChannelOut:
+    runtime = request.app.state.runtime
+    return ChannelOut.of(channel, runtime.live.secret_status(channel), runtime.settings.public_url)
+
+
 @router.get("/channels")
 def list_channels(
     request: Request, principal: Principal = require(Permission.ROUTING_CONFIGURE)
 ) -> list[ChannelOut]:
-    return [ChannelOut.of(c) for c in _live(request).channels(principal)]
+    """Channels of every kind; for each secret, its name and whether the server has it."""
+    return [_channel_out(request, c) for c in _live(request).channels(principal)]
 
 
 @router.post("/channels", status_code=201)
@@ -169,10 +226,44 @@ def create_channel(
     request: Request,
     principal: Principal = require(Permission.ROUTING_CONFIGURE),
 ) -> ChannelOut:
-    channel = _live(request).create_channel(
-        principal, slug=body.slug, name=body.name, queue_id=body.queue_id, greeting=body.greeting
+    """A channel of any kind. Its address and settings are checked for the kind
+    (docs/channels.md): a missing setting answers 422 ``channel_setting_missing``, a bad
+    port ``channel_port_invalid``, a bad URL ``channel_url_invalid``, a settings key that
+    would hold a secret value ``channel_secret_value_refused`` (secrets are named in
+    ``settings.secrets``, never given)."""
+    channel = _live(request).add_channel(
+        principal,
+        kind=body.kind,
+        slug=body.slug,
+        name=body.name,
+        queue_id=body.queue_id,
+        address=body.address,
+        settings=body.settings,
+        greeting=body.greeting,
     )
-    return ChannelOut.of(channel)
+    return _channel_out(request, channel)
+
+
+@router.patch("/channels/{channel_id}")
+def update_channel(
+    channel_id: str,
+    body: ChannelPatch,
+    request: Request,
+    principal: Principal = require(Permission.ROUTING_CONFIGURE),
+) -> ChannelOut:
+    """Change a channel's name, queue (same client account), enabled flag, address or
+    settings; the slug and kind stay. Checked as on creation."""
+    channel = _live(request).update_channel(
+        principal,
+        channel_id,
+        name=body.name,
+        queue_id=body.queue_id,
+        enabled=body.enabled,
+        address=body.address,
+        settings=body.settings,
+        greeting=body.greeting,
+    )
+    return _channel_out(request, channel)
 
 
 @router.get("/agent-profiles")

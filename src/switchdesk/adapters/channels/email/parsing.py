@@ -13,7 +13,7 @@ import contextlib
 import email
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
 from email.header import decode_header, make_header
@@ -408,7 +408,9 @@ def _parse(
 
     bounce = _bounce(msg, channel_id, received_at)
     if bounce is not None:
-        return ParsedMail(bounce=bounce)
+        original = [bounce.original_external_id] if bounce.original_external_id else []
+        hint = _hint(original, [], our_domain) if our_domain else None
+        return ParsedMail(bounce=replace(bounce, conversation_hint=hint))
 
     name, addr = _display_name(msg)
     sender = addr.strip().lower()

@@ -226,3 +226,171 @@ reasonsForm.addEventListener("submit", (event) => {
   }
   send("PUT", "/api/v1/not-ready-reasons", reasons, "not-ready reasons");
 });
+
+// ---------------------------------------------------------------- channels of every kind
+
+const channelForm = document.getElementById("channel-form");
+const channelTitle = document.getElementById("channel-form-title");
+const channelError = document.getElementById("channel-form-error");
+const channelSubmit = channelForm.querySelector("button[type=submit]");
+const channelCancel = channelForm.querySelector("[data-cancel-edit]");
+const channelWebhook = document.getElementById("channel-webhook");
+const addressLabels = JSON.parse(channelForm.dataset.addressLabels);
+const publicUrl = channelForm.dataset.publicUrl;
+const WEBHOOK_KINDS = ["whatsapp", "messenger", "sms"];
+let editing = null; // the channel being edited, or null for a new one
+
+function channelKind() {
+  return channelForm.elements.kind.value;
+}
+
+// Only the fields of the chosen kind are shown; the others are disabled (never sent).
+function showKind() {
+  const kind = channelKind();
+  for (const el of channelForm.querySelectorAll("[data-kinds]")) {
+    const on = el.dataset.kinds.split(" ").includes(kind);
+    el.hidden = !on;
+    if (el.tagName === "FIELDSET") el.disabled = !on;
+    else for (const input of el.querySelectorAll("input, select")) input.disabled = !on;
+  }
+  channelForm.querySelector("[data-address-label]").textContent = addressLabels[kind] || "Address";
+  showWebhook();
+}
+
+function showWebhook() {
+  const kind = channelKind();
+  const slug = channelForm.elements.slug.value.trim().toLowerCase() || "<slug>";
+  channelWebhook.textContent = WEBHOOK_KINDS.includes(kind) ? `${publicUrl}/webhooks/${kind}/${slug}` : "";
+}
+
+function active(selector) {
+  return [...channelForm.querySelectorAll(selector)].filter((el) => !el.disabled && !el.closest("[hidden]"));
+}
+
+function channelSettings() {
+  const settings = {};
+  const imap = active("[data-setting=imap_host]")[0]?.value.trim();
+  for (const el of active("[data-setting]")) {
+    if (el.hasAttribute("data-imap") && !imap) continue; // no IMAP host: no IMAP settings
+    if (el.hasAttribute("data-bool")) { settings[el.dataset.setting] = el.checked; continue; }
+    const value = el.value.trim();
+    if (value === "") continue;
+    settings[el.dataset.setting] = el.hasAttribute("data-number") ? Number(value) : value;
+  }
+  const secrets = {};
+  for (const el of active("[data-secret]")) {
+    const value = el.value.trim().toUpperCase();
+    if (value !== "") secrets[el.dataset.secret] = value;
+  }
+  if (Object.keys(secrets).length) settings.secrets = secrets;
+  return settings;
+}
+
+function channelBody() {
+  const f = channelForm.elements;
+  const kind = channelKind();
+  const body = { name: f.name.value.trim(), queue_id: f.queue_id.value };
+  if (kind === "web_chat") body.greeting = f.greeting.value;
+  else body.address = f.address.value.trim();
+  body.settings = channelSettings();
+  if (editing) body.enabled = f.enabled.checked;
+  else Object.assign(body, { kind, slug: f.slug.value.trim().toLowerCase() });
+  return body;
+}
+
+function clearChannelError() {
+  channelError.textContent = "";
+  for (const el of channelForm.querySelectorAll("[aria-invalid]")) {
+    el.removeAttribute("aria-invalid");
+    el.removeAttribute("aria-describedby");
+  }
+}
+
+// The problem is shown next to the form; the field it names is marked and focused.
+function showChannelError(problem) {
+  channelError.textContent = `Not saved: ${describe(problem)}`;
+  const located = (problem.errors || [])[0]?.location || [];
+  const field = problem.field || located.filter((p) => p !== "body" && p !== "settings").join(".");
+  const input = field ? active(`[data-field="${CSS.escape(field)}"]`)[0] : null;
+  if (input) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "channel-form-error");
+    input.focus();
+  }
+}
+
+function editChannel(channel) {
+  clearChannelError();
+  channelForm.reset();
+  editing = channel;
+  const f = channelForm.elements;
+  f.kind.value = channel.kind;
+  f.kind.disabled = true;
+  f.slug.value = channel.slug;
+  f.slug.disabled = true;
+  f.name.value = channel.name;
+  f.queue_id.value = channel.queue_id;
+  f.greeting.value = channel.greeting || "";
+  f.address.value = channel.address || "";
+  f.enabled.checked = channel.enabled;
+  channelForm.querySelector("[data-edit-only]").hidden = false;
+  showKind();
+  for (const el of active("[data-setting]")) {
+    const value = channel.settings[el.dataset.setting];
+    if (el.hasAttribute("data-bool")) el.checked = value === undefined ? el.defaultChecked : Boolean(value);
+    else el.value = value ?? "";
+  }
+  for (const el of active("[data-secret]")) el.value = channel.secrets[el.dataset.secret]?.name ?? "";
+  channelTitle.textContent = `Edit channel ${channel.name}`;
+  channelSubmit.textContent = "Save channel";
+  channelCancel.hidden = false;
+  channelForm.scrollIntoView({ block: "nearest" });
+  f.name.focus();
+}
+
+function newChannel() {
+  clearChannelError();
+  channelForm.reset();
+  editing = null;
+  channelForm.elements.kind.disabled = false;
+  channelForm.elements.slug.disabled = false;
+  channelForm.querySelector("[data-edit-only]").hidden = true;
+  channelTitle.textContent = channelTitle.dataset.newTitle;
+  channelSubmit.textContent = channelSubmit.dataset.newLabel;
+  channelCancel.hidden = true;
+  showKind();
+}
+
+channelForm.elements.kind.addEventListener("change", () => { clearChannelError(); showKind(); });
+channelForm.elements.slug.addEventListener("input", showWebhook);
+channelCancel.addEventListener("click", () => { newChannel(); channelForm.elements.kind.focus(); });
+for (const button of document.querySelectorAll("[data-edit-channel]")) {
+  button.addEventListener("click", () => editChannel(JSON.parse(button.dataset.editChannel)));
+}
+
+channelForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearChannelError();
+  const body = channelBody();
+  const path = editing ? `/api/v1/channels/${encodeURIComponent(editing.id)}` : "/api/v1/channels";
+  const what = editing ? `channel ${body.name}` : `new channel ${body.name}`;
+  let response;
+  try {
+    response = await fetch(path, {
+      method: editing ? "PATCH" : "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    showChannelError({ detail: `the server could not be reached (${err.message})` });
+    return;
+  }
+  if (response.ok) {
+    sessionStorage.setItem(SAVED, `Saved: ${what}.`);
+    window.location.reload();
+    return;
+  }
+  showChannelError(await response.json().catch(() => ({ detail: response.statusText })));
+});
+
+newChannel();

@@ -1,0 +1,323 @@
+"""Configuration of the live center: queues (routing rules, wrap-up codes, service-level
+threshold), channels, agents' profiles (skills, languages, capacity), not-ready reasons,
+and the channel endpoints that adapters look up.
+
+Checks that need no state run at once; the changes run in the writer, so the engine and
+the configuration kept in memory move with the database in the same batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.conversations.model import (
+    AgentProfile,
+    Channel,
+    ChannelKind,
+    NotReadyReason,
+    QueueSettings,
+    WrapUpCode,
+)
+from switchdesk.domain.errors import Conflict, NotFound, ValidationFailed
+from switchdesk.domain.routing import QueueConfig, Strategy
+from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
+from switchdesk.usecases.live.capacity import parse_capacity
+from switchdesk.usecases.live.commands import CommandCore
+from switchdesk.usecases.live.views import reasons_view
+from switchdesk.usecases.live.writer import Outbox
+from switchdesk.usecases.live_ports import LiveUnitOfWork
+from switchdesk.usecases.ports import UnitOfWorkFactory
+from switchdesk.usecases.principal import Principal
+
+
+class ConfigurationCore(CommandCore, Protocol):
+    """The parts of the live center that configuration uses."""
+
+    def replace_reasons(self, reasons: Iterable[NotReadyReason]) -> list[NotReadyReason]: ...
+
+
+def configure_queue(
+    core: ConfigurationCore,
+    actor: Principal,
+    *,
+    name: str,
+    client_account_id: str | None,
+    eligibility: str,
+    strategy: Strategy | str,
+    offer_timeout_seconds: float,
+    after_contact_work_seconds: float,
+    threshold_seconds: float,
+    wrap_up_codes: Iterable[tuple[str, str]],
+    wrap_up_required: bool,
+    escalation_queue_id: str | None,
+    queue_id: str | None,
+) -> QueueSettings:
+    """Create (or, with ``queue_id``, replace) a queue. Bad expressions are refused."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    label = name.strip()
+    if not label or len(label) > 200:
+        raise ValidationFailed("a queue name has 1 to 200 characters")
+    if not actor.sees_client_account(client_account_id):
+        raise NotFound(f"client account {client_account_id!r} not found")
+    codes = tuple(WrapUpCode(c.strip(), lb.strip() or c.strip()) for c, lb in wrap_up_codes)
+    if any(not c.code or len(c.code) > 64 for c in codes):
+        raise ValidationFailed("a wrap-up code has 1 to 64 characters")
+    if wrap_up_required and not codes:
+        raise ValidationFailed("a queue that requires wrap-up needs wrap-up codes")
+    if threshold_seconds <= 0:
+        raise ValidationFailed("the service-level threshold is positive")
+    try:
+        strategy = Strategy(strategy)
+    except ValueError:
+        allowed = ", ".join(s.value for s in Strategy)
+        raise ValidationFailed(f"unknown strategy; expected one of: {allowed}") from None
+
+    def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> QueueSettings:
+        qid = queue_id or core.new_id()
+        if queue_id is not None and queue_id not in core.queue_map:
+            raise NotFound(f"queue {queue_id!r} not found")
+        if escalation_queue_id is not None and escalation_queue_id not in core.queue_map:
+            raise NotFound(f"queue {escalation_queue_id!r} not found")
+        if (
+            client_account_id is not None
+            and core.client_account_name(uow, client_account_id) is None
+        ):
+            # Refused before the engine moves (the row would fail its foreign key).
+            raise NotFound(f"client account {client_account_id!r} not found")
+        config = QueueConfig(
+            id=qid,
+            eligibility=eligibility,
+            strategy=strategy,
+            offer_timeout_seconds=offer_timeout_seconds,
+            after_contact_work_seconds=after_contact_work_seconds,
+        )
+        core.route(uow, now, out, lambda t: core.engine.configure_queue(config, t))
+        settings = QueueSettings(
+            qid,
+            label,
+            client_account_id,
+            config.to_dict(),
+            codes,
+            wrap_up_required,
+            threshold_seconds,
+            escalation_queue_id,
+        )
+        uow.put_queue(settings)
+        core.queue_map[qid] = settings
+        out.queues.add(qid)
+        return settings
+
+    return core.writer.run(body)
+
+
+def create_channel(
+    core: ConfigurationCore,
+    actor: Principal,
+    *,
+    slug: str,
+    name: str,
+    queue_id: str,
+    greeting: str,
+    kind: ChannelKind,
+    address: str,
+    settings: dict[str, Any] | None,
+) -> Channel:
+    """Add a channel in front of a queue (its client account is the queue's)."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    address = address.strip()
+    if kind is not ChannelKind.WEB_CHAT and not address:
+        raise ValidationFailed(
+            "this channel needs its address at the provider", code="channel_address_missing"
+        )
+    if len(address) > 320:
+        raise ValidationFailed("a channel address has at most 320 characters")
+    slug = slug.strip().lower()
+    if not slug or len(slug) > 100 or not all(c.isalnum() or c == "-" for c in slug):
+        raise ValidationFailed("a channel slug has 1 to 100 letters, digits or dashes")
+    queue = core.queue_map.get(queue_id)
+    if queue is None or not actor.sees_client_account(queue.client_account_id):
+        raise NotFound(f"queue {queue_id!r} not found")
+    if queue.client_account_id is None:
+        raise ValidationFailed("a channel's queue belongs to a client account")
+    channel = Channel(
+        core.new_id(),
+        slug,
+        name.strip() or slug,
+        kind,
+        queue.client_account_id,
+        queue_id,
+        greeting.strip(),
+        address=address.lower() if kind is ChannelKind.EMAIL else address,
+        settings=dict(settings or {}),
+    )
+
+    def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Channel:
+        if slug in core.channel_map:
+            raise Conflict(f"the channel slug {slug!r} is taken")
+        if address and any(
+            c.kind is kind and c.address == channel.address for c in core.channel_map.values()
+        ):
+            raise Conflict(
+                f"another {kind.value} channel has the address {address!r}",
+                code="channel_address_taken",
+            )
+        uow.put_channel(channel)
+        core.channel_map[slug] = channel
+        return channel
+
+    return core.writer.run(body)
+
+
+def set_agent_profile(
+    core: ConfigurationCore,
+    accounts: UnitOfWorkFactory,
+    actor: Principal,
+    user_id: str,
+    *,
+    skills: dict[str, int],
+    languages: Iterable[str],
+    capacity: dict[str, Any] | None,
+) -> AgentProfile:
+    """Make a user routable (skills 1-5, languages, capacity) or update them."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    for skill, level in skills.items():
+        if not skill or not isinstance(level, int) or not 1 <= level <= 5:
+            raise ValidationFailed(f"skill {skill!r}: proficiency is an integer 1 to 5")
+    cap = parse_capacity(capacity)
+    with accounts() as unit:
+        user = unit.users.get(user_id)
+    if user is None or not actor.sees_client_account(
+        next(iter(sorted(user.client_account_ids)), None)
+    ):
+        raise NotFound(f"user {user_id!r} not found")
+    attributes = {
+        "skills": dict(sorted(skills.items())),
+        "languages": sorted(set(languages)),
+        "client_accounts": sorted(user.client_account_ids),
+        "role": user.role.value,
+        "team": user.team_id,
+        "site": user.site_id,
+    }
+    profile = AgentProfile(user_id, attributes, cap.to_dict())
+
+    def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> AgentProfile:
+        engine = core.engine
+        known = core.profiles.get(user_id)
+        if known is not None:
+            core.route(
+                uow, now, out, lambda t: engine.update_agent_attributes(user_id, attributes, t)
+            )
+            if dict(known.capacity) != profile.capacity:
+                core.route(uow, now, out, lambda t: engine.set_capacity(user_id, cap, t))
+        else:
+            core.route(
+                uow,
+                now,
+                out,
+                lambda t: engine.register_agent(user_id, t, attributes=attributes, capacity=cap),
+            )
+        uow.put_agent_profile(profile)
+        core.profiles[user_id] = profile
+        core.names[user_id] = user.display_name
+        out.agents.add(user_id)
+        return profile
+
+    return core.writer.run(body)
+
+
+def set_not_ready_reasons(
+    core: ConfigurationCore, actor: Principal, reasons: Iterable[tuple[str, str]]
+) -> None:
+    """Replace the list: codes left out are removed (past events keep their code)."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    items = [NotReadyReason(c.strip(), lb.strip() or c.strip()) for c, lb in reasons]
+    if any(not r.code or len(r.code) > 64 for r in items):
+        raise ValidationFailed("a reason code has 1 to 64 characters")
+    if not items:
+        raise ValidationFailed("keep at least one not-ready reason", code="reasons_invalid")
+    codes = [r.code for r in items]
+    if len(set(codes)) != len(codes):
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        raise ValidationFailed(
+            f"reason code listed twice: {', '.join(twice)}", code="reasons_invalid"
+        )
+
+    def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
+        for old in uow.reasons():
+            if old.code not in codes:
+                uow.remove_reason(old.code)
+        for reason in items:
+            uow.put_reason(reason)
+        frame = {"type": "reasons", "reasons": reasons_view(core.replace_reasons(uow.reasons()))}
+        for agent_id in list(core.profiles):  # open desks update their status menu
+            out.send(f"agent:{agent_id}", frame)
+
+    core.writer.run(body)
+
+
+def visible_queues(core: CommandCore, actor: Principal) -> list[QueueSettings]:
+    """The queues of the actor's client accounts (agents and supervisors see them too)."""
+    if not (
+        actor.can(Permission.ROUTING_CONFIGURE)
+        or actor.can(Permission.CONVERSATIONS_HANDLE)
+        or actor.can(Permission.TEAM_MONITOR)
+    ):
+        actor.require(Permission.ROUTING_CONFIGURE)
+    # Configuration in memory is replaced, never changed in place: copy, then filter.
+    return [
+        q for q in list(core.queue_map.values()) if actor.sees_client_account(q.client_account_id)
+    ]
+
+
+def visible_channels(core: CommandCore, actor: Principal) -> list[Channel]:
+    """The channels of the actor's client accounts."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    return [
+        c for c in list(core.channel_map.values()) if actor.sees_client_account(c.client_account_id)
+    ]
+
+
+def visible_profiles(core: CommandCore, actor: Principal) -> list[AgentProfile]:
+    """Profiles of the agents who serve the actor's client accounts (all of them for
+    someone who sees every client account)."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    return [p for p in list(core.profiles.values()) if core.may_see_agent(actor, p.user_id)]
+
+
+def chat_channel(channels: Mapping[str, Channel], slug: str) -> Channel:
+    """The public face of a chat channel (for the customer page)."""
+    # No lock: a dict read is atomic and channels are only ever added or replaced.
+    channel = channels.get(slug)
+    if channel is None or not channel.enabled or channel.kind is not ChannelKind.WEB_CHAT:
+        raise NotFound(f"chat channel {slug!r} not found")
+    return channel
+
+
+def endpoint_at(
+    channels: Mapping[str, Channel], source: SecretSource | None, kind: ChannelKind, key: str
+) -> ChannelEndpoint | None:
+    """The enabled channel of ``kind`` at provider address ``key`` (web chat: slug)."""
+    wanted = key.strip().lower() if kind is ChannelKind.EMAIL else key.strip()
+    for channel in list(channels.values()):
+        at = channel.slug if kind is ChannelKind.WEB_CHAT else channel.address
+        if channel.kind is kind and channel.enabled and at == wanted:
+            return endpoint_of(channel, kind, source)
+    return None
+
+
+def endpoint_of(
+    channel: Channel | None, kind: ChannelKind | None, source: SecretSource | None
+) -> ChannelEndpoint | None:
+    """The channel, if enabled and of ``kind``, with the secrets its settings name, read
+    from ``source``."""
+    if channel is None or channel.kind is not kind or not channel.enabled:
+        return None
+    names = channel.settings.get("secrets", {})
+    secrets: dict[str, str] = {}
+    if isinstance(names, dict) and source is not None:
+        for name, source_name in names.items():
+            value = source.get(str(source_name))
+            if value:
+                secrets[str(name)] = value
+    return ChannelEndpoint(channel, secrets)
