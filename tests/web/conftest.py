@@ -131,7 +131,18 @@ def demo(sqlite_runtime: Runtime) -> Iterator[tuple[TestClient, dict[str, dict[s
         name: {
             "authorization": "Bearer " + acc.issue_token(op, acc.find_user(op, name).id, "t").secret
         }
-        for name in ("agent", "agent2", "agent3", "lead", "admin", "ops", "qa")
+        for name in (
+            "agent",
+            "agent2",
+            "agent3",
+            "lead",
+            "admin",
+            "ops",
+            "qa",
+            "exec",
+            "hr",
+            "trainer",
+        )
     }
     with TestClient(create_app(sqlite_runtime)) as client:
         yield client, auth

@@ -26,6 +26,7 @@ from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
 from switchdesk.web.live import LiveHub
+from switchdesk.web.openapi import install_openapi
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -140,6 +141,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_openapi(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # Requests are matched against the routers in this order (no two share a path): the
     # agents' and customers' hot paths come first.

@@ -30,7 +30,11 @@ async def list_audit(
     return [AuditEntryOut.of(e) for e in entries]
 
 
-@router.get("/audit/export.csv")
+class CsvResponse(Response):
+    media_type = "text/csv"
+
+
+@router.get("/audit/export.csv", response_class=CsvResponse)
 async def export_audit(
     request: Request, principal: Principal = require(Permission.DATA_EXPORT)
 ) -> Response:
@@ -50,8 +54,7 @@ async def export_audit(
                 e.source,
             ]
         )
-    return Response(
+    return CsvResponse(
         out.getvalue(),
-        media_type="text/csv",
         headers={"content-disposition": 'attachment; filename="audit_log.csv"'},
     )

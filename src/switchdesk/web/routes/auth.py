@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,6 +22,17 @@ from switchdesk.web.security import (
 )
 
 router = APIRouter(tags=["auth"], include_in_schema=True)
+
+SIGNED_IN = {303: {"description": "signed in: to the page asked for (or /)"}}
+FORM_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": why, "content": {"text/html": {"schema": {"type": "string"}}}}
+    for status, why in (
+        (401, "the sign-in page again, saying the username or password is wrong"),
+        (403, "the sign-in page again: the form expired (CSRF)"),
+        (429, "the sign-in page again: too many attempts"),
+    )
+}
+"""The sign-in form answers people: its refusals are the page again, not problem+json."""
 
 
 def _secure(request: Request) -> bool:
@@ -72,14 +83,24 @@ def _login_page(
     return response
 
 
-@router.get("/login", response_class=HTMLResponse, dependencies=[public("people sign in here")])
+@router.get(
+    "/login",
+    response_class=HTMLResponse,
+    responses=SIGNED_IN,
+    dependencies=[public("people sign in here")],
+)
 async def login_page(request: Request, next: str = "/") -> Response:
     if await resolve_principal(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return _login_page(request, next_path=_safe_next(next))
 
 
-@router.post("/login", response_class=HTMLResponse, dependencies=[public("people sign in here")])
+@router.post(
+    "/login",
+    response_class=HTMLResponse,
+    responses={**SIGNED_IN, **FORM_ERRORS},
+    dependencies=[public("people sign in here")],
+)
 async def login_submit(
     request: Request,
     username: Annotated[str, Form(max_length=200)] = "",
@@ -122,7 +143,12 @@ async def login_submit(
     return response
 
 
-@router.post("/logout")
+@router.post(
+    "/logout",
+    status_code=303,
+    response_class=RedirectResponse,
+    responses={303: {"description": "signed out: to the sign-in page"}},
+)
 async def logout(
     request: Request, principal: Principal = require(Permission.SELF_READ)
 ) -> Response:

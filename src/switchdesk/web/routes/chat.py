@@ -44,6 +44,14 @@ def _text(frame: dict[str, Any], key: str) -> str:
     return value
 
 
+def _client_id(frame: dict[str, Any]) -> str | None:
+    """The browser's id of a message (for idempotency): text, or absent."""
+    value = frame.get("client_id")
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed("client_id is text", code="bad_request")
+    return value or None
+
+
 @router.websocket("/chat/{slug}/ws", dependencies=[public(CUSTOMERS)])
 async def chat_socket(websocket: WebSocket, slug: str) -> None:
     """The customer's side of a chat (protocol in docs/live.md)."""
@@ -76,7 +84,7 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
                     name=_text(frame, "name"),
                     email=_text(frame, "email"),
                     text=_text(frame, "text"),
-                    client_id=frame.get("client_id") or None,
+                    client_id=_client_id(frame),
                 )
             )
             await websocket.send_json(
@@ -89,10 +97,9 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
         elif conv_id is None:
             raise ValidationFailed("start or resume a chat first", code="bad_request")
         elif kind == "message":
-            client_id = frame.get("client_id")
-            if client_id is not None and not isinstance(client_id, str):
-                raise ValidationFailed("client_id is text", code="bad_request")
-            await run_in_threadpool(live.customer_message, conv_id, _text(frame, "text"), client_id)
+            await run_in_threadpool(
+                live.customer_message, conv_id, _text(frame, "text"), _client_id(frame)
+            )
         elif kind == "typing":
             await run_in_threadpool(live.customer_typing, conv_id)
         elif kind == "rate":

@@ -11,7 +11,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from switchdesk.domain.accounts.permissions import Permission
-from switchdesk.domain.errors import SwitchdeskError
+from switchdesk.domain.errors import SwitchdeskError, ValidationFailed
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
 from switchdesk.web.routes.sockets import accept, send_error, serve_feed
@@ -60,8 +60,12 @@ async def agent_feed(
         return await asyncio.wrap_future(live.submit_agent_snapshot(principal))  # type: ignore[no-any-return]
 
     async def handle(frame: dict[str, Any]) -> None:
-        if frame["type"] == "typing" and isinstance(frame.get("conversation_id"), str):
-            await run_in_threadpool(live.agent_typing, principal, frame["conversation_id"])
+        if frame["type"] != "typing":
+            raise ValidationFailed(f"unknown frame type {frame['type']!r}", code="bad_request")
+        if not isinstance(frame.get("conversation_id"), str):
+            raise ValidationFailed("conversation_id is text", code="bad_request")
+        # Typing in a conversation not (or no longer) on this desk is ignored.
+        await run_in_threadpool(live.agent_typing, principal, frame["conversation_id"])
 
     await serve_feed(
         websocket, websocket.app.state.runtime.hub, (f"agent:{agent_id}",), snapshot, handle

@@ -6,16 +6,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import WebSocket, WebSocketDisconnect
+from fastapi import WebSocket
 
 from switchdesk.domain.errors import SwitchdeskError
 from switchdesk.web.errors import SOCKET_ACCEPTED
 from switchdesk.web.live import LiveHub, Subscription
 
 MAX_FRAME_CHARS = 16_384
+log = logging.getLogger("switchdesk.web.sockets")
 
 
 async def accept(websocket: WebSocket) -> None:
@@ -47,12 +49,17 @@ async def pump(
 async def read_frames(
     websocket: WebSocket, handle: Callable[[dict[str, Any]], Awaitable[None]]
 ) -> None:
-    """Read JSON frames and hand each to ``handle``; errors go back as error frames."""
+    """Read JSON frames and hand each to ``handle``; errors go back as error frames and
+    the next frame is read as usual (docs/live.md, Refusals and close codes)."""
     while True:
-        try:
-            raw = await websocket.receive_text()
-        except WebSocketDisconnect:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
             return
+        raw = message.get("text")
+        if raw is None:
+            # A binary frame: the feeds speak JSON text only.
+            await send_error(websocket, "malformed_json", "a frame is JSON text, not binary")
+            continue
         if len(raw) > MAX_FRAME_CHARS:
             await send_error(
                 websocket, "message_too_long", f"a frame has at most {MAX_FRAME_CHARS} characters"
@@ -71,6 +78,12 @@ async def read_frames(
             await handle(frame)
         except SwitchdeskError as exc:
             await send_error(websocket, exc.code, exc.detail)
+        except Exception:
+            # A defect of ours: logged, answered like a 500, and the socket stays open.
+            log.exception("a %r frame failed", frame["type"])
+            await send_error(
+                websocket, "internal", "an unexpected error occurred; it has been logged"
+            )
 
 
 async def serve_feed(

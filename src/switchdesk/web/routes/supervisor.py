@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.errors import ValidationFailed
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
 from switchdesk.web.routes.sockets import accept, serve_feed
@@ -56,6 +57,9 @@ async def supervisor_feed(
             return bool(live.may_see_agent(principal, message["agent"]["id"]))
         return True
 
+    async def handle(frame: dict[str, Any]) -> None:
+        raise ValidationFailed("the supervisor feed takes no frames", code="bad_request")
+
     await serve_feed(
-        websocket, websocket.app.state.runtime.hub, ("supervisor",), snapshot, keep=keep
+        websocket, websocket.app.state.runtime.hub, ("supervisor",), snapshot, handle, keep
     )

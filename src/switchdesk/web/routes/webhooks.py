@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from switchdesk.domain.errors import NotFound
 from switchdesk.usecases.channel_ports import WebhookHandler, WebhookRequest
 from switchdesk.web.errors import problem
+from switchdesk.web.openapi import problem_responses
 from switchdesk.web.security import public
 
 router = APIRouter(tags=["webhooks"])
@@ -18,13 +19,24 @@ router = APIRouter(tags=["webhooks"])
 PROVIDERS = "messaging providers call these; each POST is verified by its signature"
 
 
-@router.get("/webhooks/{kind}/{slug}", dependencies=[public(PROVIDERS)])
+# A provider's webhook can also be told 405 (a handshake where none exists) and 503 (the
+# core refused the items for now, e.g. ``busy``: the provider retries).
+ALSO = {
+    200: {
+        "description": "taken: plain text (a handshake's challenge, ``ok``), or XML for SMS",
+        "content": {"text/plain": {"schema": {"type": "string"}}, "application/xml": {}},
+    },
+    **problem_responses(405, 503),
+}
+
+
+@router.get("/webhooks/{kind}/{slug}", responses=ALSO, dependencies=[public(PROVIDERS)])
 async def webhook_handshake(kind: str, slug: str, request: Request) -> Response:
     """Meta's verification handshake (WhatsApp, Messenger)."""
     return await _handle(kind, slug, request)
 
 
-@router.post("/webhooks/{kind}/{slug}", dependencies=[public(PROVIDERS)])
+@router.post("/webhooks/{kind}/{slug}", responses=ALSO, dependencies=[public(PROVIDERS)])
 async def webhook(kind: str, slug: str, request: Request) -> Response:
     """WhatsApp (`whatsapp`), Messenger (`messenger`), SMS (`sms`, and `sms-status` for
     status callbacks)."""
