@@ -27,8 +27,8 @@ test: $(STAMP)  ## the whole test suite (SQLite; PostgreSQL and Chromium where p
 test-fast: $(STAMP)  ## tests without the browser and without PostgreSQL
 	$(BIN)/python -m pytest -m "not slow and not browser and not postgres" $(PYTEST_ARGS)
 
-fuzz: $(STAMP)  ## the API and socket fuzz runs, longer (500 requests per operation and role, 200 frames per kind)
-	SWITCHDESK_FUZZ_EXAMPLES=500 SWITCHDESK_SOCKET_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest -s tests/web/test_api_fuzz.py tests/web/test_socket_fuzz.py $(PYTEST_ARGS)
+fuzz: $(STAMP)  ## the API and socket fuzz runs, longer (100 requests per operation and role, 200 frames per kind)
+	SWITCHDESK_FUZZ_EXAMPLES=100 SWITCHDESK_SOCKET_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest -s tests/web/test_api_fuzz.py tests/web/test_socket_fuzz.py $(PYTEST_ARGS)
 
 check: $(STAMP)  ## ruff, mypy --strict on the core, import-linter contracts
 	$(BIN)/ruff check src tests benchmarks

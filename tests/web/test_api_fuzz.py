@@ -16,7 +16,7 @@ statuses (42 of them 401, 41 403, 24 404, 1 409) and 10 undocumented content typ
 ``web/openapi.py`` now declares the problem+json refusals of every operation.
 
 About 40 s in ``make test`` for the nine callers (fewer examples for the roles that are
-refused most operations); ``make fuzz`` runs 500 per operation for each.
+refused most operations); ``make fuzz`` runs 100 per operation for each.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 EXAMPLES = int(os.environ.get("SWITCHDESK_FUZZ_EXAMPLES", "0"))
-"""``make fuzz`` sets 500 per operation for every role; ``make test`` uses the counts below."""
+"""``make fuzz`` sets 100 per operation for every role; ``make test`` uses the counts below."""
 EXAMPLES_BY_ROLE = {
     "anonymous": 4,
     "agent": 6,
