@@ -71,12 +71,18 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings | None = None, *, hasher: PasswordHasher | None = None
+    settings: Settings | None = None,
+    *,
+    hasher: PasswordHasher | None = None,
+    clock: Clock | None = None,
+    senders: Mapping[ChannelKind, ChannelSender] | None = None,
 ) -> Runtime:
-    """Wire the adapters. ``hasher`` lets tests use cheaper argon2id parameters."""
+    """Wire the adapters. Tests may pass cheaper argon2id parameters (``hasher``), a clock
+    they move by hand (reply windows, retries) and channel senders of their own (fakes
+    that pass the senders' contract) in place of the providers' HTTP and SMTP ones."""
     settings = settings or Settings()
     engine = make_engine(settings.database)
-    clock = SystemClock()
+    clock = clock or SystemClock()
     policy = LoginPolicy(
         window=timedelta(minutes=settings.login_window_minutes),
         max_failures_per_username=settings.login_max_failures_per_username,
@@ -95,7 +101,7 @@ def build_runtime(
         secrets,
         secret_source=EnvironmentSecrets(),
     )
-    senders: dict[ChannelKind, ChannelSender] = {
+    senders = senders or {
         ChannelKind.EMAIL: SmtpSender(),
         ChannelKind.WHATSAPP: WhatsAppSender(),
         ChannelKind.MESSENGER: MessengerSender(),
