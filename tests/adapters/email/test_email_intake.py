@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from concurrent.futures import Future
 
@@ -14,6 +13,7 @@ from switchdesk.domain.conversations.channels import InboundItem, InboundMessage
 from switchdesk.domain.conversations.model import Channel, ChannelKind
 from switchdesk.domain.errors import RateLimited, SwitchdeskError, ValidationFailed
 from switchdesk.usecases.channel_ports import ChannelEndpoint
+from tests.web.conftest import run_async
 
 ADDRESS = "help@northwind.example"
 CHANNEL = Channel(
@@ -60,7 +60,7 @@ def intake(core: Core) -> tuple[MailIntake, MemoryUnparsedMailStore]:
 def test_a_good_mail_goes_to_the_core_and_nothing_is_kept() -> None:
     core = Core()
     mail, kept = intake(core)
-    asyncio.run(mail.accept_smtp(MAIL, [ADDRESS]))
+    run_async(mail.accept_smtp(MAIL, [ADDRESS]))
     [item] = core.items
     assert isinstance(item, InboundMessage) and item.text.strip() == "Hello"
     assert kept.mails == {}
@@ -70,7 +70,7 @@ def test_a_good_mail_goes_to_the_core_and_nothing_is_kept() -> None:
 
 def test_a_mail_the_channel_refuses_is_kept_raw_with_the_reason() -> None:
     mail, kept = intake(Core(ValidationFailed("not handled", code="inbound_item_unsupported")))
-    asyncio.run(mail.accept_smtp(MAIL, [ADDRESS]))
+    run_async(mail.accept_smtp(MAIL, [ADDRESS]))
     [(meta, raw)] = kept.mails.values()
     assert raw == MAIL
     assert "inbound_item_unsupported" in meta.reason
@@ -84,12 +84,12 @@ def test_a_mail_the_channel_refuses_is_kept_raw_with_the_reason() -> None:
 def test_a_busy_core_is_not_a_refusal_the_mail_is_retried_not_kept() -> None:
     mail, kept = intake(Core(RateLimited("busy", code="busy")))
     with pytest.raises(RateLimited):
-        asyncio.run(mail.accept_smtp(MAIL, [ADDRESS]))
+        run_async(mail.accept_smtp(MAIL, [ADDRESS]))
     assert kept.mails == {}
 
 
 def test_mail_whose_channel_went_away_before_data_is_kept() -> None:
     mail, kept = intake(Core())
-    asyncio.run(mail.accept_smtp(MAIL, ["gone@northwind.example"]))
+    run_async(mail.accept_smtp(MAIL, ["gone@northwind.example"]))
     [(meta, _)] = kept.mails.values()
     assert meta.channel_id is None and meta.recipients == ("gone@northwind.example",)
