@@ -853,6 +853,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
                 id=attachment.id,
                 conversation_id=attachment.conversation_id,
                 message_id=attachment.message_id,
+                position=attachment.position,
                 filename=attachment.filename,
                 content_type=attachment.content_type,
                 size=attachment.size,
@@ -867,7 +868,9 @@ class SqlLiveUnitOfWork(SqlTransaction):
         self._flush()
         x = t.attachments
         rows = self._c.execute(
-            select(x).where(x.c.conversation_id == conversation_id).order_by(x.c.created_at, x.c.id)
+            select(x)
+            .where(x.c.conversation_id == conversation_id)
+            .order_by(x.c.created_at, x.c.message_id, x.c.position)
         )
         return [_attachment(r) for r in rows]
 
@@ -883,6 +886,7 @@ def _attachment(r: Any) -> Attachment:
         id=r.id,
         conversation_id=r.conversation_id,
         message_id=r.message_id,
+        position=r.position,
         filename=r.filename,
         content_type=r.content_type,
         size=int(r.size),

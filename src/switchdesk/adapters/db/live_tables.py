@@ -264,6 +264,7 @@ attachments = Table(
     Column("id", _ID, primary_key=True),
     Column("conversation_id", _ID, ForeignKey("conversations.id"), nullable=False, index=True),
     Column("message_id", _ID, nullable=False, index=True),
+    Column("position", Integer, nullable=False),
     Column("filename", String(255), nullable=False),
     Column("content_type", String(127), nullable=False),
     Column("size", BigInteger, nullable=False),

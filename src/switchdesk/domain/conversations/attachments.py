@@ -65,6 +65,8 @@ class Attachment:
     """Bytes (``-1``: unknown, for media not fetched)."""
     state: AttachmentState
     created_at: datetime
+    position: int = 0
+    """Its place among the message's attachments (0 first)."""
     sha256: str = ""
     media_ref: str = ""
 

@@ -58,7 +58,7 @@ def store_attachments(
     with_data = [i for i in items if _state(i) is None]
     fits = iter(admitted([len(i.data) for i in with_data]))
     rows = []
-    for item in items:
+    for position, item in enumerate(items):
         state = _state(item)
         if state is None:
             state = AttachmentState.STORED if next(fits) else AttachmentState.TOO_LARGE
@@ -76,6 +76,7 @@ def store_attachments(
             size=item.byte_size,
             state=state,
             created_at=at,
+            position=position,
             sha256=digest,
             media_ref=item.media_ref[:MEDIA_REF_MAX_CHARS],
         )

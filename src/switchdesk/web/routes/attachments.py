@@ -23,7 +23,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9 !#$%&\'()+,\-.;=@\[\]^_`{}~]")
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback name (RFC 6266) and the real name in
     ``filename*`` (UTF-8, RFC 5987)."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = "".join(
+        unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode() or "_"
+        for ch in filename
+    )  # "März €" -> "Marz _"
     ascii_name = _UNSAFE.sub("_", ascii_name).strip(" .") or "attachment"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 

@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("conversation_id", sa.String(length=64), nullable=False),
         sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("content_type", sa.String(length=127), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
