@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine
 
 from switchdesk.adapters.db.engine import make_engine
-from switchdesk.adapters.memory.blobs import MemoryBlobStore
 from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.migrate import upgrade
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
+from switchdesk.adapters.memory.blobs import MemoryBlobStore
 from switchdesk.adapters.security import SystemSecrets
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
