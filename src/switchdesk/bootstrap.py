@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from switchdesk.adapters.blobs import FileBlobStore
 from switchdesk.adapters.channels.email.intake import MailIntake
 from switchdesk.adapters.channels.email.service import EmailIntakeService
 from switchdesk.adapters.channels.email.smtp_out import SmtpSender
@@ -100,6 +101,7 @@ def build_runtime(
         clock,
         secrets,
         secret_source=EnvironmentSecrets(),
+        blobs=FileBlobStore(settings.data_dir / "blobs"),
     )
     senders = senders or {
         ChannelKind.EMAIL: SmtpSender(),

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     smtp_inbox_max_bytes: int = Field(
         default=25 * 1024 * 1024, ge=1024, description="Larger mail is refused with 552"
     )
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Where files are kept: attachments under blobs/ (by SHA-256)",
+    )
     imap_poll_seconds: float = Field(
         default=60.0, gt=0, description="How often each email channel's IMAP mailbox is polled"
     )

@@ -16,6 +16,7 @@ from switchdesk.adapters.db.engine import make_engine
 from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.migrate import upgrade
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
+from switchdesk.adapters.memory.blobs import MemoryBlobStore
 from switchdesk.adapters.security import SystemSecrets
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
@@ -78,7 +79,14 @@ def build_center(engine: Engine, clock: HandClock, existing: Center | None = Non
     accounts_uow = SqlUnitOfWorkFactory(engine)
     accounts = Accounts(accounts_uow, FAST_HASHER, secrets, clock)
     recorder = Recorder()
-    live = LiveCenter(SqlLiveUnitOfWorkFactory(engine), accounts_uow, recorder, clock, secrets)
+    live = LiveCenter(
+        SqlLiveUnitOfWorkFactory(engine),
+        accounts_uow,
+        recorder,
+        clock,
+        secrets,
+        blobs=existing.live.blobs if existing is not None else MemoryBlobStore(),
+    )
     live.start()
     center = Center(live, accounts, clock, recorder, engine, Principal.operator("test"))
     if existing is not None:

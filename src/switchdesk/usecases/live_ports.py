@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from switchdesk.domain.conversations.attachments import Attachment
 from switchdesk.domain.conversations.model import (
     AgentProfile,
     Channel,
@@ -125,6 +126,14 @@ class LiveUnitOfWork(Protocol):
     ) -> None:
         """End that delivery as failed (a bounce after the provider accepted it)."""
         ...
+
+    # attachments (their bytes are in the blob store)
+    def add_attachment(self, attachment: Attachment) -> None: ...
+    def attachments(self, conversation_id: str) -> Sequence[Attachment]:
+        """The conversation's attachments, oldest first."""
+        ...
+
+    def attachment(self, attachment_id: str) -> Attachment | None: ...
 
     def append_timeline(self, entry: TimelineEntry) -> None: ...
     def timeline(self, conversation_id: str) -> Sequence[TimelineEntry]: ...

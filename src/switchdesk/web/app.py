@@ -96,6 +96,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
     from switchdesk.web.routes import (
         admin_pages,
         api_docs,
+        attachments,
         audit,
         auth,
         center_config,
@@ -162,6 +163,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         supervisor,
         admin_pages,
         mail,
+        attachments,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

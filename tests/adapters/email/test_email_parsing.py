@@ -149,7 +149,7 @@ def test_attachments_keep_rfc_2231_and_rfc_2047_names_type_and_bytes() -> None:
     assert m.attachments[0].data == b"%PDF-1.4\n"
 
 
-def test_a_20_mb_attachment_is_dropped_and_listed_instead_of_failing() -> None:
+def test_a_20_mb_attachment_comes_as_too_large_with_name_and_size_instead_of_failing() -> None:
     mail = EmailMessage()
     mail["From"] = "big@example.com"
     mail["To"] = "support@help.example.org"
@@ -162,7 +162,11 @@ def test_a_20_mb_attachment_is_dropped_and_listed_instead_of_failing() -> None:
     mail.add_attachment(b"small", maintype="text", subtype="plain", filename="note.txt")
     m = parse(mail.as_bytes()).message
     assert m is not None
-    assert [a.filename for a in m.attachments] == ["note.txt"]
+    assert [(a.filename, a.too_large, a.byte_size) for a in m.attachments] == [
+        ("v.mp4", True, 20 * 1024 * 1024),
+        ("note.txt", False, 5),
+    ]
+    assert m.attachments[0].data == b""
     assert m.extra["dropped_attachments"] == [{"name": "v.mp4", "size": 20 * 1024 * 1024}]
     assert m.text == "Here is the video."
 

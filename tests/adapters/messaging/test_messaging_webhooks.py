@@ -192,6 +192,12 @@ def test_whatsapp_messages_become_inbound_messages_and_a_stop_a_consent_change()
     assert isinstance(image, InboundMessage)
     assert image.text == "[image] this one"
     assert image.extra["type"] == "image" and image.extra["media_id"] == "1003383421387256"
+    [photo] = image.attachments  # recorded by its media id, not downloaded
+    assert (photo.media_ref, photo.content_type, photo.data) == (
+        "1003383421387256",
+        "image/jpeg",
+        b"",
+    )
     assert isinstance(stop, InboundMessage) and stop.text == " Stop "
     assert isinstance(consent, ConsentChange)
     assert consent.opted_in is False and consent.keyword == "STOP"
@@ -299,6 +305,9 @@ def test_messenger_events_become_messages_and_statuses_and_echoes_are_ignored() 
     assert text.received_at == datetime.fromtimestamp(1458692752.478, UTC)
     assert isinstance(attachment, InboundMessage) and attachment.text == "[image]"
     assert attachment.extra["attachments"][0]["url"] == "https://example.invalid/cat.jpg"
+    assert [(a.filename, a.media_ref) for a in attachment.attachments] == [
+        ("image", "https://example.invalid/cat.jpg")
+    ]
     assert [(s.external_id, s.status) for s in statuses if isinstance(s, StatusReport)] == [
         ("m_OUT1", DeliveryStatus.DELIVERED),
         ("m_OUT2", DeliveryStatus.DELIVERED),

@@ -23,6 +23,7 @@ from switchdesk.adapters.channels.parsed import ParsedItems, as_dict, as_list, e
 from switchdesk.domain.conversations.channels import (
     DeliveryFailed,
     DeliveryStatus,
+    InboundAttachment,
     InboundMessage,
     OutboundMessage,
     SendResult,
@@ -138,6 +139,15 @@ def _message(
         kinds = [str(a.get("type") or "attachment") for a in attachments] or ["empty"]
         text = " ".join(f"[{k}]" for k in kinds)
         extra["type"] = kinds[0]
+    media = tuple(
+        InboundAttachment(
+            str(a.get("type") or "attachment"),
+            "application/octet-stream",  # Messenger names a kind (image...), no MIME type
+            media_ref=url,
+        )
+        for a in attachments
+        if isinstance(url := as_dict(a.get("payload")).get("url"), str) and url
+    )  # not downloaded: recorded ``not_fetched`` with the provider's URL
     quick = as_dict(message.get("quick_reply")).get("payload")
     if quick is not None:
         extra["quick_reply"] = quick
@@ -151,6 +161,7 @@ def _message(
             mid,
             at,
             replies_to=(reply_to,) if isinstance(reply_to, str) and reply_to else (),
+            attachments=media,
             extra=extra,
         )
     )

@@ -18,6 +18,7 @@ from switchdesk.domain.conversations.channels import (
     ConsentChange,
     DeliveryFailed,
     DeliveryStatus,
+    InboundAttachment,
     InboundMessage,
     OutboundMessage,
     SendResult,
@@ -34,6 +35,8 @@ _STATUSES = {
     "failed": DeliveryStatus.FAILED,
 }
 
+_MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker"})
+"""Message types that carry a media id (an attachment recorded ``not_fetched``)."""
 _OUTSIDE_WINDOW_CODES = frozenset({"meta_131047"})
 """Meta's "re-engagement message": more than 24 hours since the customer last replied."""
 
@@ -116,6 +119,7 @@ def _message(
         items.skip("message without timestamp or type")
         return
     extra: dict[str, Any] = {}
+    media: tuple[InboundAttachment, ...] = ()
     if kind == "text":
         text = as_dict(raw.get("text")).get("body")
         if not isinstance(text, str):
@@ -129,6 +133,16 @@ def _message(
             extra["media_id"] = body["id"]
         if isinstance(body.get("mime_type"), str):
             extra["mime_type"] = body["mime_type"]
+        if kind in _MEDIA_KINDS and isinstance(body.get("id"), str) and body["id"]:
+            # Not downloaded (that needs the Graph API): recorded by its media id.
+            name = body.get("filename")
+            media = (
+                InboundAttachment(
+                    name if isinstance(name, str) and name else kind,
+                    str(body.get("mime_type") or "application/octet-stream"),
+                    media_ref=body["id"],
+                ),
+            )
         if kind == "reaction" and isinstance(body.get("message_id"), str):
             extra["reacted_to"] = body["message_id"]
     context_id = as_dict(raw.get("context")).get("id")
@@ -143,6 +157,7 @@ def _message(
             received_at=at,
             replies_to=(context_id,) if isinstance(context_id, str) and context_id else (),
             automatic=kind == "system",
+            attachments=media,
             extra=extra,
         )
     )

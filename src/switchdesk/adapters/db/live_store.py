@@ -15,6 +15,7 @@ from switchdesk.adapters.db import live_tables as t
 from switchdesk.adapters.db import tables
 from switchdesk.adapters.db.deliveries import delivery_row
 from switchdesk.adapters.db.transaction import SqlTransaction
+from switchdesk.domain.conversations.attachments import Attachment, AttachmentState
 from switchdesk.domain.conversations.model import (
     AgentProfile,
     AuthorKind,
@@ -841,6 +842,59 @@ class SqlLiveUnitOfWork(SqlTransaction):
         self._c.execute(insert(t.routing_snapshots).values(seq=seq, data=data))
         # Keep the newest few; older ones are never read.
         self._c.execute(delete(t.routing_snapshots).where(t.routing_snapshots.c.seq < seq))
+
+    # attachments -----------------------------------------------------------------------
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        self.writes += 1
+        self._flush()  # its conversation first
+        self._c.execute(
+            insert(t.attachments).values(
+                id=attachment.id,
+                conversation_id=attachment.conversation_id,
+                message_id=attachment.message_id,
+                position=attachment.position,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                sha256=attachment.sha256,
+                state=attachment.state.value,
+                media_ref=attachment.media_ref,
+                created_at=attachment.created_at,
+            )
+        )
+
+    def attachments(self, conversation_id: str) -> list[Attachment]:
+        self._flush()
+        x = t.attachments
+        rows = self._c.execute(
+            select(x)
+            .where(x.c.conversation_id == conversation_id)
+            .order_by(x.c.created_at, x.c.message_id, x.c.position)
+        )
+        return [_attachment(r) for r in rows]
+
+    def attachment(self, attachment_id: str) -> Attachment | None:
+        self._flush()
+        row = self._c.execute(select(t.attachments).where(t.attachments.c.id == attachment_id))
+        found = row.first()
+        return None if found is None else _attachment(found)
+
+
+def _attachment(r: Any) -> Attachment:
+    return Attachment(
+        id=r.id,
+        conversation_id=r.conversation_id,
+        message_id=r.message_id,
+        position=r.position,
+        filename=r.filename,
+        content_type=r.content_type,
+        size=int(r.size),
+        state=AttachmentState(r.state),
+        created_at=r.created_at,
+        sha256=r.sha256,
+        media_ref=r.media_ref,
+    )
 
 
 class SqlLiveUnitOfWorkFactory:

@@ -257,3 +257,19 @@ unparsed_mail = Table(
     Column("digest", String(64), nullable=False, index=True),
     Column("raw", LargeBinary, nullable=False),
 )
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", _ID, primary_key=True),
+    Column("conversation_id", _ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("message_id", _ID, nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(127), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("media_ref", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

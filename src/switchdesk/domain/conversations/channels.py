@@ -28,11 +28,25 @@ kind: the messaging apps share one capacity kind."""
 
 @dataclass(frozen=True, slots=True)
 class InboundAttachment:
-    """A file that came with an inbound message, as the adapter received it."""
+    """A file that came with an inbound message, as the adapter received it.
+
+    ``data`` holds the bytes; an adapter that did not keep them says why: ``size`` (the
+    bytes it saw, with ``too_large``) or ``media_ref`` (a messaging app's media id or URL
+    it did not download)."""
 
     filename: str
     content_type: str
-    data: bytes
+    data: bytes = b""
+    size: int | None = None
+    too_large: bool = False
+    media_ref: str = ""
+
+    @property
+    def byte_size(self) -> int:
+        """The attachment's size in bytes (``-1``: unknown)."""
+        if self.size is not None:
+            return self.size
+        return len(self.data) if self.data or not self.media_ref else -1
 
 
 @dataclass(frozen=True, slots=True)

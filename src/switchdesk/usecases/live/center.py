@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from switchdesk.domain.accounts.permissions import Permission
+from switchdesk.domain.conversations.attachments import Attachment
 from switchdesk.domain.conversations.channels import InboundItem, OutboundMessage
 from switchdesk.domain.conversations.model import (
     AgentProfile,
@@ -47,8 +48,10 @@ from switchdesk.domain.routing import (
     event_from_dict,
     event_to_dict,
 )
+from switchdesk.usecases.blob_ports import BlobStore
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
 from switchdesk.usecases.live import (
+    attachments,
     channel_admin,
     configuration,
     customers,
@@ -84,7 +87,9 @@ class LiveCenter:
         secrets: SecretFactory,
         settings: RoutingSettings | None = None,
         secret_source: SecretSource | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
+        self._blobs = blobs
         self._secret_source = secret_source
         self._uow = uow
         self._accounts = accounts
@@ -624,6 +629,16 @@ class LiveCenter:
         with self._uow() as uow:
             conv = views.conversation_or_404(uow, conversation_id, actor)
             return views.conversation_detail(self, uow, conv)
+
+    @property
+    def blobs(self) -> BlobStore | None:
+        """Where attachments' bytes are kept (None: attachments with bytes are refused)."""
+        return self._blobs
+
+    def attachment_download(self, actor: Principal, attachment_id: str) -> tuple[Attachment, bytes]:
+        """A stored attachment and its bytes (see ``attachments.download``)."""
+        with self._uow() as uow:
+            return attachments.download(uow, self._blobs, actor, attachment_id)
 
     def contact_card(self, actor: Principal, contact_id: str) -> dict[str, Any]:
         actor.require(Permission.CONTACTS_READ)

@@ -4,7 +4,7 @@ and enqueueing a conversation as a new interaction in the routing engine."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -100,9 +100,11 @@ def add_message(
     author_id: str | None = None,
     internal: bool = False,
     client_id: str | None = None,
+    attach: Callable[[Message], Sequence[dict[str, Any]]] | None = None,
 ) -> Message:
     """Store a message; the customer's feed gets it unless ``internal``, the agent's
-    desk (or the agent in wrap-up) always."""
+    desk (or the agent in wrap-up) always. ``attach`` stores the message's attachments
+    (after the message, before it is published) and returns their views."""
     message = Message(
         core.new_id(), conv.id, author, author_name, text, at, author_id, internal, client_id
     )
@@ -116,7 +118,7 @@ def add_message(
         message_id=message.id,
         text=text[:200],
     )
-    view = message_view(message)
+    view = message_view(message, list(attach(message)) if attach else None)
     if not internal:
         out.send(f"conversation:{conv.id}", {"type": "message", **view})
     agent = conv.agent_id or conv.wrap_up_agent_id

@@ -6,7 +6,7 @@ Runs inside the live center's writer, in the batch's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -42,6 +42,11 @@ from switchdesk.domain.conversations.threading import (
     choose_thread,
 )
 from switchdesk.domain.errors import NotFound, ValidationFailed
+from switchdesk.usecases.live.attachments import (
+    AttachmentCore,
+    attachment_view,
+    store_attachments,
+)
 from switchdesk.usecases.live.conversations import (
     ConversationCore,
     add_message,
@@ -65,7 +70,7 @@ KEYWORD_MAX_CHARS = 64
 DIAGNOSTIC_MAX_CHARS = 2000
 
 
-class IntakeCore(ConversationCore, Protocol):
+class IntakeCore(ConversationCore, AttachmentCore, Protocol):
     """The parts of the live center that inbound handling uses."""
 
     def channel_by_id(self, channel_id: str) -> Channel | None: ...
@@ -269,12 +274,22 @@ def receive_message(
     text = _text(m)
     kind = ROUTING_KIND[channel.kind]
     detail = {"channel": channel.slug, "external_id": m.external_id, "subject": m.subject}
+    if isinstance(m.extra.get("kept_mail_id"), str):
+        detail["kept_mail_id"] = m.extra["kept_mail_id"]  # the raw mail, kept whole
     conv = uow.conversation(choice.conversation_id) if choice.conversation_id else None
     created = conv is None
+
+    def attach(message: Message) -> list[dict[str, Any]]:
+        assert conv is not None
+        rows = store_attachments(core, uow, conv, message, m.attachments, at)
+        return [attachment_view(a) for a in rows]
+
     if conv is None:
         conv = open_conversation(core, uow, contact, channel.id, kind, at)
         add_timeline(uow, conv, at, "created", "contact", **detail)
-        message = add_message(core, uow, out, conv, AuthorKind.CONTACT, contact.name, text, at)
+        message = add_message(
+            core, uow, out, conv, AuthorKind.CONTACT, contact.name, text, at, attach=attach
+        )
         if m.automatic:
             # Stored for the record; nobody needs to answer an auto-reply or a newsletter.
             add_timeline(uow, conv, at, "automatic", "system", **detail)
@@ -298,6 +313,7 @@ def receive_message(
             text,
             reopen=choice.reopen,
             detail=detail,
+            attach=attach,
         )
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
     if channel.kind is ChannelKind.EMAIL and not m.automatic:
@@ -355,6 +371,7 @@ def store_in_conversation(
     reopen: bool,
     client_id: str | None = None,
     detail: Mapping[str, Any] | None = None,
+    attach: Callable[[Message], Sequence[dict[str, Any]]] | None = None,
 ) -> Message:
     """Store a contact's message in a conversation the channel chose (by threading, or
     web chat by its token). With ``reopen`` the ended conversation opens again and is
@@ -362,13 +379,31 @@ def store_in_conversation(
     at = at_time(now)
     if not reopen:
         return add_message(
-            core, uow, out, conv, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+            core,
+            uow,
+            out,
+            conv,
+            AuthorKind.CONTACT,
+            author_name,
+            text,
+            at,
+            client_id=client_id,
+            attach=attach,
         )
     reopened = move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
     uow.save_conversation(reopened)
     add_timeline(uow, conv, at, "reopened", "contact", **(detail or {}))
     message = add_message(
-        core, uow, out, reopened, AuthorKind.CONTACT, author_name, text, at, client_id=client_id
+        core,
+        uow,
+        out,
+        reopened,
+        AuthorKind.CONTACT,
+        author_name,
+        text,
+        at,
+        client_id=client_id,
+        attach=attach,
     )
     enqueue(
         core,

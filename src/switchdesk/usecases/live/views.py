@@ -20,6 +20,7 @@ from switchdesk.domain.conversations.model import (
 )
 from switchdesk.domain.errors import NotFound
 from switchdesk.domain.routing import Presence, RoutingEngine
+from switchdesk.usecases.live.attachments import by_message
 from switchdesk.usecases.live.projections import Projections
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -94,7 +95,7 @@ def contact_card(core: ViewCore, uow: LiveUnitOfWork, contact_id: str) -> dict[s
     }
 
 
-def message_view(m: Message) -> dict[str, Any]:
+def message_view(m: Message, attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "id": m.id,
         "conversation_id": m.conversation_id,
@@ -104,7 +105,14 @@ def message_view(m: Message) -> dict[str, Any]:
         "at": m.at.isoformat(),
         "internal": m.internal,
         "client_id": m.client_id,
+        "attachments": attachments or [],
     }
+
+
+def messages_view(uow: LiveUnitOfWork, conv: Conversation) -> list[dict[str, Any]]:
+    """Every message of the conversation, each with its attachments."""
+    files = by_message(uow, conv.id)
+    return [message_view(m, files.get(m.id)) for m in uow.messages(conv.id)]
 
 
 def conversation_view(core: ViewCore, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
@@ -116,7 +124,7 @@ def conversation_view(core: ViewCore, uow: LiveUnitOfWork, conv: Conversation) -
         "queue_name": core.queue_name(conv.queue_id),
         "channel_kind": conv.channel_kind,
         "contact": contact_card(core, uow, conv.contact_id),
-        "messages": [message_view(m) for m in uow.messages(conv.id)],
+        "messages": messages_view(uow, conv),
         "needs_wrap_up": conv.needs_wrap_up,
         "disposition": conv.disposition,
     }

@@ -94,5 +94,6 @@ def center_page(
             "users": users,
             "client_accounts": client_accounts,
             "strategies": [s.value for s in Strategy],
+            "shows_kept_mail": principal.can(Permission.MAIL_UNPARSED_READ),
         },
     )

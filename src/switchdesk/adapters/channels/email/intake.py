@@ -8,6 +8,11 @@ refuses (the core's validation, not-found or conflict errors), is kept raw with 
 (:class:`~switchdesk.usecases.mail.UnparsedMailStore`), so nothing is lost; any other
 failure propagates (SMTP ``451``, the IMAP poller retries), and the provider's Message-ID
 makes the retry harmless.
+
+A mail with an attachment over the limits (``domain/conversations/attachments.py``)
+becomes its message all the same, that attachment recorded ``too_large`` (name and size);
+the whole raw mail is kept first (reason ``attachment too large, kept whole: ...``), and
+its id goes with the message (``extra["kept_mail_id"]``, then the timeline).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import policy
 
@@ -105,6 +111,21 @@ class MailIntake:
             return
         item: InboundItem | None = parsed.message or parsed.bounce
         assert item is not None
+        too_large = [a for a in parsed.message.attachments if a.too_large] if parsed.message else []
+        if parsed.message is not None and too_large:
+            # The message goes on with the attachment's name and size; the whole mail is
+            # kept first, so the bytes are not lost.
+            names = ", ".join(f"{a.filename} ({a.byte_size} bytes)" for a in too_large)
+            kept = await asyncio.to_thread(
+                self._keep,
+                raw,
+                source,
+                endpoint,
+                recipients,
+                f"attachment too large, kept whole: {names}",
+            )
+            extra = {**parsed.message.extra, "kept_mail_id": kept.id}
+            item = replace(parsed.message, extra=extra)
         try:
             await asyncio.wrap_future(self.receive([item]))
         except (ValidationFailed, NotFound, Conflict) as exc:  # the channel cannot take it

@@ -22,6 +22,7 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 from typing import Any
 
+from switchdesk.domain.conversations.attachments import ATTACHMENT_MAX_BYTES, admitted
 from switchdesk.domain.conversations.channels import Bounce, InboundAttachment, InboundMessage
 from switchdesk.domain.conversations.model import Identity, IdentityKind
 
@@ -37,7 +38,9 @@ __all__ = [
     "split_quote",
 ]
 
-DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_ATTACHMENT_BYTES = ATTACHMENT_MAX_BYTES
+"""Larger attachments (and those past the per-message total,
+``MESSAGE_ATTACHMENTS_MAX_BYTES``) come as ``too_large``: name and size, no bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,8 @@ def _body(
     attachments: list[InboundAttachment] = []
     dropped: list[dict[str, Any]] = []
     broken: list[str] = []
+    found: list[tuple[str, str, bytes]] = []
+    sizes: list[int] = []
     for part in msg.walk():
         if part.is_multipart():
             continue
@@ -247,17 +252,21 @@ def _body(
             if not isinstance(data, bytes):
                 raw = part.get_payload()
                 data = raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
-            name = _filename(part) or "attachment"
-            if len(data) > max_bytes:
-                dropped.append({"name": name, "size": len(data)})
-                continue
-            attachments.append(
-                InboundAttachment(filename=_clean(name), content_type=ctype, data=data)
-            )
+            name = _clean(_filename(part) or "attachment")
+            sizes.append(len(data))
+            found.append((name, ctype, data))
         elif ctype == "text/html":
             html.append(_part_text(part))
         elif part.get_content_maintype() == "text":
             plain.append(_part_text(part))
+    for (name, ctype, data), ok in zip(
+        found, admitted(sizes, per_attachment=max_bytes), strict=True
+    ):
+        if ok:
+            attachments.append(InboundAttachment(name, ctype, data))
+        else:  # name and size only; the raw mail is kept whole (see intake.py)
+            dropped.append({"name": name, "size": len(data)})
+            attachments.append(InboundAttachment(name, ctype, size=len(data), too_large=True))
     html_text = "\n".join(html)
     text = "\n".join(plain) if plain else (html_to_text(html_text) if html_text else "")
     if not text and broken:

@@ -394,3 +394,44 @@ channelForm.addEventListener("submit", async (event) => {
 });
 
 newChannel();
+
+// Kept mail (admins only: the section is on the page when they may read it).
+function cell(text) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  return td;
+}
+
+function sizeOf(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+async function loadKeptMail() {
+  const table = document.getElementById("kept-mail-table");
+  if (!table) return;
+  const empty = document.getElementById("kept-mail-empty");
+  const response = await fetch("/api/v1/mail/unparsed?limit=200", { headers: { accept: "application/json" } });
+  if (!response.ok) {
+    empty.textContent = `The kept mail could not be listed (${response.status}).`;
+    empty.hidden = false;
+    return;
+  }
+  const rows = (await response.json()).map((m) => {
+    const tr = document.createElement("tr");
+    tr.dataset.testid = "kept-mail-row";
+    const link = document.createElement("a");
+    link.href = `/api/v1/mail/unparsed/${encodeURIComponent(m.id)}/raw`;
+    link.textContent = "Download";
+    link.setAttribute("download", `${m.id}.eml`);
+    const last = document.createElement("td");
+    last.append(link);
+    tr.append(cell(new Date(m.received_at).toLocaleString()), cell(m.sender), cell(m.subject), cell(m.reason), cell(sizeOf(m.size)), last);
+    return tr;
+  });
+  table.tBodies[0].replaceChildren(...rows);
+  empty.hidden = rows.length > 0;
+}
+
+loadKeptMail();

@@ -365,7 +365,37 @@ function messageElement(m) {
     { class: `message ${kind}`, dataset: { testid: "message", author: m.author, id: m.id, internal: m.internal ? "true" : "false" } },
     m.author === "system" ? null : h("span", { class: "who" }, m.internal ? `${m.author_name} · internal note` : m.author_name),
     h("span", { class: "bubble text" }, m.text),
+    attachmentList(m.attachments),
     h("span", { class: "meta" }, timeOfDay(m.at)),
+  );
+}
+
+function byteSize(n) {
+  if (n < 0) return "size unknown";
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const ATTACHMENT_NOTES = {
+  too_large: "too large to keep here; the whole mail is kept for administrators",
+  not_fetched: "not downloaded from the provider",
+};
+
+// A message's files under its text: stored ones link to their download.
+function attachmentList(files) {
+  if (!files || !files.length) return null;
+  return h(
+    "ul",
+    { class: "attachments", dataset: { testid: "attachments" } },
+    files.map((f) =>
+      h(
+        "li",
+        { class: `attachment ${f.state}`, dataset: { testid: "attachment", state: f.state } },
+        f.url ? h("a", { href: f.url, download: f.filename, rel: "noopener" }, f.filename) : h("span", {}, f.filename),
+        h("span", { class: "muted" }, ` ${byteSize(f.size)}${ATTACHMENT_NOTES[f.state] ? ` · ${ATTACHMENT_NOTES[f.state]}` : ""}`),
+      ),
+    ),
   );
 }
 
