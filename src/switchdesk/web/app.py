@@ -103,6 +103,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         conversations,
         desk,
         health,
+        inbox,
         mail,
         org,
         pages,
@@ -162,6 +163,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         supervisor,
         admin_pages,
         mail,
+        inbox,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
