@@ -31,6 +31,7 @@ from tests.conftest import FAST_HASHER, free_port
 pytestmark = pytest.mark.browser
 
 ADDRESS = "help@northwind.example"
+SERVE = [sys.executable, "-c", "from switchdesk.cli.main import main; main()", "serve"]
 
 
 def _add_mailbox(database_url: str) -> None:
@@ -76,8 +77,7 @@ def serve_with_smtp(db: Path) -> Iterator[tuple[str, int, dict[str, str]]]:
     port = free_port()
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from switchdesk.cli.main import main; main()", "serve"]
-        + ["--port", str(port)],
+        [*SERVE, "--port", str(port)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
