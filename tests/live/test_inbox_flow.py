@@ -202,3 +202,43 @@ def test_the_inbox_is_scoped_to_the_callers_client_accounts_and_pages_by_cursor(
 
 def only_id_of(center: Center) -> str:
     return str(items(center)[0]["id"])
+
+
+def test_a_pending_whatsapp_conversation_returns_on_the_next_message_and_survives_a_restart(
+    center: Center,
+) -> None:
+    wa = center.live.create_channel(
+        center.op,
+        slug="north-wa",
+        name="Northwind WhatsApp",
+        queue_id=center.queues["support"],
+        kind=ChannelKind.WHATSAPP,
+        address="106540352242922",
+    ).id
+
+    def message(wamid: str, text: str) -> InboundMessage:
+        return InboundMessage(
+            wa,
+            Identity(IdentityKind.WHATSAPP, "447700900123"),
+            "Ann",
+            text,
+            wamid,
+            datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
+        )
+
+    email_agent(center, "ana", {"support": 3})
+    center.live.set_presence(center.users["ana"], "available")
+    center.live.receive([message("wamid.1", "hi")]).result()
+    [row] = items(center, channel_kind=ChannelKind.WHATSAPP)
+    assert row["sla"]["due_at"] == "2026-11-23T11:00:00+00:00"  # type: ignore[index]
+    conv_id = str(row["id"])
+    center.live.inbox_assign(center.users["ana"], conv_id)
+    center.live.agent_message(center.users["ana"], conv_id, "Hello! What is your order number?")
+    center.live.inbox_set_pending(center.users["ana"], conv_id)
+    restarted = center.restart()
+    restarted.live.set_presence(restarted.users["ana"], "available")
+    restarted.live.receive([message("wamid.2", "It is 42")]).result()
+    detail = restarted.live.conversation_detail(center.op, conv_id)
+    assert detail["state"] == "waiting"
+    offers = restarted.recorder.of_type(f"agent:{uid(center, 'ana')}", "offer")
+    assert [o["offer"]["conversation_id"] for o in offers] == [conv_id]
