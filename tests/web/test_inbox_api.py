@@ -162,3 +162,17 @@ def test_the_queue_api_takes_the_sla_targets(demo, sqlite_runtime: Runtime) -> N
         "/api/v1/queues", json={"name": "Bad", "first_response_seconds": 0}, headers=auth["admin"]
     )
     assert zero.status_code == 422
+
+
+def test_the_inbox_page_is_linked_from_the_desk_and_closed_to_people_without_contacts(
+    demo: Demo,
+) -> None:
+    client, auth = demo
+    desk = client.get("/desk", headers=auth["agent"])
+    assert 'href="/inbox"' in desk.text
+    page = client.get("/inbox", headers=auth["lead"])
+    assert page.status_code == 200
+    assert 'data-can-assign="true"' in page.text
+    agent_page = client.get("/inbox", headers=auth["agent"])
+    assert 'data-can-assign="false"' in agent_page.text
+    assert client.get("/inbox", headers=auth["hr"]).status_code == 403
