@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -13,6 +13,7 @@ from switchdesk.domain.conversations.model import (
     Channel,
     Contact,
     Conversation,
+    ConversationState,
     FollowUp,
     IdentityKind,
     Message,
@@ -97,6 +98,22 @@ class LiveUnitOfWork(Protocol):
     def conversations_of_contact(self, contact_id: str) -> Sequence[Conversation]: ...
     def open_conversations(self) -> Sequence[Conversation]:
         """Every conversation not resolved, or resolved but still waiting for wrap-up."""
+        ...
+
+    def inbox_conversations(
+        self,
+        channel_kinds: Collection[str],
+        states: Collection[ConversationState],
+        client_account_ids: Collection[str] | None,
+        resolved_since: datetime,
+    ) -> Sequence[Conversation]:
+        """Conversations on channels of ``channel_kinds`` in ``states`` (resolved ones
+        only when resolved after ``resolved_since``), of those client accounts (None:
+        every one), oldest first."""
+        ...
+
+    def messages_of(self, conversation_ids: Collection[str]) -> dict[str, list[Message]]:
+        """The messages of each conversation, in order (one query per few hundred)."""
         ...
 
     def add_message(self, message: Message) -> None: ...

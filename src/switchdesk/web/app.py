@@ -104,6 +104,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         conversations,
         desk,
         health,
+        inbox,
         mail,
         org,
         pages,
@@ -164,6 +165,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         admin_pages,
         mail,
         attachments,
+        inbox,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

@@ -31,11 +31,13 @@ _API = Feature("API reference", "Every endpoint with the permission it needs.", 
 LANDING: dict[Role, list[Feature]] = {
     Role.AGENT: [
         Feature("Agent desktop", "Take chats; see the contact's card and history.", "/desk"),
+        Feature("Shared inbox", "Email and messaging: status, assignee, SLA timers.", "/inbox"),
         Feature("My statistics", "Handled contacts, handle time and CSAT for today."),
     ],
     Role.TEAM_LEADER: [
         Feature("Team live view", "Queues, agents' states and conversations, live.", "/supervisor"),
         Feature("Agent desktop", "Take escalations and chats yourself.", "/desk"),
+        Feature("Shared inbox", "Assign email and messaging; watch SLA timers.", "/inbox"),
         Feature("Coaching and break approvals", "Coach agents and approve breaks."),
         Feature("People", "The people of your client accounts.", "/api/v1/users"),
     ],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,6 +52,8 @@ def _queue(r: Any) -> QueueSettings:
         wrap_up_required=r.wrap_up_required,
         threshold_seconds=r.threshold_seconds,
         escalation_queue_id=r.escalation_queue_id,
+        first_response_seconds=r.first_response_seconds,
+        next_response_seconds=r.next_response_seconds,
     )
 
 
@@ -339,6 +341,8 @@ class SqlLiveUnitOfWork(SqlTransaction):
                 "wrap_up_required": queue.wrap_up_required,
                 "threshold_seconds": queue.threshold_seconds,
                 "escalation_queue_id": queue.escalation_queue_id,
+                "first_response_seconds": queue.first_response_seconds,
+                "next_response_seconds": queue.next_response_seconds,
             },
         )
 
@@ -643,6 +647,41 @@ class SqlLiveUnitOfWork(SqlTransaction):
             .order_by(t.conversations.c.created_at)
         )
         return [self._loaded(_conversation(r)) for r in rows]
+
+    def inbox_conversations(
+        self,
+        channel_kinds: Collection[str],
+        states: Collection[ConversationState],
+        client_account_ids: Collection[str] | None,
+        resolved_since: datetime,
+    ) -> list[Conversation]:
+        self._flush()
+        c = t.conversations.c
+        query = select(t.conversations).where(
+            c.state.in_([s.value for s in states]),
+            t.conversations.c.channel_id.in_(
+                select(t.channels.c.id).where(t.channels.c.kind.in_(list(channel_kinds)))
+            ),
+            or_(c.resolved_at.is_(None), c.resolved_at >= resolved_since),
+        )
+        if client_account_ids is not None:
+            query = query.where(c.client_account_id.in_(list(client_account_ids)))
+        rows = self._c.execute(query.order_by(c.created_at, c.id))
+        return [self._loaded(_conversation(r)) for r in rows]
+
+    def messages_of(self, conversation_ids: Collection[str]) -> dict[str, list[Message]]:
+        self._flush()
+        found: dict[str, list[Message]] = {i: [] for i in conversation_ids}
+        ids = list(found)
+        for start in range(0, len(ids), 500):
+            rows = self._c.execute(
+                select(t.messages)
+                .where(t.messages.c.conversation_id.in_(ids[start : start + 500]))
+                .order_by(t.messages.c.seq)
+            )
+            for r in rows:
+                found[r.conversation_id].append(_message(r))
+        return found
 
     def add_message(self, message: Message) -> None:
         self.writes += 1

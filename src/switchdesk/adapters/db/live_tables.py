@@ -35,6 +35,8 @@ center_queues = Table(
     Column("wrap_up_required", Boolean, nullable=False),
     Column("threshold_seconds", Float, nullable=False),
     Column("escalation_queue_id", _ID, nullable=True),
+    Column("first_response_seconds", Float, nullable=True),
+    Column("next_response_seconds", Float, nullable=True),
 )
 
 channels = Table(

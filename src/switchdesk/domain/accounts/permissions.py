@@ -38,6 +38,8 @@ class Permission(StrEnum):
     ROUTING_CONFIGURE = "routing.configure"
     CONTACTS_READ = "contacts.read"
     CONVERSATIONS_HANDLE = "conversations.handle"
+    CONVERSATIONS_ASSIGN = "conversations.assign"
+    """Assign a conversation to an agent, reassign, resolve anyone's (the inbox)."""
     TEAM_MONITOR = "team.monitor"
     QA_SCORE = "qa.score"
     TRAINING_MANAGE = "training.manage"
@@ -57,6 +59,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.SELF_READ,
             _P.CONTACTS_READ,
             _P.CONVERSATIONS_HANDLE,
+            _P.CONVERSATIONS_ASSIGN,
             _P.TEAM_MONITOR,
             _P.ORG_READ,
             _P.USERS_READ,

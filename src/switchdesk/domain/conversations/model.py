@@ -45,6 +45,9 @@ class ConversationState(StrEnum):
     WAITING = "waiting"
     ASSIGNED = "assigned"
     ON_HOLD = "on_hold"
+    PENDING = "pending"
+    """Answered, waiting on the customer: no interaction, no agent capacity held; the
+    customer's next message routes it again, preferring the agent who set it."""
     RESOLVED = "resolved"
     REOPENED = "reopened"
 
@@ -53,8 +56,9 @@ _S = ConversationState
 TRANSITIONS: dict[ConversationState, frozenset[ConversationState]] = {
     _S.OPEN: frozenset({_S.WAITING, _S.RESOLVED}),
     _S.WAITING: frozenset({_S.ASSIGNED, _S.WAITING, _S.RESOLVED}),
-    _S.ASSIGNED: frozenset({_S.ON_HOLD, _S.WAITING, _S.RESOLVED}),
+    _S.ASSIGNED: frozenset({_S.ON_HOLD, _S.WAITING, _S.PENDING, _S.RESOLVED}),
     _S.ON_HOLD: frozenset({_S.ASSIGNED, _S.WAITING, _S.RESOLVED}),
+    _S.PENDING: frozenset({_S.WAITING, _S.RESOLVED}),
     _S.RESOLVED: frozenset({_S.REOPENED}),
     _S.REOPENED: frozenset({_S.WAITING, _S.RESOLVED}),
 }
@@ -171,6 +175,10 @@ class QueueSettings:
     wrap_up_required: bool = False
     threshold_seconds: float = 20.0
     escalation_queue_id: str | None = None
+    first_response_seconds: float | None = None
+    """The inbox's first-response target; None: the channel kind's default (inbox.py)."""
+    next_response_seconds: float | None = None
+    """The inbox's next-response target; None: the channel kind's default."""
 
     def has_code(self, code: str) -> bool:
         return any(c.code == code for c in self.wrap_up_codes)

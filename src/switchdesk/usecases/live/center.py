@@ -57,6 +57,7 @@ from switchdesk.usecases.live import (
     customers,
     desk,
     follow_ups,
+    inbox,
     views,
 )
 from switchdesk.usecases.live.intake import receive_item
@@ -372,6 +373,8 @@ class LiveCenter:
         wrap_up_required: bool = False,
         escalation_queue_id: str | None = None,
         queue_id: str | None = None,
+        first_response_seconds: float | None = None,
+        next_response_seconds: float | None = None,
     ) -> QueueSettings:
         """Create (or, with ``queue_id``, replace) a queue. Bad expressions are refused."""
         return configuration.configure_queue(
@@ -388,6 +391,8 @@ class LiveCenter:
             wrap_up_required=wrap_up_required,
             escalation_queue_id=escalation_queue_id,
             queue_id=queue_id,
+            first_response_seconds=first_response_seconds,
+            next_response_seconds=next_response_seconds,
         )
 
     def create_channel(
@@ -725,3 +730,23 @@ class LiveCenter:
 
     def secret_status(self, channel: Channel) -> dict[str, bool]:
         return channel_admin.secret_status(self._secret_source, channel)
+
+    # ================================================================== the shared inbox
+    # (inbox.py)
+
+    def inbox(self, actor: Principal, filters: inbox.InboxFilter) -> dict[str, Any]:
+        with self._uow() as uow:
+            return inbox.list_inbox(self, uow, actor, filters, self._clock.now())
+
+    def inbox_assign(
+        self, actor: Principal, conversation_id: str, agent_id: str | None = None
+    ) -> dict[str, Any]:
+        return inbox.assign(self, actor, conversation_id, agent_id)
+
+    def inbox_set_pending(self, actor: Principal, conversation_id: str) -> dict[str, Any]:
+        return inbox.set_pending(self, actor, conversation_id)
+
+    def inbox_resolve(
+        self, actor: Principal, conversation_id: str, code: str | None, notes: str = ""
+    ) -> dict[str, Any]:
+        return inbox.resolve(self, actor, conversation_id, code, notes)

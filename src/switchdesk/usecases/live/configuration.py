@@ -37,6 +37,10 @@ class ConfigurationCore(CommandCore, Protocol):
     def replace_reasons(self, reasons: Iterable[NotReadyReason]) -> list[NotReadyReason]: ...
 
 
+SLA_TARGET_MAX_SECONDS = 30 * 86400.0
+"""The longest inbox SLA target a queue may set (first or next response)."""
+
+
 def configure_queue(
     core: ConfigurationCore,
     actor: Principal,
@@ -52,6 +56,8 @@ def configure_queue(
     wrap_up_required: bool,
     escalation_queue_id: str | None,
     queue_id: str | None,
+    first_response_seconds: float | None = None,
+    next_response_seconds: float | None = None,
 ) -> QueueSettings:
     """Create (or, with ``queue_id``, replace) a queue. Bad expressions are refused."""
     actor.require(Permission.ROUTING_CONFIGURE)
@@ -67,6 +73,11 @@ def configure_queue(
         raise ValidationFailed("a queue that requires wrap-up needs wrap-up codes")
     if threshold_seconds <= 0:
         raise ValidationFailed("the service-level threshold is positive")
+    for target in (first_response_seconds, next_response_seconds):
+        if target is not None and not 0 < target <= SLA_TARGET_MAX_SECONDS:
+            raise ValidationFailed(
+                "an inbox SLA target is positive and at most 30 days", code="sla_target_invalid"
+            )
     try:
         strategy = Strategy(strategy)
     except ValueError:
@@ -102,6 +113,8 @@ def configure_queue(
             wrap_up_required,
             threshold_seconds,
             escalation_queue_id,
+            first_response_seconds,
+            next_response_seconds,
         )
         uow.put_queue(settings)
         core.queue_map[qid] = settings

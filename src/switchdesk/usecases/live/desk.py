@@ -365,38 +365,55 @@ def wrap_up(
         me, conv = own_conversation(core, uow, actor, conversation_id)
         if conv.state is not ConversationState.RESOLVED or conv.wrap_up_agent_id != me:
             raise Conflict("wrap-up comes after the chat ends", code="conversation_state")
-        queue = core.queue_map.get(conv.queue_id or "")
-        if queue is not None and queue.wrap_up_codes and not queue.has_code(code):
-            raise ValidationFailed(
-                f"unknown wrap-up code {code!r} for this queue", code="wrap_up_code_invalid"
-            )
-        at = at_time(now)
-        uow.save_conversation(
-            replace(
-                conv, disposition=code, wrap_up_notes=remark, needs_wrap_up=False, updated_at=at
-            )
-        )
-        add_timeline(
-            uow,
-            conv,
-            at,
-            "wrapped_up",
-            f"user:{core.names.get(me, me)}",
-            code=code,
-            notes=remark,
-        )
-        ix_id = conv.interaction_id or ""
-        if ix_id in core.engine.agent_status(me)["after_contact_work_until"]:
-            core.route(
-                uow,
-                now,
-                out,
-                lambda t: core.engine.end_after_contact_work(me, t, interaction_id=ix_id),
-            )
-        out.send(f"agent:{me}", {"type": "released", "conversation_id": conv.id})
-        out.agents.add(me)
+        record_wrap_up(core, uow, now, out, me, conv, code, remark)
 
     core.writer.run(body)
+
+
+def check_wrap_up_code(core: DeskCore, conv: Conversation, code: str) -> None:
+    """Refuse a code the conversation's queue does not have (``wrap_up_code_invalid``)."""
+    queue = core.queue_map.get(conv.queue_id or "")
+    if queue is not None and queue.wrap_up_codes and not queue.has_code(code):
+        raise ValidationFailed(
+            f"unknown wrap-up code {code!r} for this queue", code="wrap_up_code_invalid"
+        )
+
+
+def record_wrap_up(
+    core: DeskCore,
+    uow: LiveUnitOfWork,
+    now: float,
+    out: Outbox,
+    me: str,
+    conv: Conversation,
+    code: str,
+    remark: str,
+) -> None:
+    """Store the disposition and notes, and end the after-contact work it held."""
+    check_wrap_up_code(core, conv, code)
+    at = at_time(now)
+    uow.save_conversation(
+        replace(conv, disposition=code, wrap_up_notes=remark, needs_wrap_up=False, updated_at=at)
+    )
+    add_timeline(
+        uow,
+        conv,
+        at,
+        "wrapped_up",
+        f"user:{core.names.get(me, me)}",
+        code=code,
+        notes=remark,
+    )
+    ix_id = conv.interaction_id or ""
+    if ix_id in core.engine.agent_status(me)["after_contact_work_until"]:
+        core.route(
+            uow,
+            now,
+            out,
+            lambda t: core.engine.end_after_contact_work(me, t, interaction_id=ix_id),
+        )
+    out.send(f"agent:{me}", {"type": "released", "conversation_id": conv.id})
+    out.agents.add(me)
 
 
 def end_after_contact_work(core: DeskCore, actor: Principal) -> None:

@@ -314,6 +314,7 @@ def receive_message(
             reopen=choice.reopen,
             detail=detail,
             attach=attach,
+            automatic=m.automatic,
         )
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
     if channel.kind is ChannelKind.EMAIL and not m.automatic:
@@ -372,13 +373,16 @@ def store_in_conversation(
     client_id: str | None = None,
     detail: Mapping[str, Any] | None = None,
     attach: Callable[[Message], Sequence[dict[str, Any]]] | None = None,
+    automatic: bool = False,
 ) -> Message:
     """Store a contact's message in a conversation the channel chose (by threading, or
     web chat by its token). With ``reopen`` the ended conversation opens again and is
-    enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry."""
+    enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry.
+    A person's message on a pending conversation (never an ``automatic`` one) routes it
+    again the same way: it is waiting for us once more (docs/inbox.md)."""
     at = at_time(now)
     if not reopen:
-        return add_message(
+        message = add_message(
             core,
             uow,
             out,
@@ -390,6 +394,19 @@ def store_in_conversation(
             client_id=client_id,
             attach=attach,
         )
+        if conv.state is ConversationState.PENDING and not automatic:
+            add_timeline(uow, conv, at, "pending_ended", "contact", **(detail or {}))
+            enqueue(
+                core,
+                uow,
+                now,
+                out,
+                uow.conversation(conv.id) or conv,
+                conv.queue_id or channel.queue_id,
+                ROUTING_KIND[channel.kind],
+                preferred_agent_id=conv.wrap_up_agent_id or None,
+            )
+        return message
     reopened = move(conv, ConversationState.REOPENED, at, resolved_at=None, csat_score=None)
     uow.save_conversation(reopened)
     add_timeline(uow, conv, at, "reopened", "contact", **(detail or {}))

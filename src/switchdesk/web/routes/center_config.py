@@ -38,6 +38,10 @@ class QueueIn(Strict):
     wrap_up_codes: list[WrapUpCodeIn] = Field(default_factory=list, max_length=100)
     wrap_up_required: bool = False
     escalation_queue_id: str | None = None
+    first_response_seconds: float | None = Field(default=None, gt=0, le=30 * 86400)
+    """The inbox's first-response target (empty: 8 h for email, 1 h for messaging)."""
+    next_response_seconds: float | None = Field(default=None, gt=0, le=30 * 86400)
+    """The inbox's next-response target (empty: the channel kind's default)."""
 
 
 class QueueOut(BaseModel):
@@ -49,6 +53,8 @@ class QueueOut(BaseModel):
     wrap_up_required: bool
     threshold_seconds: float
     escalation_queue_id: str | None
+    first_response_seconds: float | None = None
+    next_response_seconds: float | None = None
 
     @classmethod
     def of(cls, q: QueueSettings) -> QueueOut:
@@ -61,6 +67,8 @@ class QueueOut(BaseModel):
             wrap_up_required=q.wrap_up_required,
             threshold_seconds=q.threshold_seconds,
             escalation_queue_id=q.escalation_queue_id,
+            first_response_seconds=q.first_response_seconds,
+            next_response_seconds=q.next_response_seconds,
         )
 
 
@@ -174,6 +182,8 @@ def _queue_args(body: QueueIn) -> dict[str, Any]:
         "wrap_up_codes": [(c.code, c.label) for c in body.wrap_up_codes],
         "wrap_up_required": body.wrap_up_required,
         "escalation_queue_id": body.escalation_queue_id,
+        "first_response_seconds": body.first_response_seconds,
+        "next_response_seconds": body.next_response_seconds,
     }
 
 
