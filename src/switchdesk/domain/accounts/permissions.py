@@ -37,6 +37,8 @@ class Permission(StrEnum):
     ORG_MANAGE = "org.manage"
     ROUTING_CONFIGURE = "routing.configure"
     CONTACTS_READ = "contacts.read"
+    CONTACTS_MERGE = "contacts.merge"
+    """Merge two contacts of a client account into one (team leaders and above)."""
     CONVERSATIONS_HANDLE = "conversations.handle"
     TEAM_MONITOR = "team.monitor"
     QA_SCORE = "qa.score"
@@ -56,6 +58,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
         {
             _P.SELF_READ,
             _P.CONTACTS_READ,
+            _P.CONTACTS_MERGE,
             _P.CONVERSATIONS_HANDLE,
             _P.TEAM_MONITOR,
             _P.ORG_READ,
@@ -69,6 +72,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
         {
             _P.SELF_READ,
             _P.CONTACTS_READ,
+            _P.CONTACTS_MERGE,
             _P.TEAM_MONITOR,
             _P.ORG_READ,
             _P.ORG_MANAGE,

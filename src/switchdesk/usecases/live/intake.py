@@ -18,6 +18,11 @@ from switchdesk.domain.conversations.channels import (
     InboundItem,
     InboundMessage,
 )
+from switchdesk.domain.conversations.contact_matching import (
+    SAME_PHONE,
+    linked_identities,
+    pick_unique,
+)
 from switchdesk.domain.conversations.model import (
     AuthorKind,
     Channel,
@@ -109,9 +114,7 @@ def record_consent(
     provider's late retry) is ignored; a repeated STOP is noted but changes no record."""
     channel = _channel(core, change.channel_id)
     at = at_time(now)
-    contact = uow.contact_by_identity(
-        channel.client_account_id, change.sender.kind, change.sender.value
-    )
+    contact, _ = known_contact(uow, channel.client_account_id, change.sender)
     if contact is None:
         if change.opted_in:
             return None
@@ -220,16 +223,37 @@ def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bou
     return conv.id
 
 
+def known_contact(
+    uow: LiveUnitOfWork, client_account_id: str, sender: Identity
+) -> tuple[Contact | None, bool]:
+    """The contact ``sender`` belongs to, and whether it was linked just now: a sender
+    nobody has yet whose identity certainly names a known contact's on another channel
+    (``contact_matching.linked_identities``: the same phone number on WhatsApp and SMS)
+    becomes that contact's identity, when exactly one contact matches."""
+    found = uow.contact_by_identity(client_account_id, sender.kind, sender.value)
+    if found is not None:
+        return found, False
+    target = pick_unique(
+        c
+        for i in linked_identities(sender)
+        if (c := uow.contact_by_identity(client_account_id, i.kind, i.value)) is not None
+    )
+    if target is None:
+        return None, False
+    uow.add_identity(target.id, sender)
+    return uow.contact(target.id) or target, True
+
+
 def _contact(
     core: IntakeCore, uow: LiveUnitOfWork, channel: Channel, m: InboundMessage, at: datetime
-) -> Contact:
-    found = uow.contact_by_identity(channel.client_account_id, m.sender.kind, m.sender.value)
+) -> tuple[Contact, bool]:
+    found, linked = known_contact(uow, channel.client_account_id, m.sender)
     if found is not None:
-        return found
+        return found, linked
     name = " ".join(m.sender_name.split())[:NAME_MAX_CHARS] or m.sender.value[:NAME_MAX_CHARS]
     contact = Contact(core.new_id(), channel.client_account_id, name, at, (m.sender,), {})
     uow.add_contact(contact)
-    return contact
+    return contact, False
 
 
 def _text(m: InboundMessage) -> str:
@@ -252,7 +276,7 @@ def receive_message(
     if uow.conversation_by_external_id(channel.id, m.external_id) is not None:
         return None  # a provider's retry: stored already
     at = at_time(now)
-    contact = _contact(core, uow, channel, m, at)
+    contact, linked = _contact(core, uow, channel, m, at)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     by_reference = channel.kind in REFERENCE_THREADED  # only they match by provider ids
     candidates = [
@@ -300,6 +324,10 @@ def receive_message(
             detail=detail,
         )
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
+    if linked:
+        add_timeline(
+            uow, conv, at, "identity_linked", "system", identity_kind=m.sender.kind.value, rule=SAME_PHONE
+        )
     if channel.kind is ChannelKind.EMAIL and not m.automatic:
         # A person wrote from this address: it works again.
         if uow.clear_undeliverable(channel.client_account_id, IdentityKind.EMAIL, m.sender.value):
