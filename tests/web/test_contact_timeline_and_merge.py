@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from switchdesk.bootstrap import Runtime
 from switchdesk.domain.conversations.channels import (
     ConsentChange,
@@ -15,7 +13,7 @@ from switchdesk.domain.conversations.channels import (
     InboundMessage,
     StatusReport,
 )
-from switchdesk.domain.conversations.model import ChannelKind, Channel, Identity, IdentityKind
+from switchdesk.domain.conversations.model import Channel, ChannelKind, Identity, IdentityKind
 from switchdesk.usecases.principal import Principal
 
 OP = Principal.operator("t")
@@ -29,8 +27,9 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 def channels(rt: Runtime) -> dict[str, Channel]:
     live = rt.live
     queues = {q.name: q for q in live.queues(OP)}
-    north, blue = queues["Northwind support"], next(
-        q for name, q in queues.items() if name.startswith("Bluebird")
+    north, blue = (
+        queues["Northwind support"],
+        next(q for name, q in queues.items() if name.startswith("Bluebird")),
     )
     made = {}
     for slug, kind, address, queue in (
@@ -115,7 +114,10 @@ def test_an_agent_of_another_client_never_sees_the_contact(demo, sqlite_runtime:
     for path in ("", "/timeline", "/duplicates"):
         r = client.get(f"/api/v1/contacts/{contact['id']}{path}", headers=auth["agent2"])
         assert r.status_code == 404, (path, r.text)
-    assert client.get(f"/api/v1/contacts/{contact['id']}/timeline", headers=auth["hr"]).status_code == 403
+    assert (
+        client.get(f"/api/v1/contacts/{contact['id']}/timeline", headers=auth["hr"]).status_code
+        == 403
+    )
 
 
 def test_the_same_phone_on_whatsapp_and_sms_is_linked_to_one_contact(
@@ -126,7 +128,10 @@ def test_the_same_phone_on_whatsapp_and_sms_is_linked_to_one_contact(
     account = made["north-wa"].client_account_id
     receive(sqlite_runtime, made["north-wa"], WA, "hello on WhatsApp", 0)
     receive(sqlite_runtime, made["north-sms"], SMS, "hello by SMS", 1)
-    by_wa, by_sms = contact_of(sqlite_runtime, WA, account), contact_of(sqlite_runtime, SMS, account)
+    by_wa, by_sms = (
+        contact_of(sqlite_runtime, WA, account),
+        contact_of(sqlite_runtime, SMS, account),
+    )
     assert by_wa["id"] == by_sms["id"]
     timeline = client.get(f"/api/v1/contacts/{by_wa['id']}/timeline", headers=auth["agent"]).json()
     kinds = {i["channel_kind"] for i in timeline["items"]}
@@ -140,9 +145,10 @@ def test_an_sms_number_without_country_code_is_not_linked(demo, sqlite_runtime: 
     national = Identity(IdentityKind.PHONE, "6505551234")
     receive(sqlite_runtime, made["north-wa"], WA, "hello", 0)
     receive(sqlite_runtime, made["north-sms"], national, "hello", 1)
-    assert contact_of(sqlite_runtime, WA, account)["id"] != contact_of(
-        sqlite_runtime, national, account
-    )["id"]
+    assert (
+        contact_of(sqlite_runtime, WA, account)["id"]
+        != contact_of(sqlite_runtime, national, account)["id"]
+    )
 
 
 def two_contacts(rt: Runtime, made: dict[str, Channel]) -> tuple[str, str]:
@@ -268,6 +274,9 @@ def test_a_reply_shows_its_delivery_status_and_a_refusal_as_failed(
     assert reply["delivery"]["error_code"] == "contact_opted_out"
     assert "opted out" in reply["delivery"]["error_text"]
     # A status report about an unknown message changes nothing.
-    assert rt.deliveries.apply_status(
-        StatusReport(made["north-sms"].id, "nope", DeliveryStatus.DELIVERED, now)
-    ) is None
+    assert (
+        rt.deliveries.apply_status(
+            StatusReport(made["north-sms"].id, "nope", DeliveryStatus.DELIVERED, now)
+        )
+        is None
+    )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from switchdesk.domain.conversations.contact_matching import (
+    PHONE_IN_MESSAGE,
     SAME_EMAIL,
     SAME_PHONE,
     check_merge,
@@ -15,6 +16,7 @@ from switchdesk.domain.conversations.contact_matching import (
     lookups,
     merged_consent,
     merged_identities,
+    numbers_in_text,
     phone_number,
     pick_unique,
 )
@@ -121,3 +123,17 @@ def test_an_ambiguous_match_is_never_linked() -> None:
     assert pick_unique([contact("a"), contact("b")]) is None
     assert pick_unique([contact("a"), contact("a")]) == contact("a")
     assert pick_unique([]) is None
+
+
+def test_numbers_written_in_international_form_are_found() -> None:
+    text = "Call me on +1 (650) 555-1234 or +44 20 7946 0958; not 650 555 1234 or +12."
+    assert numbers_in_text(text) == {"+16505551234", "+442079460958"}
+    assert numbers_in_text("order 12345678, ref+1234567890x") == frozenset()
+
+
+def test_a_number_the_contact_wrote_suggests_the_contact_with_that_phone() -> None:
+    mail = contact("a", Identity(IdentityKind.EMAIL, "ana@example.com"))
+    written = numbers_in_text("my WhatsApp is +1 650 555 1234")
+    assert WA in lookups(mail, written)
+    assert duplicate_reasons(mail, contact("b", WA), written) == (PHONE_IN_MESSAGE,)
+    assert duplicate_reasons(mail, contact("b", WA)) == ()

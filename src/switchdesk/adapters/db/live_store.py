@@ -477,7 +477,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
     def add_identity(self, contact_id: str, identity: Identity) -> None:
         contact = self.contact(contact_id)
         if contact is None:
-            raise Conflict(f"contact {contact_id!r} not found", code="contact_not_found")
+            raise Conflict(f"contact {contact_id!r} not found")
         self.writes += 1
         self._flush()
         self._c.execute(
@@ -506,7 +506,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
         absorbed = self.contact(absorbed_id)
         survivor = self.contact(survivor_id)
         if absorbed is None or survivor is None:
-            raise Conflict("both contacts must exist to be merged", code="contact_not_found")
+            raise Conflict("both contacts must exist to be merged")
         moved = self.conversations_of_contact(absorbed_id)
         self.writes += 1
         self._flush()

@@ -11,6 +11,11 @@ Pure values and rules (docs/channels.md, "Contacts across channels").
 - **Same email address**, compared without case (``Ana@Example.com`` and
   ``ana@example.com``): suggested as a duplicate, never linked automatically (a case
   difference is usually the same mailbox, but not always).
+- **A phone number the contact wrote** in one of their own messages, in international
+  form (``+1 650 555 1234``: a ``+``, then 8 to 15 digits, spaces, dots, dashes and
+  brackets allowed), that is another contact's WhatsApp or SMS number: suggested on the
+  card of the contact who wrote it (a person may give a friend's number, so never linked
+  automatically).
 - **Names count for nothing on their own**: the same name, even with an email address at
   the same domain, is only a coincidence in a large client account. Names are never a
   reason.
@@ -19,6 +24,7 @@ Pure values and rules (docs/channels.md, "Contacts across channels").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from switchdesk.domain.conversations.model import Contact, Identity, IdentityKind
@@ -31,10 +37,13 @@ PHONE_DIGITS_MAX = 15
 
 SAME_PHONE = "same_phone"
 SAME_EMAIL = "same_email"
+PHONE_IN_MESSAGE = "phone_in_message"
 REASON_TEXT = {
     SAME_PHONE: "the same phone number on WhatsApp and SMS",
     SAME_EMAIL: "the same email address (written with other capitals)",
+    PHONE_IN_MESSAGE: "this contact wrote the other's phone number in a message",
 }
+_WRITTEN_NUMBER = re.compile(r"(?<![\w+])\+\d[\d .()\-]{6,24}\d(?!\w)", re.ASCII)
 
 
 def phone_number(identity: Identity) -> str | None:
@@ -59,6 +68,16 @@ def phone_number(identity: Identity) -> str | None:
     return "+" + digits
 
 
+def numbers_in_text(text: str) -> frozenset[str]:
+    """The international phone numbers written in ``text`` (E.164 form, ``+`` digits)."""
+    found = set()
+    for match in _WRITTEN_NUMBER.finditer(text):
+        digits = "".join(c for c in match.group() if c.isdigit())
+        if PHONE_DIGITS_MIN <= len(digits) <= PHONE_DIGITS_MAX and not digits.startswith("0"):
+            found.add("+" + digits)
+    return frozenset(found)
+
+
 def linked_identities(identity: Identity) -> tuple[Identity, ...]:
     """The identities that certainly name the same person as ``identity`` on another
     channel (the automatic linking rule): a WhatsApp id's SMS number and back."""
@@ -77,8 +96,11 @@ def email_key(identity: Identity) -> str | None:
     return value if "@" in value else None
 
 
-def duplicate_reasons(contact: Contact, other: Contact) -> tuple[str, ...]:
-    """Why ``other`` is likely the same person as ``contact`` (empty: no reason).
+def duplicate_reasons(
+    contact: Contact, other: Contact, written: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Why ``other`` is likely the same person as ``contact`` (empty: no reason);
+    ``written`` holds the numbers ``contact`` wrote in their messages (``numbers_in_text``).
 
     Contacts of different client accounts, a contact and itself, and a contact merged
     already are never duplicates."""
@@ -91,18 +113,24 @@ def duplicate_reasons(contact: Contact, other: Contact) -> tuple[str, ...]:
         return ()
     reasons: list[str] = []
     phones = {p for i in contact.identities if (p := phone_number(i))}
-    if phones & {p for i in other.identities if (p := phone_number(i))}:
+    theirs = {p for i in other.identities if (p := phone_number(i))}
+    if phones & theirs:
         reasons.append(SAME_PHONE)
     emails = {e for i in contact.identities if (e := email_key(i))}
     if emails & {e for i in other.identities if (e := email_key(i))}:
         reasons.append(SAME_EMAIL)
+    if (written - phones) & theirs:
+        reasons.append(PHONE_IN_MESSAGE)
     return tuple(reasons)
 
 
-def lookups(contact: Contact) -> tuple[Identity, ...]:
+def lookups(contact: Contact, written: frozenset[str] = frozenset()) -> tuple[Identity, ...]:
     """The identities under which a duplicate of ``contact`` would be stored: the other
-    form of each phone number, and each email address in lower case."""
+    form of each phone number, each email address in lower case, and the WhatsApp and
+    SMS forms of each number the contact wrote."""
     found: list[Identity] = []
+    for number in sorted(written):
+        found += [Identity(IdentityKind.PHONE, number), Identity(IdentityKind.WHATSAPP, number[1:])]
     for identity in contact.identities:
         found.extend(linked_identities(identity))
         key = email_key(identity)

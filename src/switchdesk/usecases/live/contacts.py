@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from switchdesk.domain.accounts.model import AuditAction, AuditEntry
 from switchdesk.domain.conversations import contact_matching as rules
-from switchdesk.domain.conversations.model import Channel, Contact, Conversation
+from switchdesk.domain.conversations.model import AuthorKind, Channel, Contact, Conversation
 from switchdesk.domain.errors import NotFound, ValidationFailed
 from switchdesk.usecases.live.conversations import add_timeline, at_time
 from switchdesk.usecases.live.views import delivery_view
@@ -188,14 +188,19 @@ def timeline(
 def duplicates(uow: LiveUnitOfWork, contact: Contact) -> list[dict[str, Any]]:
     """Contacts of the same client account that are likely the same person, with why
     (``contact_matching.duplicate_reasons``)."""
+    written: frozenset[str] = frozenset()
+    for conv in uow.conversations_of_contact(contact.id):
+        for m in uow.messages(conv.id):
+            if m.author_kind is AuthorKind.CONTACT:
+                written |= rules.numbers_in_text(m.text)
     found: dict[str, Contact] = {}
-    for identity in rules.lookups(contact):
+    for identity in rules.lookups(contact, written):
         other = uow.contact_by_identity(contact.client_account_id, identity.kind, identity.value)
         if other is not None and other.id != contact.id:
             found[other.id] = other
     rows = []
     for other in found.values():
-        reasons = rules.duplicate_reasons(contact, other)
+        reasons = rules.duplicate_reasons(contact, other, written)
         if reasons:
             rows.append(
                 {

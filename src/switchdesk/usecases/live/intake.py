@@ -326,7 +326,13 @@ def receive_message(
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
     if linked:
         add_timeline(
-            uow, conv, at, "identity_linked", "system", identity_kind=m.sender.kind.value, rule=SAME_PHONE
+            uow,
+            conv,
+            at,
+            "identity_linked",
+            "system",
+            identity_kind=m.sender.kind.value,
+            rule=SAME_PHONE,
         )
     if channel.kind is ChannelKind.EMAIL and not m.automatic:
         # A person wrote from this address: it works again.
