@@ -11,6 +11,7 @@ from sqlalchemy import text
 from switchdesk.adapters.db.deliveries import SqlDeliveryStore
 from switchdesk.adapters.memory.channels import FakeSender
 from switchdesk.domain.conversations.channels import (
+    Bounce,
     DeliveryStatus,
     InboundMessage,
     StatusReport,
@@ -149,3 +150,34 @@ def test_a_replys_delivery_status_reaches_the_desk_live(center: Center) -> None:
     view = live.conversation_detail(center.op, conv_id)
     [mine] = [m for m in view["messages"] if m["id"] == reply["id"]]
     assert mine["delivery"]["status"] == "read"
+
+
+def test_a_bounce_after_the_send_moves_the_reply_to_failed_on_the_desk(center: Center) -> None:
+    live = center.live
+    made = _channels(center)
+    ana = center.users["ana"].user
+    assert ana is not None
+    live.set_agent_profile(center.op, ana.id, skills={"support": 3}, capacity=CAPACITY)
+    live.set_presence(center.users["ana"], "available")
+    live.receive([_msg(made["north-mail"], EMAIL, "my bill", "<m1@x>")]).result()
+    offer = center.recorder.of_type(f"agent:{ana.id}", "offer")[-1]
+    conv_id = live.accept_offer(center.users["ana"], offer["offer"]["id"])["id"]
+    reply = live.agent_message(center.users["ana"], conv_id, "Here is the answer")
+    sender = FakeSender(ChannelKind.EMAIL)
+    dispatcher = Dispatcher(
+        SqlDeliveryStore(center.engine),
+        {ChannelKind.EMAIL: sender},
+        live.endpoint_by_id,
+        center.clock,
+        changed=live.delivery_changed,
+    )
+    [sent] = dispatcher.run_due()
+    bounce = Bounce(
+        made["north-mail"], EMAIL.value, True, "5.1.1", sent.external_id, AT, "user unknown"
+    )
+    live.receive([bounce]).result()
+    last = center.recorder.of_type(f"agent:{ana.id}", "delivery")[-1]
+    assert last["message_id"] == reply["id"]
+    assert last["delivery"]["status"] == "failed"
+    assert last["delivery"]["error_code"] == "bounced"
+    assert "bounced" in last["delivery"]["error_text"]

@@ -57,6 +57,7 @@ from switchdesk.usecases.live.conversations import (
     open_conversation,
 )
 from switchdesk.usecases.live.outbound import queue_reply, refusal_for
+from switchdesk.usecases.live.views import delivery_frame
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
@@ -83,7 +84,7 @@ def receive_item(
     if isinstance(item, ConsentChange):
         return record_consent(core, uow, now, item)
     if isinstance(item, Bounce):
-        return record_bounce(core, uow, now, item)
+        return record_bounce(core, uow, now, item, out)
     if not isinstance(item, InboundMessage):
         raise ValidationFailed(
             f"{type(item).__name__} is not handled by the conversation core yet",
@@ -172,7 +173,20 @@ def _bounced_conversation(
     return None
 
 
-def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bounce) -> str | None:
+def _tell_delivery(
+    uow: LiveUnitOfWork, out: Outbox, conversation_id: str, external_id: str
+) -> None:
+    """The desk of the conversation's agent hears that a delivery moved (a bounce)."""
+    conv = uow.conversation(conversation_id)
+    agent = (conv.agent_id or conv.wrap_up_agent_id) if conv else None
+    found = [d for d in uow.deliveries_of(conversation_id) if d.external_id == external_id]
+    if agent and found:
+        out.send(f"agent:{agent}", delivery_frame(found[0]))
+
+
+def record_bounce(
+    core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bounce, out: Outbox
+) -> str | None:
     """A delivery report about one of our mails. A permanent one (5.x.x) marks the address
     undeliverable for the channel's client account (sends refused with
     ``address_undeliverable`` until a person writes from it again); a temporary one
@@ -189,6 +203,7 @@ def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bou
         # Accepted by the first server, bounced later: the delivery failed after all.
         detail = f"bounced ({bounce.status_code}) {diagnostic}".strip()
         uow.fail_delivery(channel.id, original, at, detail, "bounced")
+        _tell_delivery(uow, out, delivered, original)
     conv = _bounced_conversation(uow, channel, bounce, recipient, delivered)
     if not recipient and conv is not None:
         contact = uow.contact(conv.contact_id)
