@@ -1,7 +1,8 @@
 """In real Chromium: a customer writes by email (SMTP to the inbox) and by WhatsApp (a
 signed webhook); the agent's contact card offers the WhatsApp contact as a possible
 duplicate (she wrote her number in the mail) without a Merge button, a team leader who
-takes the conversation merges them, and the card shows one timeline with both channels."""
+takes the conversation merges them, and the card shows one timeline with both channels;
+the leader's reply shows its delivery status, moved live."""
 
 from __future__ import annotations
 
@@ -106,6 +107,10 @@ def whatsapp_message(text: str) -> bytes:
     return json.dumps(payload).encode()
 
 
+def timeline_of(page: Any) -> Any:
+    return page.locator("#card-timeline [data-testid=timeline-item]")
+
+
 def sign_in(browser: Any, served: Served, username: str, errors: list[str]) -> Any:
     from playwright.sync_api import expect
 
@@ -176,4 +181,15 @@ def test_a_team_leader_merges_the_email_and_whatsapp_contacts_from_the_card(
         lead.locator("#card-timeline [data-channel=whatsapp]", has_text="about my meter")
     ).to_have_count(1)
     expect(lead.locator(".card-fields")).to_contain_text("16505551234")
+
+    # The leader's reply shows its delivery status under it, moved live by the dispatcher
+    # (this inbox has no SMTP server configured, so it fails with that reason), and the
+    # card's timeline takes it in.
+    lead.fill("#reply-input", "Thanks Maria, noted")
+    lead.press("#reply-input", "Enter")
+    reply = lead.locator("[data-testid=message]", has_text="Thanks Maria, noted")
+    status = reply.locator("[data-testid=delivery-status]")
+    expect(status).to_have_attribute("data-status", "failed")
+    expect(status).to_contain_text("smtp_config")
+    expect(timeline_of(lead).filter(has_text="Thanks Maria, noted")).to_have_count(1)
     assert errors == []

@@ -131,6 +131,27 @@ export class ContactPanel {
     }
   }
 
+  /** Fetch the newest page again (a message arrived), keeping the older pages shown. */
+  async refreshNewest() {
+    const id = this.contactId;
+    if (!id || this.loading) return;
+    this.loading = true;
+    try {
+      const page = await api("GET", `/api/v1/contacts/${encodeURIComponent(id)}/timeline?limit=${PAGE}`);
+      if (id !== this.contactId) return;
+      const fresh = new Set(page.items.map((i) => i.id));
+      const kept = this.items.filter((i) => !fresh.has(i.id));
+      const overlaps = kept.length < this.items.length;
+      this.items = overlaps ? [...page.items, ...kept] : page.items;
+      if (!overlaps) this.cursor = page.next_cursor; // else the older pages' cursor holds
+      this.render();
+    } catch (err) {
+      this.onError(err.detail || String(err));
+    } finally {
+      this.loading = false;
+    }
+  }
+
   async loadDuplicates() {
     const id = this.contactId;
     try {

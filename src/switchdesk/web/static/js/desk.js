@@ -664,7 +664,15 @@ function addMessage(conversationId, m) {
   if (m.author === "contact") conv.typingUntil = 0;
   if (conversationId !== state.selected && m.author !== "agent") conv.unread = (conv.unread || 0) + 1;
   renderList();
-  if (conversationId === state.selected) renderPane();
+  if (conversationId === state.selected) {
+    renderPane();
+    refreshTimeline();
+  }
+}
+let timelineTimer = null;
+function refreshTimeline() {
+  clearTimeout(timelineTimer);
+  timelineTimer = setTimeout(() => contactPanel.refreshNewest(), 400);
 }
 
 const handlers = {
