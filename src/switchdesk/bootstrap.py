@@ -115,6 +115,7 @@ def build_runtime(
         live.endpoint_by_id,
         clock,
         refuse=live.delivery_refusal,
+        changed=live.delivery_changed,
     )
     intake = Intake(live.endpoint_by_slug, live.receive, deliveries.apply_status)
     webhooks: dict[str, WebhookHandler] = {

@@ -83,16 +83,19 @@ class Dispatcher:
         *,
         max_attempts: int = MAX_ATTEMPTS,
         refuse: Callable[[OutboundMessage], tuple[str, str] | None] | None = None,
+        changed: Callable[[Delivery], None] | None = None,
     ) -> None:
         """``refuse`` is asked just before each send (the contact may have opted out or
         the address bounced since the message was queued): ``(code, text)`` fails the
-        delivery permanently with that code, unsent."""
+        delivery permanently with that code, unsent. ``changed`` hears every delivery
+        an attempt or a status report moved, after it is saved (the desk shows it)."""
         self._store = store
         self._senders = senders
         self._endpoint = endpoint
         self._clock = clock
         self._max_attempts = max_attempts
         self._refuse = refuse
+        self._changed = changed
 
     def run_due(self, limit: int = BATCH) -> list[Delivery]:
         """Attempt every due delivery once; returns them as they ended up."""
@@ -140,7 +143,12 @@ class Dispatcher:
                     updated_at=now,
                 )
         self._store.save(outcome)
+        self._tell(outcome)
         return outcome
+
+    def _tell(self, delivery: Delivery) -> None:
+        if self._changed is not None:
+            self._changed(delivery)
 
     @staticmethod
     def _failed(delivery: Delivery, now: datetime, detail: str, code: str) -> Delivery:
@@ -163,4 +171,5 @@ class Dispatcher:
             updated_at=report.at,
         )
         self._store.save(moved)
+        self._tell(moved)
         return moved

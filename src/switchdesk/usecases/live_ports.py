@@ -15,6 +15,7 @@ from switchdesk.domain.conversations.model import (
     Conversation,
     ConversationState,
     FollowUp,
+    Identity,
     IdentityKind,
     Message,
     NotReadyReason,
@@ -64,9 +65,19 @@ class LiveUnitOfWork(Protocol):
     def contact_by_identity(
         self, client_account_id: str, kind: IdentityKind, value: str
     ) -> Contact | None: ...
+    def add_identity(self, contact_id: str, identity: Identity) -> None:
+        """Give a contact one more identity (one no contact of its account has)."""
+        ...
+
+    def merge_contact(self, absorbed_id: str, survivor_id: str) -> None:
+        """Move the absorbed contact's identities, conversations and follow-ups to the
+        survivor, drop its consent records (the caller put the merged ones on the
+        survivor) and point it at the survivor (``merged_into``)."""
+        ...
 
     # reachability: consent, bounced addresses, our automatic mail
     def consent(self, contact_id: str, channel_id: str) -> ConsentRecord | None: ...
+    def consents_of(self, contact_id: str) -> Sequence[ConsentRecord]: ...
     def put_consent(self, record: ConsentRecord) -> None:
         """Replace the contact's consent state on the record's channel."""
         ...
@@ -132,6 +143,10 @@ class LiveUnitOfWork(Protocol):
 
     def add_delivery(self, delivery: Delivery) -> None:
         """Queue an outbound message (sent after the commit by the dispatcher)."""
+        ...
+
+    def deliveries_of(self, conversation_id: str) -> Sequence[Delivery]:
+        """The conversation's deliveries, oldest first."""
         ...
 
     def delivery_conversation(self, channel_id: str, external_id: str) -> str | None:

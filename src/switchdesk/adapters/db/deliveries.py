@@ -38,7 +38,7 @@ def message_from_json(data: dict[str, Any]) -> OutboundMessage:
     return OutboundMessage(**values)
 
 
-def _delivery(r: Any) -> Delivery:
+def delivery_from_row(r: Any) -> Delivery:
     return Delivery(
         message=message_from_json(r.message),
         created_at=r.created_at,
@@ -89,7 +89,7 @@ class SqlDeliveryStore:
     def get(self, delivery_id: str) -> Delivery | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(t).where(t.c.id == delivery_id)).first()
-        return _delivery(row) if row else None
+        return delivery_from_row(row) if row else None
 
     def due(self, now: datetime, limit: int) -> Sequence[Delivery]:
         query = (
@@ -99,7 +99,7 @@ class SqlDeliveryStore:
             .limit(limit)
         )
         with self._engine.connect() as conn:
-            return [_delivery(r) for r in conn.execute(query)]
+            return [delivery_from_row(r) for r in conn.execute(query)]
 
     def save(self, delivery: Delivery) -> None:
         with self._engine.begin() as conn:
@@ -109,4 +109,4 @@ class SqlDeliveryStore:
         query = select(t).where(t.c.channel_id == channel_id, t.c.external_id == external_id)
         with self._engine.connect() as conn:
             row = conn.execute(query).first()
-        return _delivery(row) if row else None
+        return delivery_from_row(row) if row else None

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from switchdesk.adapters.db import live_tables as t
 from switchdesk.adapters.db import tables
-from switchdesk.adapters.db.deliveries import delivery_row
+from switchdesk.adapters.db.deliveries import delivery_from_row, delivery_row
 from switchdesk.adapters.db.transaction import SqlTransaction
 from switchdesk.domain.conversations.attachments import Attachment, AttachmentState
 from switchdesk.domain.conversations.model import (
@@ -459,6 +459,7 @@ class SqlLiveUnitOfWork(SqlTransaction):
             r.created_at,
             tuple(Identity(IdentityKind(i.kind), i.value) for i in ids),
             dict(r.custom_fields),
+            r.merged_into,
         )
         return contact
 
@@ -477,6 +478,67 @@ class SqlLiveUnitOfWork(SqlTransaction):
                 return None
             contact_id = self._overlay.identities[key] = r.contact_id
         return self.contact(contact_id)
+
+    def add_identity(self, contact_id: str, identity: Identity) -> None:
+        contact = self.contact(contact_id)
+        if contact is None:
+            raise Conflict(f"contact {contact_id!r} not found")
+        self.writes += 1
+        self._flush()
+        self._c.execute(
+            insert(t.contact_identities).values(
+                client_account_id=contact.client_account_id,
+                kind=identity.kind.value,
+                value=identity.value,
+                contact_id=contact_id,
+            )
+        )
+        key = (contact.client_account_id, identity.kind.value, identity.value)
+        self._overlay.identities[key] = contact_id
+        self._overlay.contacts[contact_id] = _GONE
+
+    def consents_of(self, contact_id: str) -> list[ConsentRecord]:
+        x = t.contact_consents
+        rows = self._c.execute(
+            select(x).where(x.c.contact_id == contact_id).order_by(x.c.channel_id)
+        )
+        return [
+            ConsentRecord(r.contact_id, r.channel_id, r.opted_in, r.keyword, r.changed_at)
+            for r in rows
+        ]
+
+    def merge_contact(self, absorbed_id: str, survivor_id: str) -> None:
+        absorbed = self.contact(absorbed_id)
+        survivor = self.contact(survivor_id)
+        if absorbed is None or survivor is None:
+            raise Conflict("both contacts must exist to be merged")
+        moved = self.conversations_of_contact(absorbed_id)
+        self.writes += 1
+        self._flush()
+        c = self._c
+        ids = t.contact_identities
+        c.execute(update(ids).where(ids.c.contact_id == absorbed_id).values(contact_id=survivor_id))
+        convs = t.conversations
+        c.execute(
+            update(convs).where(convs.c.contact_id == absorbed_id).values(contact_id=survivor_id)
+        )
+        fu = t.follow_ups
+        c.execute(update(fu).where(fu.c.contact_id == absorbed_id).values(contact_id=survivor_id))
+        consents = t.contact_consents
+        c.execute(delete(consents).where(consents.c.contact_id == absorbed_id))
+        c.execute(
+            update(t.contacts).where(t.contacts.c.id == absorbed_id).values(merged_into=survivor_id)
+        )
+        ov = self._overlay
+        for identity in absorbed.identities:
+            key = (absorbed.client_account_id, identity.kind.value, identity.value)
+            ov.identities[key] = survivor_id
+        for conversation in moved:
+            ov.conversations[conversation.id] = _GONE
+        for contact_id in (absorbed_id, survivor_id):
+            ov.contacts[contact_id] = _GONE
+            ov.history[contact_id] = _GONE
+            ov.follow_ups[contact_id] = _GONE
 
     # reachability ----------------------------------------------------------------------
 
@@ -755,6 +817,14 @@ class SqlLiveUnitOfWork(SqlTransaction):
         self.writes += 1
         self._flush()
         self._c.execute(insert(t.deliveries).values(**delivery_row(delivery)))
+
+    def deliveries_of(self, conversation_id: str) -> list[Delivery]:
+        self._flush()
+        d = t.deliveries
+        rows = self._c.execute(
+            select(d).where(d.c.conversation_id == conversation_id).order_by(d.c.created_at)
+        )
+        return [delivery_from_row(r) for r in rows]
 
     def delivery_conversation(self, channel_id: str, external_id: str) -> str | None:
         d = t.deliveries

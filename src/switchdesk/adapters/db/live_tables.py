@@ -107,6 +107,7 @@ contacts = Table(
     Column("name", String(200), nullable=False),
     Column("custom_fields", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("merged_into", _ID, nullable=True),
 )
 
 contact_identities = Table(

@@ -127,6 +127,7 @@ class AuditAction(StrEnum):
     SITE_CREATED = "site.created"
     CHANNEL_CREATED = "channel.created"
     CHANNEL_UPDATED = "channel.updated"
+    CONTACT_MERGED = "contact.merged"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     ORG_MANAGE = "org.manage"
     ROUTING_CONFIGURE = "routing.configure"
     CONTACTS_READ = "contacts.read"
+    CONTACTS_MERGE = "contacts.merge"
+    """Merge two contacts of a client account into one (team leaders and above)."""
     CONVERSATIONS_HANDLE = "conversations.handle"
     CONVERSATIONS_ASSIGN = "conversations.assign"
     """Assign a conversation to an agent, reassign, resolve anyone's (the inbox)."""
@@ -58,6 +60,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
         {
             _P.SELF_READ,
             _P.CONTACTS_READ,
+            _P.CONTACTS_MERGE,
             _P.CONVERSATIONS_HANDLE,
             _P.CONVERSATIONS_ASSIGN,
             _P.TEAM_MONITOR,
@@ -72,6 +75,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
         {
             _P.SELF_READ,
             _P.CONTACTS_READ,
+            _P.CONTACTS_MERGE,
             _P.TEAM_MONITOR,
             _P.ORG_READ,
             _P.ORG_MANAGE,

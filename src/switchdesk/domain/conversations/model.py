@@ -35,6 +35,9 @@ class Contact:
     created_at: datetime
     identities: tuple[Identity, ...] = ()
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    merged_into: str | None = None
+    """Set when this contact was merged into another (``contact_matching.py``): its old
+    id resolves to that contact."""
 
     def identity(self, kind: IdentityKind) -> str | None:
         return next((i.value for i in self.identities if i.kind is kind), None)

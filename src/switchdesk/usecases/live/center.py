@@ -29,6 +29,7 @@ from switchdesk.domain.conversations.model import (
     AgentProfile,
     Channel,
     ChannelKind,
+    Contact,
     Conversation,
     FollowUp,
     Message,
@@ -36,7 +37,6 @@ from switchdesk.domain.conversations.model import (
     QueueSettings,
 )
 from switchdesk.domain.errors import (
-    NotFound,
     SwitchdeskError,
 )
 from switchdesk.domain.routing import (
@@ -50,10 +50,12 @@ from switchdesk.domain.routing import (
 )
 from switchdesk.usecases.blob_ports import BlobStore
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
+from switchdesk.usecases.deliveries import Delivery
 from switchdesk.usecases.live import (
     attachments,
     channel_admin,
     configuration,
+    contacts,
     customers,
     desk,
     follow_ups,
@@ -646,12 +648,41 @@ class LiveCenter:
             return attachments.download(uow, self._blobs, actor, attachment_id)
 
     def contact_card(self, actor: Principal, contact_id: str) -> dict[str, Any]:
+        """The card; an id merged into another contact answers with that contact's card
+        and ``merged_from`` (``contacts.resolve``)."""
         actor.require(Permission.CONTACTS_READ)
         with self._uow() as uow:
-            contact = uow.contact(contact_id)
-            if contact is None or not actor.sees_client_account(contact.client_account_id):
-                raise NotFound(f"contact {contact_id!r} not found")
-            return views.contact_card(self, uow, contact_id)
+            contact = contacts.resolve(uow, contact_id, actor)
+            card = views.contact_card(self, uow, contact.id)
+            if contact.id != contact_id:
+                card["merged_from"] = contact_id
+            return card
+
+    def contact_timeline(
+        self, actor: Principal, contact_id: str, cursor: str | None = None, limit: int = 30
+    ) -> dict[str, Any]:
+        actor.require(Permission.CONTACTS_READ)
+        with self._uow() as uow:
+            contact = contacts.resolve(uow, contact_id, actor)
+            return contacts.timeline(self, uow, contact, cursor=cursor, limit=limit)
+
+    def contact_duplicates(self, actor: Principal, contact_id: str) -> list[dict[str, Any]]:
+        actor.require(Permission.CONTACTS_READ)
+        with self._uow() as uow:
+            return contacts.duplicates(uow, contacts.resolve(uow, contact_id, actor))
+
+    def merge_contacts(
+        self, actor: Principal, contact_id: str, other_contact_id: str
+    ) -> dict[str, Any]:
+        """Fold ``other_contact_id`` into ``contact_id`` (``contacts.merge``), audited."""
+        actor.require(Permission.CONTACTS_MERGE)
+
+        def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> tuple[Contact, Contact]:
+            return contacts.merge(uow, now, actor, contact_id, other_contact_id)
+
+        merged, absorbed = self._writer.run(body)
+        contacts.audit_merge(self._accounts, self._now(), actor, merged, absorbed)
+        return self.contact_card(actor, merged.id)
 
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
@@ -672,6 +703,15 @@ class LiveCenter:
         reads committed state in its own transaction, off the writer."""
         with self._uow() as uow:
             return delivery_refusal(uow, message)
+
+    def delivery_changed(self, delivery: Delivery) -> None:
+        """Tell the desk of the conversation's agent that a reply's delivery moved (the
+        dispatcher calls this after each attempt and status report, off the writer)."""
+        with self._uow() as uow:
+            conv = uow.conversation(delivery.message.conversation_id)
+        agent = (conv.agent_id or conv.wrap_up_agent_id) if conv else None
+        if agent:
+            self._publisher.publish(f"agent:{agent}", views.delivery_frame(delivery))
 
     # ================================================================== channel administration
 

@@ -29,6 +29,8 @@ from switchdesk.usecases.live.views import (
     agent_view,
     conversation_or_404,
     conversation_view,
+    delivery_frame,
+    delivery_view,
     message_view,
     offer_view,
     reasons_view,
@@ -230,9 +232,13 @@ def agent_message(
         )
         channel = core.channel_by_id(conv.channel_id)
         contact = uow.contact(conv.contact_id)
+        view = message_view(message)
         if not internal and channel is not None and contact is not None:
-            queue_reply(uow, channel, conv, contact, message, at_time(now))
-        return message_view(message)
+            delivery = queue_reply(uow, channel, conv, contact, message, at_time(now))
+            if delivery is not None:
+                view["delivery"] = delivery_view(delivery)
+                out.send(f"agent:{agent_id}", delivery_frame(delivery))
+        return view
 
     return core.writer.run(body)
 

@@ -18,6 +18,11 @@ from switchdesk.domain.conversations.channels import (
     InboundItem,
     InboundMessage,
 )
+from switchdesk.domain.conversations.contact_matching import (
+    SAME_PHONE,
+    linked_identities,
+    pick_unique,
+)
 from switchdesk.domain.conversations.model import (
     AuthorKind,
     Channel,
@@ -57,6 +62,7 @@ from switchdesk.usecases.live.conversations import (
     open_conversation,
 )
 from switchdesk.usecases.live.outbound import queue_reply, refusal_for
+from switchdesk.usecases.live.views import delivery_frame
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
@@ -83,7 +89,7 @@ def receive_item(
     if isinstance(item, ConsentChange):
         return record_consent(core, uow, now, item)
     if isinstance(item, Bounce):
-        return record_bounce(core, uow, now, item)
+        return record_bounce(core, uow, now, item, out)
     if not isinstance(item, InboundMessage):
         raise ValidationFailed(
             f"{type(item).__name__} is not handled by the conversation core yet",
@@ -114,9 +120,7 @@ def record_consent(
     provider's late retry) is ignored; a repeated STOP is noted but changes no record."""
     channel = _channel(core, change.channel_id)
     at = at_time(now)
-    contact = uow.contact_by_identity(
-        channel.client_account_id, change.sender.kind, change.sender.value
-    )
+    contact, _ = known_contact(uow, channel.client_account_id, change.sender)
     if contact is None:
         if change.opted_in:
             return None
@@ -174,7 +178,20 @@ def _bounced_conversation(
     return None
 
 
-def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bounce) -> str | None:
+def _tell_delivery(
+    uow: LiveUnitOfWork, out: Outbox, conversation_id: str, external_id: str
+) -> None:
+    """The desk of the conversation's agent hears that a delivery moved (a bounce)."""
+    conv = uow.conversation(conversation_id)
+    agent = (conv.agent_id or conv.wrap_up_agent_id) if conv else None
+    found = [d for d in uow.deliveries_of(conversation_id) if d.external_id == external_id]
+    if agent and found:
+        out.send(f"agent:{agent}", delivery_frame(found[0]))
+
+
+def record_bounce(
+    core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bounce, out: Outbox
+) -> str | None:
     """A delivery report about one of our mails. A permanent one (5.x.x) marks the address
     undeliverable for the channel's client account (sends refused with
     ``address_undeliverable`` until a person writes from it again); a temporary one
@@ -191,6 +208,7 @@ def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bou
         # Accepted by the first server, bounced later: the delivery failed after all.
         detail = f"bounced ({bounce.status_code}) {diagnostic}".strip()
         uow.fail_delivery(channel.id, original, at, detail, "bounced")
+        _tell_delivery(uow, out, delivered, original)
     conv = _bounced_conversation(uow, channel, bounce, recipient, delivered)
     if not recipient and conv is not None:
         contact = uow.contact(conv.contact_id)
@@ -225,16 +243,37 @@ def record_bounce(core: IntakeCore, uow: LiveUnitOfWork, now: float, bounce: Bou
     return conv.id
 
 
+def known_contact(
+    uow: LiveUnitOfWork, client_account_id: str, sender: Identity
+) -> tuple[Contact | None, bool]:
+    """The contact ``sender`` belongs to, and whether it was linked just now: a sender
+    nobody has yet whose identity certainly names a known contact's on another channel
+    (``contact_matching.linked_identities``: the same phone number on WhatsApp and SMS)
+    becomes that contact's identity, when exactly one contact matches."""
+    found = uow.contact_by_identity(client_account_id, sender.kind, sender.value)
+    if found is not None:
+        return found, False
+    target = pick_unique(
+        c
+        for i in linked_identities(sender)
+        if (c := uow.contact_by_identity(client_account_id, i.kind, i.value)) is not None
+    )
+    if target is None:
+        return None, False
+    uow.add_identity(target.id, sender)
+    return uow.contact(target.id) or target, True
+
+
 def _contact(
     core: IntakeCore, uow: LiveUnitOfWork, channel: Channel, m: InboundMessage, at: datetime
-) -> Contact:
-    found = uow.contact_by_identity(channel.client_account_id, m.sender.kind, m.sender.value)
+) -> tuple[Contact, bool]:
+    found, linked = known_contact(uow, channel.client_account_id, m.sender)
     if found is not None:
-        return found
+        return found, linked
     name = " ".join(m.sender_name.split())[:NAME_MAX_CHARS] or m.sender.value[:NAME_MAX_CHARS]
     contact = Contact(core.new_id(), channel.client_account_id, name, at, (m.sender,), {})
     uow.add_contact(contact)
-    return contact
+    return contact, False
 
 
 def _text(m: InboundMessage) -> str:
@@ -257,7 +296,7 @@ def receive_message(
     if uow.conversation_by_external_id(channel.id, m.external_id) is not None:
         return None  # a provider's retry: stored already
     at = at_time(now)
-    contact = _contact(core, uow, channel, m, at)
+    contact, linked = _contact(core, uow, channel, m, at)
     mine = [c for c in uow.conversations_of_contact(contact.id) if c.channel_id == channel.id]
     by_reference = channel.kind in REFERENCE_THREADED  # only they match by provider ids
     candidates = [
@@ -317,6 +356,16 @@ def receive_message(
             automatic=m.automatic,
         )
     uow.add_external_id(channel.id, m.external_id, conv.id, message.id)
+    if linked:
+        add_timeline(
+            uow,
+            conv,
+            at,
+            "identity_linked",
+            "system",
+            identity_kind=m.sender.kind.value,
+            rule=SAME_PHONE,
+        )
     if channel.kind is ChannelKind.EMAIL and not m.automatic:
         # A person wrote from this address: it works again.
         if uow.clear_undeliverable(channel.client_account_id, IdentityKind.EMAIL, m.sender.value):

@@ -18,8 +18,10 @@ from switchdesk.domain.conversations.model import (
     NotReadyReason,
     QueueSettings,
 )
+from switchdesk.domain.conversations.reachability import REFUSAL_TEXT
 from switchdesk.domain.errors import NotFound
 from switchdesk.domain.routing import Presence, RoutingEngine
+from switchdesk.usecases.deliveries import Delivery
 from switchdesk.usecases.live.attachments import by_message
 from switchdesk.usecases.live.projections import Projections
 from switchdesk.usecases.live.writer import Outbox
@@ -95,6 +97,37 @@ def contact_card(core: ViewCore, uow: LiveUnitOfWork, contact_id: str) -> dict[s
     }
 
 
+DELIVERY_ERROR_TEXT = {
+    **REFUSAL_TEXT,
+    "bounced": "the mail bounced: the receiving server refused it",
+    "channel_unavailable": "the channel is gone or disabled",
+}
+"""What the desk shows under a failed reply, by error code (else the sender's own text)."""
+
+
+def delivery_view(d: Delivery) -> dict[str, Any]:
+    """An outbound message's delivery as the desk shows it under the message."""
+    failed = d.status.value == "failed"
+    text = (DELIVERY_ERROR_TEXT.get(d.error_code) or d.error) if failed else ""
+    return {
+        "status": d.status.value,
+        "error_code": d.error_code if failed else None,
+        "error_text": (text or "the message could not be delivered") if failed else None,
+        "retrying": bool(not failed and d.pending and d.attempts and d.error),
+        "updated_at": (d.updated_at or d.created_at).isoformat(),
+    }
+
+
+def delivery_frame(d: Delivery) -> dict[str, Any]:
+    """The live frame that moves a reply's delivery status on the desk."""
+    return {
+        "type": "delivery",
+        "conversation_id": d.message.conversation_id,
+        "message_id": d.message.message_id,
+        "delivery": delivery_view(d),
+    }
+
+
 def message_view(m: Message, attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "id": m.id,
@@ -110,9 +143,18 @@ def message_view(m: Message, attachments: list[dict[str, Any]] | None = None) ->
 
 
 def messages_view(uow: LiveUnitOfWork, conv: Conversation) -> list[dict[str, Any]]:
-    """Every message of the conversation, each with its attachments."""
+    """Every message of the conversation, each with its attachments; a reply sent through
+    a channel also carries its ``delivery``."""
     files = by_message(uow, conv.id)
-    return [message_view(m, files.get(m.id)) for m in uow.messages(conv.id)]
+    deliveries = {d.message.message_id: d for d in uow.deliveries_of(conv.id)}
+    views = []
+    for m in uow.messages(conv.id):
+        view = message_view(m, files.get(m.id))
+        delivery = deliveries.get(m.id)
+        if delivery is not None:
+            view["delivery"] = delivery_view(delivery)
+        views.append(view)
+    return views
 
 
 def conversation_view(core: ViewCore, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field, model_validator
 
 from switchdesk.domain.accounts.permissions import Permission
@@ -49,6 +49,10 @@ class FollowUpIn(Strict):
     due_at: datetime
     note: str = Field(min_length=1, max_length=TEXT_LIMIT)
     conversation_id: str | None = Field(default=None, max_length=64)
+
+
+class MergeIn(Strict):
+    other_contact_id: str = Field(min_length=1, max_length=64)
 
 
 def _live(request: Request) -> Any:
@@ -131,6 +135,42 @@ def get_contact(
 ) -> dict[str, Any]:
     """The contact card: identities, custom fields, history across channels, follow-ups."""
     return _live(request).contact_card(principal, contact_id)  # type: ignore[no-any-return]
+
+
+@router.get("/contacts/{contact_id}/timeline")
+def get_contact_timeline(
+    contact_id: str,
+    request: Request,
+    cursor: str | None = Query(default=None, max_length=400),
+    limit: int = Query(default=30, ge=1, le=100),
+    principal: Principal = require(Permission.CONTACTS_READ),
+) -> dict[str, Any]:
+    """Every conversation of the contact on every channel, as one list newest first:
+    messages and key events; ``next_cursor`` fetches the older ones."""
+    return _live(request).contact_timeline(  # type: ignore[no-any-return]
+        principal, contact_id, cursor, limit
+    )
+
+
+@router.get("/contacts/{contact_id}/duplicates")
+def get_contact_duplicates(
+    contact_id: str, request: Request, principal: Principal = require(Permission.CONTACTS_READ)
+) -> dict[str, Any]:
+    """Contacts of the same client account that are likely the same person, with why."""
+    return {"items": _live(request).contact_duplicates(principal, contact_id)}
+
+
+@router.post("/contacts/{contact_id}/merge")
+def merge_contacts(
+    contact_id: str,
+    body: MergeIn,
+    request: Request,
+    principal: Principal = require(Permission.CONTACTS_MERGE),
+) -> dict[str, Any]:
+    """Fold ``other_contact_id`` into this contact; the other id keeps resolving here."""
+    return _live(request).merge_contacts(  # type: ignore[no-any-return]
+        principal, contact_id, body.other_contact_id
+    )
 
 
 @router.post("/contacts/{contact_id}/follow-ups", status_code=201)

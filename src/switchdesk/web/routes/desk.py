@@ -34,9 +34,12 @@ def _live(request: Request | WebSocket) -> Any:
 async def desk_page(
     request: Request, principal: Principal = require(Permission.CONVERSATIONS_HANDLE)
 ) -> Response:
-    return templates.TemplateResponse(
-        request, "desk.html", {"user": principal.user, "csrf_token": principal.csrf_token or ""}
-    )
+    context = {
+        "user": principal.user,
+        "csrf_token": principal.csrf_token or "",
+        "may_merge": principal.can(Permission.CONTACTS_MERGE),
+    }
+    return templates.TemplateResponse(request, "desk.html", context)
 
 
 @router.websocket("/ws/agent")

@@ -2,6 +2,7 @@
 // several conversations at once, transfer / escalate / end, wrap-up and after-contact
 // work. State comes from the socket's snapshot and its events; actions are REST calls.
 import { LiveSocket, showConnection, syncClock, checkSignedIn, api, h, clock, dateTime, nowSeconds, throttle, timeOfDay } from "./live.js";
+import { ContactPanel, deliveryElement } from "./contact_timeline.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -367,6 +368,7 @@ function messageElement(m) {
     h("span", { class: "bubble text" }, m.text),
     attachmentList(m.attachments),
     h("span", { class: "meta" }, timeOfDay(m.at)),
+    deliveryElement(m.delivery),
   );
 }
 
@@ -470,15 +472,31 @@ function renderTyping() {
   ui.typing.textContent = typing ? `${(conv.contact && conv.contact.name) || "The customer"} is typing…` : "";
 }
 
+// The card's fixed part is rebuilt on each render; the timeline panel keeps its node.
+const cardStatic = h("div", { id: "card-static" });
+const contactPanel = new ContactPanel({
+  mayMerge: ui.card.dataset.mayMerge === "true",
+  onError: showError,
+  onMerged(card, absorbedId) {
+    for (const conv of state.conversations.values()) {
+      if (conv.contact && (conv.contact.id === card.id || conv.contact.id === absorbedId)) conv.contact = card;
+    }
+    notice(`Contacts merged into ${card.name || "one"}.`);
+    renderPane();
+  },
+});
+ui.cardBody.replaceChildren(cardStatic, contactPanel.el);
+
 function renderCard(card, currentId) {
+  contactPanel.show(card && card.id);
   if (!card || !card.id) {
-    ui.cardBody.replaceChildren(h("p", { class: "muted" }, "No contact details."));
+    cardStatic.replaceChildren(h("p", { class: "muted" }, "No contact details."));
     return;
   }
   const fields = Object.entries(card.custom_fields || {});
   const earlier = (card.history || []).filter((c) => c.conversation_id !== currentId);
   const followUps = card.follow_ups || [];
-  ui.cardBody.replaceChildren(
+  cardStatic.replaceChildren(
     h("p", { class: "card-name", id: "card-name" }, card.name || "—"),
     h(
       "dl",
@@ -676,7 +694,15 @@ function addMessage(conversationId, m) {
   if (m.author === "contact") conv.typingUntil = 0;
   if (conversationId !== state.selected && m.author !== "agent") conv.unread = (conv.unread || 0) + 1;
   renderList();
-  if (conversationId === state.selected) renderPane();
+  if (conversationId === state.selected) {
+    renderPane();
+    refreshTimeline();
+  }
+}
+let timelineTimer = null;
+function refreshTimeline() {
+  clearTimeout(timelineTimer);
+  timelineTimer = setTimeout(() => contactPanel.refreshNewest(), 400);
 }
 
 const handlers = {
@@ -723,6 +749,15 @@ const handlers = {
   },
   message(frame) {
     addMessage(frame.conversation_id, frame);
+  },
+  delivery(frame) {
+    const conv = state.conversations.get(frame.conversation_id);
+    const m = conv && (conv.messages || []).find((x) => x.id === frame.message_id);
+    if (!m) return;
+    m.delivery = frame.delivery;
+    if (frame.conversation_id !== state.selected) return;
+    const shown = ui.messages.querySelector(`[data-id="${CSS.escape(m.id)}"]`);
+    if (shown) shown.replaceWith(messageElement(m));
   },
   typing(frame) {
     const conv = state.conversations.get(frame.conversation_id);
