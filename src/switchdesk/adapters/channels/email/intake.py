@@ -51,6 +51,11 @@ def _headers(raw: bytes) -> tuple[str, str]:
         return "", ""
 
 
+RECEIVE_TIMEOUT_SECONDS = 60.0
+"""How long a mail waits for the core's commit; past it the SMTP sender gets ``451`` and
+the IMAP cursor stays, so the mail comes again (and its Message-ID drops a copy)."""
+
+
 class MailIntake:
     def __init__(
         self,
@@ -84,19 +89,21 @@ class MailIntake:
             )
             return
         for found in endpoints.values():
-            await self._accept(raw, "smtp", found, recipients)
+            await asyncio.to_thread(self._accept, raw, "smtp", found, recipients)
 
     def accept_imap(self, endpoint: ChannelEndpoint) -> Callable[[bytes], None]:
         """The IMAP poller's ``accept`` for one channel (blocking: it runs in a thread)."""
 
         def accept(raw: bytes) -> None:
-            asyncio.run(self._accept(raw, "imap", endpoint, [endpoint.channel.address]))
+            self._accept(raw, "imap", endpoint, [endpoint.channel.address])
 
         return accept
 
-    async def _accept(
+    def _accept(
         self, raw: bytes, source: str, endpoint: ChannelEndpoint, recipients: list[str]
     ) -> None:
+        """Parse, keep what cannot go on, hand the rest to the core and wait for its commit
+        (blocking: SMTP calls it in a worker thread, IMAP in its polling thread)."""
         channel = endpoint.channel
         parsed = parse_mail(
             raw,
@@ -105,9 +112,7 @@ class MailIntake:
             received_at=self.now(),
         )
         if parsed.unparseable is not None:
-            await asyncio.to_thread(
-                self._keep, raw, source, endpoint, recipients, parsed.unparseable.reason
-            )
+            self._keep(raw, source, endpoint, recipients, parsed.unparseable.reason)
             return
         item: InboundItem | None = parsed.message or parsed.bounce
         assert item is not None
@@ -116,23 +121,16 @@ class MailIntake:
             # The message goes on with the attachment's name and size; the whole mail is
             # kept first, so the bytes are not lost.
             names = ", ".join(f"{a.filename} ({a.byte_size} bytes)" for a in too_large)
-            kept = await asyncio.to_thread(
-                self._keep,
-                raw,
-                source,
-                endpoint,
-                recipients,
-                f"attachment too large, kept whole: {names}",
+            kept = self._keep(
+                raw, source, endpoint, recipients, f"attachment too large, kept whole: {names}"
             )
             extra = {**parsed.message.extra, "kept_mail_id": kept.id}
             item = replace(parsed.message, extra=extra)
         try:
-            await asyncio.wrap_future(self.receive([item]))
+            self.receive([item]).result(timeout=RECEIVE_TIMEOUT_SECONDS)
         except (ValidationFailed, NotFound, Conflict) as exc:  # the channel cannot take it
             # (``busy`` and other trouble propagate: the sender retries later).
-            await asyncio.to_thread(
-                self._keep, raw, source, endpoint, recipients, f"refused ({exc.code}): {exc}"
-            )
+            self._keep(raw, source, endpoint, recipients, f"refused ({exc.code}): {exc}")
 
     def _keep(
         self,
