@@ -6,19 +6,14 @@ provider."""
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
 import json
-import os
 import re
 import smtplib
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,8 +23,7 @@ import pytest
 
 from switchdesk.adapters.channels.meta import meta_signature
 from switchdesk.cli.demo import whatsapp_payload
-from tests.browser.conftest import _cli
-from tests.conftest import free_port
+from tests.demo_process import LiveDemo, run_demo
 
 pytestmark = pytest.mark.browser
 
@@ -45,73 +39,6 @@ def _playwright_expect(browser: Any) -> None:
 
     playwright_expect.set_options(timeout=15_000)
     expect = playwright_expect
-
-
-@dataclass
-class LiveDemo:
-    """A running ``switchdesk demo``: its URL, sign-ins and the fakes' state file."""
-
-    url: str
-    database: Path
-    logins: list[dict[str, str]]
-    state: dict[str, Any]
-
-    def password(self, username: str) -> str:
-        return next(x["password"] for x in self.logins if x["username"] == username)
-
-    @property
-    def outbox(self) -> Path:
-        return Path(self.state["outbox"])
-
-    def cli(self, *args: str) -> str:
-        return _cli(*args, "--database", str(self.database), env=dict(os.environ)).stdout
-
-
-@contextlib.contextmanager
-def run_demo(folder: Path) -> Iterator[LiveDemo]:
-    """``switchdesk demo`` exactly as ``make demo`` runs it, on free local ports."""
-    database = folder / "demo.db"
-    port, smtp, sink, wa = (free_port() for _ in range(4))
-    out_path = folder / "demo.out"
-    out = open(out_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-c", "from switchdesk.cli.main import main; main()", "demo"),
-            *("--json", "--database", str(database), "--port", str(port)),
-            *("--smtp-port", str(smtp), "--sink-port", str(sink), "--whatsapp-port", str(wa)),
-        ],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        env=dict(os.environ),
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out.close()
-            raise RuntimeError(f"the demo did not start: {out_path.read_text()}")
-        time.sleep(0.1)
-    try:
-        seeded = json.loads(out_path.read_text().splitlines()[0])
-        state = json.loads(database.with_suffix(".fakes.json").read_text())
-        assert seeded["fakes"]["sink"] == f"127.0.0.1:{sink}"
-        yield LiveDemo(url, database, seeded["logins"], state)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        out.close()
-    # The fakes stop with the demo, and take its secrets' state file with them.
-    assert not database.with_suffix(".fakes.json").exists()
 
 
 @pytest.fixture
