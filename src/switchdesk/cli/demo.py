@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import smtplib
+import socket
 import time
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
@@ -44,6 +45,14 @@ def state_path(database: Path) -> Path:
 
 def outbox_path(database: Path) -> Path:
     return database.with_name(f"{database.stem}-outbox")
+
+
+def refuse_taken_port(host: str, port: int) -> None:
+    """Raise ``OSError`` when ``host:port`` cannot be listened on (another program has it;
+    connections of an earlier run still closing do not count, as for the server itself)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
 
 
 @dataclass

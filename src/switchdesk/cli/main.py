@@ -23,6 +23,7 @@ from switchdesk.cli.demo import (
     demo_outbox,
     demo_whatsapp,
     print_try_it,
+    refuse_taken_port,
     state_path,
 )
 from switchdesk.cli.sim import sim_app
@@ -168,9 +169,15 @@ def demo(
         )
     else:
         try:
+            # The inbox itself starts with the server: fail now, not in its log, if taken.
+            refuse_taken_port(settings.smtp_inbox_host, smtp_port)
             fakes = DemoFakes.start(database, sink_port=sink_port, whatsapp_port=whatsapp_port)
         except OSError as exc:
-            typer.echo(f"error: cannot start the demo's local fakes: {exc}", err=True)
+            typer.echo(
+                "error: a port of the demo's email and WhatsApp fakes is taken "
+                f"(see --smtp-port, --sink-port, --whatsapp-port): {exc}",
+                err=True,
+            )
             raise typer.Exit(1) from None
         channels = fakes.channels()
     try:
@@ -197,9 +204,10 @@ def demo(
                 print_try_it(fakes, database, settings.smtp_inbox_host, smtp_port)
         if fakes is not None:
             fakes.write_state(database, url, settings.smtp_inbox_host, smtp_port)
-            # uvicorn re-raises a SIGTERM once it has shut down: end through the finally
+            # uvicorn re-raises SIGTERM or SIGINT once it has shut down: end through the finally
             # below, so the fakes stop and the state file goes.
             signal.signal(signal.SIGTERM, _exit_quietly)
+            signal.signal(signal.SIGINT, _exit_quietly)
             _serve(settings.model_copy(update={"smtp_inbox_port": smtp_port}))
     finally:
         if fakes is not None:
