@@ -8,6 +8,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,12 +16,22 @@ from typing import Annotated, Any
 import typer
 
 from switchdesk.bootstrap import Runtime, build_runtime, migrate
+from switchdesk.cli.demo import (
+    DEFAULT_DATABASE,
+    DemoFakes,
+    demo_mail,
+    demo_outbox,
+    demo_whatsapp,
+    print_try_it,
+    refuse_taken_port,
+    state_path,
+)
 from switchdesk.cli.sim import sim_app
 from switchdesk.cli.wfm import wfm_app
 from switchdesk.config import Settings
 from switchdesk.domain.accounts.permissions import parse_role
 from switchdesk.domain.errors import SwitchdeskError, ValidationFailed
-from switchdesk.usecases.demo_center import seed_demo_center
+from switchdesk.usecases.demo_center import DemoChannels, seed_demo_center
 from switchdesk.usecases.principal import Principal
 
 app = typer.Typer(
@@ -128,37 +139,85 @@ def serve(
     _serve(settings)
 
 
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 @app.command()
 def demo(
-    database: Annotated[Path, typer.Option(help="SQLite file; recreated.")] = Path("var/demo.db"),
+    database: Annotated[Path, typer.Option(help="SQLite file; recreated.")] = DEFAULT_DATABASE,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    smtp_port: Annotated[int, typer.Option(help="The demo inbox's SMTP port.")] = 2525,
+    sink_port: Annotated[int, typer.Option(help="The local SMTP sink's port.")] = 2526,
+    whatsapp_port: Annotated[int, typer.Option(help="The fake WhatsApp API's port.")] = 2527,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed only; do not serve.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """A fresh SQLite demo center, seeded, then served. Passwords are printed once."""
+    """A fresh SQLite demo center, seeded, then served with local fakes for email and
+    WhatsApp (an SMTP sink and a fake provider, on 127.0.0.1). Passwords are printed once."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     database.parent.mkdir(parents=True, exist_ok=True)
+    state_path(database).unlink(missing_ok=True)
     settings = _settings(database_url=f"sqlite:///{database}", host=host, port=port)
     migrate(settings)
-    runtime = build_runtime(settings)
-    runtime.live.start()
-    logins = seed_demo_center(runtime.accounts, runtime.live, lambda: secrets.token_urlsafe(12))
-    runtime.close()
-    rows = [
-        {"username": x.username, "role": x.role.value, "password": x.password, "sees": x.scope}
-        for x in logins
-    ]
-    if as_json:
-        typer.echo(
-            json.dumps({"database": str(database), "url": f"http://{host}:{port}", "logins": rows})
+    fakes = None
+    if no_serve:
+        channels = DemoChannels(
+            sink_port=sink_port, whatsapp_api_base_url=f"http://127.0.0.1:{whatsapp_port}"
         )
     else:
-        typer.echo(f"Demo center seeded in {database}. Sign-ins (shown once):")
-        _table(rows, ["username", "role", "password", "sees"])
-    if not no_serve:
-        _serve(settings)
+        try:
+            # The inbox itself starts with the server: fail now, not in its log, if taken.
+            refuse_taken_port(settings.smtp_inbox_host, smtp_port)
+            fakes = DemoFakes.start(database, sink_port=sink_port, whatsapp_port=whatsapp_port)
+        except OSError as exc:
+            typer.echo(
+                "error: a port of the demo's email and WhatsApp fakes is taken "
+                f"(see --smtp-port, --sink-port, --whatsapp-port): {exc}",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+        channels = fakes.channels()
+    try:
+        runtime = build_runtime(settings)
+        runtime.live.start()
+        logins = seed_demo_center(
+            runtime.accounts, runtime.live, lambda: secrets.token_urlsafe(12), channels
+        )
+        runtime.close()
+        rows = [
+            {"username": x.username, "role": x.role.value, "password": x.password, "sees": x.scope}
+            for x in logins
+        ]
+        url = f"http://{host}:{port}"
+        if as_json:
+            out: dict[str, Any] = {"database": str(database), "url": url, "logins": rows}
+            if fakes is not None:
+                out["fakes"] = fakes.summary(database, settings.smtp_inbox_host, smtp_port)
+            typer.echo(json.dumps(out))
+        else:
+            typer.echo(f"Demo center seeded in {database}. Sign-ins (shown once):")
+            _table(rows, ["username", "role", "password", "sees"])
+            if fakes is not None:
+                print_try_it(fakes, database, settings.smtp_inbox_host, smtp_port)
+        if fakes is not None:
+            fakes.write_state(database, url, settings.smtp_inbox_host, smtp_port)
+            # uvicorn re-raises SIGTERM or SIGINT once it has shut down: end through the finally
+            # below, so the fakes stop and the state file goes.
+            signal.signal(signal.SIGTERM, _exit_quietly)
+            signal.signal(signal.SIGINT, _exit_quietly)
+            _serve(settings.model_copy(update={"smtp_inbox_port": smtp_port}))
+    finally:
+        if fakes is not None:
+            fakes.stop()
+            state_path(database).unlink(missing_ok=True)
+
+
+app.command("demo-mail")(demo_mail)
+app.command("demo-whatsapp")(demo_whatsapp)
+app.command("demo-outbox")(demo_outbox)
 
 
 @db_app.command("upgrade")

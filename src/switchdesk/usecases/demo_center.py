@@ -1,18 +1,47 @@
 """The demo center: two client accounts, sites, teams and one person per role.
 
-Later capabilities extend this seed (queues, channels, skills...).
+Later capabilities extend this seed (queues, channels, skills...). With
+:class:`DemoChannels` it also gains a Northwind email inbox and a WhatsApp number, wired to
+the local fakes ``switchdesk demo`` runs (``adapters/demo_fakes.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from switchdesk.domain.accounts.model import SiteKind, User
 from switchdesk.domain.accounts.permissions import Role
+from switchdesk.domain.conversations.model import ChannelKind
 from switchdesk.usecases.accounts import Accounts
 from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.principal import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class DemoChannels:
+    """Where the demo's email channel sends (the local SMTP sink) and where its WhatsApp
+    channel calls the provider (the local fake); secrets are named, never stored."""
+
+    sink_host: str = "127.0.0.1"
+    sink_port: int = 2526
+    whatsapp_api_base_url: str = "http://127.0.0.1:2527"
+
+    EMAIL_SLUG = "northwind-email"
+    INBOX = "support@northwind.example"
+    DOMAIN = "northwind.example"
+    ACKNOWLEDGEMENT = (
+        "Thank you for writing to Northwind Energy. We have your mail and will answer soon."
+    )
+    WHATSAPP_SLUG = "northwind-whatsapp"
+    PHONE_NUMBER_ID = "555000111222333"
+    SECRETS: ClassVar[dict[str, str]] = {
+        "app_secret": "DEMO_WA_APP_SECRET",
+        "verify_token": "DEMO_WA_VERIFY_TOKEN",
+        "access_token": "DEMO_WA_ACCESS_TOKEN",
+    }
+    """The WhatsApp channel's secret names: ``SWITCHDESK_SECRET_<NAME>`` in the environment."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +53,13 @@ class DemoLogin:
 
 
 def seed_demo_center(
-    accounts: Accounts, live: LiveCenter, new_password: Callable[[], str]
+    accounts: Accounts,
+    live: LiveCenter,
+    new_password: Callable[[], str],
+    channels: DemoChannels | None = None,
 ) -> list[DemoLogin]:
-    """Seed an empty database. Returns the sign-ins, passwords in clear: print them once."""
+    """Seed an empty database. Returns the sign-ins, passwords in clear: print them once.
+    ``channels`` adds the email and WhatsApp channels served by the demo's fakes."""
     operator = Principal.operator("demo-seed")
     northwind = accounts.create_client_account(operator, "Northwind Energy")
     bluebird = accounts.create_client_account(operator, "Bluebird Telecom")
@@ -77,7 +110,40 @@ def seed_demo_center(
         site_id=remote.id,
     )
     seed_live_center(live, operator, northwind.id, bluebird.id, created)
+    if channels is not None:
+        seed_demo_channels(live, operator, channels)
     return logins
+
+
+def seed_demo_channels(live: LiveCenter, operator: Principal, demo: DemoChannels) -> None:
+    """The Northwind email inbox and WhatsApp number, into the Northwind support queue,
+    checked like any channel an administrator adds."""
+    support = next(q for q in live.queues(operator) if q.name == "Northwind support")
+    live.add_channel(
+        operator,
+        kind=ChannelKind.EMAIL,
+        slug=demo.EMAIL_SLUG,
+        name="Northwind Energy support",
+        queue_id=support.id,
+        address=demo.INBOX,
+        settings={
+            "smtp_host": demo.sink_host,
+            "smtp_port": demo.sink_port,
+            "smtp_starttls": False,
+            "our_domain": demo.DOMAIN,
+            "from_name": "Northwind Energy support",
+            "auto_acknowledge": demo.ACKNOWLEDGEMENT,
+        },
+    )
+    live.add_channel(
+        operator,
+        kind=ChannelKind.WHATSAPP,
+        slug=demo.WHATSAPP_SLUG,
+        name="Northwind Energy WhatsApp",
+        queue_id=support.id,
+        address=demo.PHONE_NUMBER_ID,
+        settings={"api_base_url": demo.whatsapp_api_base_url, "secrets": dict(demo.SECRETS)},
+    )
 
 
 def seed_live_center(

@@ -71,6 +71,7 @@ KINDS: dict[ChannelKind, KindSpec] = {
             "smtp_timeout": Setting("seconds", label="SMTP timeout"),
             "our_domain": Setting("host", label="Our domain"),
             "from_name": Setting("text", label="From name"),
+            "auto_acknowledge": Setting("text", label="Acknowledgement text"),
             "imap_host": Setting("host", label="IMAP host"),
             "imap_port": Setting("port", label="IMAP port"),
             "imap_ssl": Setting("flag", label="IMAP over TLS"),

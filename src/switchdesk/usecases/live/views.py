@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from switchdesk.domain.conversations.model import (
     AgentProfile,
+    ChannelKind,
     Conversation,
     IdentityKind,
     Message,
@@ -23,6 +24,7 @@ from switchdesk.domain.errors import NotFound
 from switchdesk.domain.routing import Presence, RoutingEngine
 from switchdesk.usecases.deliveries import Delivery
 from switchdesk.usecases.live.attachments import by_message
+from switchdesk.usecases.live.outbound import subject_of
 from switchdesk.usecases.live.projections import Projections
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -157,6 +159,11 @@ def messages_view(uow: LiveUnitOfWork, conv: Conversation) -> list[dict[str, Any
     return views
 
 
+def email_subject(uow: LiveUnitOfWork, conv: Conversation) -> str:
+    """The subject an email conversation started with ("" for the other kinds)."""
+    return subject_of(uow, conv) if conv.channel_kind == ChannelKind.EMAIL.value else ""
+
+
 def conversation_view(core: ViewCore, uow: LiveUnitOfWork, conv: Conversation) -> dict[str, Any]:
     """A conversation as the desk shows it: contact card and every message."""
     return {
@@ -165,6 +172,7 @@ def conversation_view(core: ViewCore, uow: LiveUnitOfWork, conv: Conversation) -
         "queue_id": conv.queue_id,
         "queue_name": core.queue_name(conv.queue_id),
         "channel_kind": conv.channel_kind,
+        "subject": email_subject(uow, conv),
         "contact": contact_card(core, uow, conv.contact_id),
         "messages": messages_view(uow, conv),
         "needs_wrap_up": conv.needs_wrap_up,
@@ -204,6 +212,7 @@ def offer_view(
         "queue_id": offer.queue_id,
         "queue_name": core.queue_name(offer.queue_id),
         "channel_kind": conv.channel_kind,
+        "subject": email_subject(uow, conv),
         "expires_at": offer.expires_at,
         "contact": contact_card(core, uow, conv.contact_id),
         "preview": messages[-1].text[:200] if messages else "",

@@ -23,6 +23,8 @@ const ui = {
   pane: $("conversation-pane"),
   paneTitle: $("pane-title"),
   paneSub: $("pane-sub"),
+  paneEmail: $("pane-email"),
+  replyHint: $("reply-hint"),
   paneNotice: $("pane-notice"),
   messages: $("messages"),
   typing: $("typing-indicator"),
@@ -209,6 +211,7 @@ function renderOffers() {
           h("span", { class: "queue-tag" }, offer.queue_name || ""),
           h("span", { class: "countdown", dataset: { testid: "offer-countdown", expires: offer.expires_at } }, ""),
         ),
+        offer.subject ? h("p", { class: "offer-subject", dataset: { testid: "offer-subject" } }, `Subject: ${offer.subject}`) : null,
         offer.preview ? h("blockquote", { class: "preview", dataset: { testid: "offer-preview" } }, offer.preview) : null,
         contactSummary(offer.contact),
         h("div", { class: "row" }, accept, decline),
@@ -436,7 +439,22 @@ function renderPane() {
   }
   // After the end only internal notes could be written: the wrap-up notes serve that.
   ui.replyForm.hidden = !live;
-  ui.reply.placeholder = ui.internal.checked ? "Internal note (the customer does not see it)…" : "Reply… (Enter sends, Shift+Enter for a new line)";
+  // An email conversation shows its subject and the customer's address, and says how the
+  // reply goes out.
+  const byEmail = conv.channel_kind === "email";
+  const address = (conv.contact && conv.contact.email) || "the customer";
+  ui.paneEmail.hidden = !byEmail;
+  if (byEmail) {
+    ui.paneEmail.replaceChildren(
+      h("span", { dataset: { testid: "email-subject" } }, `Subject: ${conv.subject || "(none)"}`),
+      " · ",
+      h("span", { dataset: { testid: "email-address" } }, `From ${address}`),
+    );
+  }
+  ui.replyHint.hidden = !live || !byEmail || ui.internal.checked;
+  ui.replyHint.textContent = byEmail ? `Your reply goes by email to ${address}, with their last mail quoted below it.` : "";
+  const replyText = byEmail ? `Reply by email to ${address}…` : "Reply…";
+  ui.reply.placeholder = ui.internal.checked ? "Internal note (the customer does not see it)…" : `${replyText} (Enter sends, Shift+Enter for a new line)`;
   ui.replyForm.classList.toggle("internal", ui.internal.checked);
 
   const notes = [];
