@@ -1,4 +1,5 @@
-"""The layers of DESIGN.md hold: import-linter's contracts pass, and they can fail."""
+"""The layers of DESIGN.md hold: import-linter's contracts pass, and they can fail; and the
+test modules can all be collected in one run (no two share a file name)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,16 @@ def test_an_outward_import_breaks_the_contracts(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "switchdesk.domain.offender" in result.stdout
+
+
+def test_every_test_module_has_its_own_name() -> None:
+    """The test folders are not packages, so pytest imports each module by its file name:
+    two files of one name in different folders stop the whole run at collection."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted(Path(__file__).parent.rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name]} and {path}")
+        seen.setdefault(path.name, path)
+    assert len(seen) > 50
+    assert not clashes, clashes
