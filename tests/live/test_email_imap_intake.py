@@ -22,6 +22,7 @@ from switchdesk.usecases.channel_ports import ChannelEndpoint
 from tests.adapters.email.conftest import Dovecot, Mailbox
 from tests.conftest import free_port
 from tests.live.conftest import Center
+from tests.web.conftest import run_async
 
 ADDRESS = "support@help.example.org"
 
@@ -157,7 +158,7 @@ def test_the_service_polls_each_imap_channel_in_a_loop(
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    asyncio.run(run())
+    run_async(run())
     assert texts_waiting(center) == ["body 1", "body 2", "body 3"]
 
 
@@ -187,7 +188,7 @@ def test_a_failing_poll_backs_off_and_its_log_names_the_server_but_never_the_pas
             await task
 
     with caplog.at_level("WARNING", logger="switchdesk.email"):
-        asyncio.run(run())
+        run_async(run())
     failures = [r.getMessage() for r in caplog.records if "IMAP poll" in r.getMessage()]
     assert 2 <= len(failures) <= 12  # backed off: 0.1, 0.2, 0.2 ... s, not a tight loop
     assert f"cannot connect to IMAP server {dovecot.host}:{closed}" in failures[0]
