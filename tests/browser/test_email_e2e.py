@@ -139,6 +139,7 @@ def test_a_mail_to_the_demo_inbox_is_answered_from_the_desk_and_the_answer_threa
     )
     expect(messages(desk, "My meter reads 4711 today.")).to_have_count(1)
     expect(desk.locator("[data-testid=email-subject]")).to_have_text("Subject: Meter reading")
+    expect(desk.locator("#end-button")).to_have_text("End conversation")
     expect(desk.locator("[data-testid=email-address]")).to_have_text("From zoe.mail@example.com")
     expect(desk.locator("#reply-hint")).to_have_text(
         "Your reply goes by email to zoe.mail@example.com, with their last mail quoted below it."

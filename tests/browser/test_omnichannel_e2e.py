@@ -229,6 +229,7 @@ def test_a_chat_goes_from_customer_through_two_agents_to_wrap_up_and_rating(
     expect(messages(customer, "Fixed: you get a refund of 30 euros")).to_have_count(1)
 
     # Carla ends the chat: the customer is asked for a rating; Carla must wrap up.
+    expect(carla.locator("#end-button")).to_have_text("End chat")
     carla.click("#end-button")
     expect(customer.locator("#rating-title")).to_have_text("How did we do?")
     expect(customer.locator("#messages")).to_contain_text("Carla Agent ended the chat.")

@@ -432,6 +432,7 @@ function renderPane() {
   ui.transferButton.hidden = !live;
   ui.escalateButton.hidden = !live;
   ui.endButton.hidden = !live;
+  ui.endButton.textContent = (conv.channel_kind || "chat") === "chat" ? "End chat" : "End conversation";
   ui.closeButton.hidden = live || conv.needs_wrap_up;
   if (!live) {
     ui.transferForm.hidden = true;
