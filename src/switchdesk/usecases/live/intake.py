@@ -494,9 +494,9 @@ def store_in_conversation(
     attach: Callable[[Message], Sequence[dict[str, Any]]] | None = None,
     automatic: bool = False,
 ) -> Message:
-    """Store a contact's message in a conversation the channel chose (by threading, or
-    web chat by its token). With ``reopen`` the ended conversation opens again and is
-    enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry.
+    """Store a contact's message in a conversation the core chose (by threading, or the
+    one a session channel named). With ``reopen`` the ended conversation opens again and
+    is enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry.
     A person's message on a pending conversation (never an ``automatic`` one) routes it
     again the same way: it is waiting for us once more (docs/inbox.md)."""
     at = at_time(now)
