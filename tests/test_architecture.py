@@ -1,8 +1,10 @@
-"""The layers of DESIGN.md hold: import-linter's contracts pass, and they can fail; and the
-test modules can all be collected in one run (no two share a file name)."""
+"""The layers of DESIGN.md hold: import-linter's contracts pass, and they can fail; the
+conversation core's intake knows no web chat (ADR 0005); and the test modules can all be
+collected in one run (no two share a file name)."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -54,3 +56,29 @@ def test_every_test_module_has_its_own_name() -> None:
         seen.setdefault(path.name, path)
     assert len(seen) > 50
     assert not clashes, clashes
+
+
+def _names(path: Path) -> set[str]:
+    """The names, attributes and imported modules a module's code uses (not its text)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_web_chat_messages_enter_by_the_intake_which_names_no_web_chat() -> None:
+    live = ROOT / "src" / "switchdesk" / "usecases" / "live"
+    intake = _names(live / "intake.py")
+    web_chat = {"WEB_CHAT", "CHAT_VISITOR", "customer_token_hash", "conversation_by_token"}
+    assert not intake & web_chat
+    assert "switchdesk.usecases.live.customers" not in intake
+    assert {"message_by_client_id", "conversation_id"} <= intake  # the session path
+    customers = _names(live / "customers.py")
+    assert "receive_item" in customers
+    assert not customers & {"store_in_conversation", "message_by_client_id"}

@@ -63,6 +63,13 @@ class InboundMessage:
     ``reply+<id>@`` address); the core only uses it when that conversation belongs to the
     same contact. ``automatic`` marks auto-replies, bulk mail and bounces: stored, but they
     never reopen a conversation or trigger automatic mail.
+
+    ``conversation_id`` is set by a session channel (web chat), whose adapter has already
+    authenticated the conversation (the customer's chat token): the core checks that it
+    belongs to ``channel_id``, takes its contact as the sender (``sender`` is not looked
+    up) and does no threading. ``external_id`` is then the sender's idempotency key for
+    the message within that conversation (web chat: the page's ``client_id``; empty: none),
+    and a repeat is answered with the message stored the first time.
     """
 
     channel_id: str
@@ -78,6 +85,7 @@ class InboundMessage:
     automatic: bool = False
     attachments: tuple[InboundAttachment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    conversation_id: str | None = None
 
 
 class DeliveryStatus(StrEnum):

@@ -1,9 +1,12 @@
 """The web chat customer's side: starting a chat (the pre-chat form), resuming it with
 its token, the page's view after (re)connecting, messages, typing, leaving and rating.
 
-What is web-chat-specific stays here (the token, the pre-chat form, typing, duplicate
-sends by the page's ``client_id``); the message itself is stored by the channel-neutral
-``intake.store_in_conversation``, as for every other channel."""
+This module is web chat's channel adapter. Starting a chat (the pre-chat form, the
+contact, the resume token) is session establishment and stays here, with typing, leaving
+and rating; the customer's later messages are translated into an ``InboundMessage``
+naming the conversation the token opened (and the page's ``client_id`` as the
+idempotency key) and go through the channel-neutral ``intake.receive_item``, as every
+other channel's do."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any, Protocol
 
+from switchdesk.domain.conversations.channels import InboundMessage
 from switchdesk.domain.conversations.model import (
     AuthorKind,
     Channel,
@@ -32,7 +36,7 @@ from switchdesk.usecases.live.conversations import (
     move,
     open_conversation,
 )
-from switchdesk.usecases.live.intake import store_in_conversation
+from switchdesk.usecases.live.intake import SESSION_KEY_MAX_CHARS, receive_item
 from switchdesk.usecases.live.views import conversation_or_404, ewt_unit, message_view
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LivePublisher, LiveUnitOfWork, LiveUnitOfWorkFactory
@@ -40,7 +44,7 @@ from switchdesk.usecases.ports import SecretFactory
 
 CHAT_KIND = "chat"
 """The engine's capacity kind of a web chat."""
-CLIENT_ID_MAX_CHARS = 100
+CLIENT_ID_MAX_CHARS = SESSION_KEY_MAX_CHARS
 
 
 class CustomerCore(CommandCore, Protocol):
@@ -159,35 +163,29 @@ def customer_view(core: CustomerCore, uow: LiveUnitOfWork, conversation_id: str)
 def customer_message(
     core: CustomerCore, conversation_id: str, text: str, client_id: str | None
 ) -> Message:
-    """The customer writes in their chat. A send the page repeats (same ``client_id``)
-    is answered with the stored message; writing after the end reopens the chat."""
+    """The customer writes in their chat: the web chat adapter's translation of the
+    page's ``message`` frame into an :class:`InboundMessage` for the channel-neutral
+    intake, naming the conversation the chat token opened and keying repeats by the
+    page's ``client_id``. A repeated send is answered with the stored message; writing
+    after the end reopens the chat (``intake.receive_in_session``)."""
     body_text = clean_text(text)
     if client_id is not None and (not client_id or len(client_id) > CLIENT_ID_MAX_CHARS):
         raise ValidationFailed("client_id has 1 to 100 characters")
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Message:
         conv = conversation_or_404(uow, conversation_id)
-        if client_id is not None:
-            seen = uow.message_by_client_id(conv.id, client_id)
-            if seen is not None:
-                out.send(f"conversation:{conv.id}", {"type": "message", **message_view(seen)})
-                return seen
-        channel = core.channel_by_id(conv.channel_id)
-        if channel is None:
-            raise NotFound(f"channel {conv.channel_id!r} not found", code="channel_not_found")
-        contact = uow.contact(conv.contact_id)
-        return store_in_conversation(
-            core,
-            uow,
-            now,
-            out,
-            channel,
-            conv,
-            contact.name if contact else "Customer",
+        item = InboundMessage(
+            conv.channel_id,
+            Identity(IdentityKind.CHAT_VISITOR, ""),
+            "Customer",
             body_text,
-            reopen=conv.state is ConversationState.RESOLVED,
-            client_id=client_id,
+            client_id or "",
+            at_time(now),
+            conversation_id=conv.id,
         )
+        received = receive_item(core, uow, now, out, item)
+        assert received.message is not None  # a session's message is always answered
+        return received.message
 
     return core.writer.run(body, urgent=False)
 

@@ -1,13 +1,15 @@
 """Inbound traffic from any channel adapter, channel-neutral: find or create the contact
 by the sender's identity, drop duplicates by the provider's id, choose the conversation
 (``domain/conversations/threading.py``), store the message, and route what needs a person.
+A session channel (web chat) names the conversation it authenticated instead: no identity
+lookup or threading, duplicates dropped by the sender's idempotency key in it.
 
 Runs inside the live center's writer, in the batch's transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -62,7 +64,7 @@ from switchdesk.usecases.live.conversations import (
     open_conversation,
 )
 from switchdesk.usecases.live.outbound import queue_reply, refusal_for
-from switchdesk.usecases.live.views import delivery_frame
+from switchdesk.usecases.live.views import delivery_frame, message_view
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
@@ -74,6 +76,18 @@ AUTO_ACKNOWLEDGE_SETTING = "auto_acknowledge"
 starts a new conversation (empty or absent: none is sent)."""
 KEYWORD_MAX_CHARS = 64
 DIAGNOSTIC_MAX_CHARS = 2000
+SESSION_KEY_MAX_CHARS = 100
+"""The longest idempotency key of a session channel's message (``messages.client_id``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What the core did with one inbound item: the conversation it went to (None: none,
+    e.g. a provider's retry) and, for a message, the stored message (for a session
+    channel's repeat: the one stored the first time)."""
+
+    conversation_id: str | None
+    message: Message | None = None
 
 
 class IntakeCore(ConversationCore, AttachmentCore, Protocol):
@@ -84,18 +98,19 @@ class IntakeCore(ConversationCore, AttachmentCore, Protocol):
 
 def receive_item(
     core: IntakeCore, uow: LiveUnitOfWork, now: float, out: Outbox, item: InboundItem
-) -> str | None:
-    """Handle one item; returns the conversation a message went to (None: a duplicate)."""
+) -> Received:
+    """Handle one item, from any channel's adapter (see :class:`Received`)."""
     if isinstance(item, ConsentChange):
-        return record_consent(core, uow, now, item)
+        return Received(record_consent(core, uow, now, item))
     if isinstance(item, Bounce):
-        return record_bounce(core, uow, now, item, out)
+        return Received(record_bounce(core, uow, now, item, out))
     if not isinstance(item, InboundMessage):
         raise ValidationFailed(
             f"{type(item).__name__} is not handled by the conversation core yet",
             code="inbound_item_unsupported",
         )
-    return receive_message(core, uow, now, out, item)
+    message = receive_message(core, uow, now, out, item)
+    return Received(message.conversation_id if message else None, message)
 
 
 def _channel(core: IntakeCore, channel_id: str) -> Channel:
@@ -285,9 +300,64 @@ def _text(m: InboundMessage) -> str:
     return text
 
 
+def receive_in_session(
+    core: IntakeCore, uow: LiveUnitOfWork, now: float, out: Outbox, m: InboundMessage
+) -> Message:
+    """A session channel's message in the conversation its adapter authenticated
+    (``m.conversation_id``, on ``m.channel_id``, else ``not_found``). The conversation's
+    contact is the sender; ``m.external_id`` is the sender's idempotency key within the
+    conversation (kept in ``messages.client_id``; empty: none): a repeat is answered with
+    the stored message, published again on the conversation's feed for the sender that
+    waits for it. Writing after the end reopens the conversation. The session outlives a
+    later disabling of its channel (which refuses new and resumed sessions only)."""
+    assert m.conversation_id is not None
+    channel = core.channel_by_id(m.channel_id)
+    if channel is None:
+        raise NotFound(f"channel {m.channel_id!r} not found", code="channel_not_found")
+    conv = uow.conversation(m.conversation_id)
+    if conv is None or conv.channel_id != channel.id:
+        raise NotFound(f"conversation {m.conversation_id!r} not found")
+    key = m.external_id or None
+    if key is not None:
+        if len(key) > SESSION_KEY_MAX_CHARS:
+            raise ValidationFailed(
+                f"an idempotency key has 1 to {SESSION_KEY_MAX_CHARS} characters"
+            )
+        seen = uow.message_by_client_id(conv.id, key)
+        if seen is not None:
+            out.send(f"conversation:{conv.id}", {"type": "message", **message_view(seen)})
+            return seen
+    contact = uow.contact(conv.contact_id)
+    at = at_time(now)
+    attach = None
+    if m.attachments:
+
+        def attach(message: Message) -> list[dict[str, Any]]:
+            rows = store_attachments(core, uow, conv, message, m.attachments, at)
+            return [attachment_view(a) for a in rows]
+
+    return store_in_conversation(
+        core,
+        uow,
+        now,
+        out,
+        channel,
+        conv,
+        contact.name if contact else " ".join(m.sender_name.split())[:NAME_MAX_CHARS],
+        _text(m),
+        reopen=conv.state is ConversationState.RESOLVED and not m.automatic,
+        client_id=key,
+        attach=attach,
+        automatic=m.automatic,
+    )
+
+
 def receive_message(
     core: IntakeCore, uow: LiveUnitOfWork, now: float, out: Outbox, m: InboundMessage
-) -> str | None:
+) -> Message | None:
+    """Store one message (None: a provider's retry, dropped)."""
+    if m.conversation_id is not None:
+        return receive_in_session(core, uow, now, out, m)
     channel = core.channel_by_id(m.channel_id)
     if channel is None or not channel.enabled:
         raise NotFound(f"channel {m.channel_id!r} not found", code="channel_not_found")
@@ -372,7 +442,7 @@ def receive_message(
             add_timeline(uow, conv, at, "address_deliverable", "contact", address=m.sender.value)
         if created:
             _acknowledge(core, uow, out, channel, conv, contact, m, at)
-    return conv.id
+    return message
 
 
 def _acknowledge(
@@ -424,9 +494,9 @@ def store_in_conversation(
     attach: Callable[[Message], Sequence[dict[str, Any]]] | None = None,
     automatic: bool = False,
 ) -> Message:
-    """Store a contact's message in a conversation the channel chose (by threading, or
-    web chat by its token). With ``reopen`` the ended conversation opens again and is
-    enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry.
+    """Store a contact's message in a conversation the core chose (by threading, or the
+    one a session channel named). With ``reopen`` the ended conversation opens again and
+    is enqueued, preferring the agent who handled it; ``detail`` goes to that timeline entry.
     A person's message on a pending conversation (never an ``automatic`` one) routes it
     again the same way: it is waiting for us once more (docs/inbox.md)."""
     at = at_time(now)
