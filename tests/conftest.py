@@ -14,7 +14,10 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -174,3 +177,37 @@ def sqlite_runtime(tmp_path: Path) -> Iterator[Runtime]:
     rt = build_runtime(settings, hasher=FAST_HASHER)
     yield rt
     rt.close()
+
+
+SWITCHDESK = [sys.executable, "-c", "from switchdesk.cli.main import main; main()"]
+"""The ``switchdesk`` command, run with this interpreter (and this checkout's code)."""
+
+
+@contextlib.contextmanager
+def running_server(
+    args: list[str], url: str, log: Path, env: dict[str, str], *, timeout: float = 30
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``switchdesk <args>`` in a process of its own, its output in ``log``: yielded once
+    ``<url>/readyz`` answers 200, stopped at the end (terminate, then kill)."""
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*SWITCHDESK, *args], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"switchdesk {args[0]} did not start: {log.read_text()}")
+            time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

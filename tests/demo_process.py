@@ -7,20 +7,17 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import free_port
+from tests.conftest import SWITCHDESK, free_port, running_server
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from switchdesk.cli.main import main; main()", *args],
+        [*SWITCHDESK, *args],
         capture_output=True,
         text=True,
         env=env if env is not None else dict(os.environ),
@@ -54,43 +51,16 @@ def run_demo(folder: Path) -> Iterator[LiveDemo]:
     """``switchdesk demo`` exactly as ``make demo`` runs it, on free local ports."""
     database = folder / "demo.db"
     port, smtp, sink, wa = (free_port() for _ in range(4))
-    out_path = folder / "demo.out"
-    out = open(out_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-c", "from switchdesk.cli.main import main; main()", "demo"),
-            *("--json", "--database", str(database), "--port", str(port)),
-            *("--smtp-port", str(smtp), "--sink-port", str(sink), "--whatsapp-port", str(wa)),
-        ],
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        env=dict(os.environ),
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out.close()
-            raise RuntimeError(f"the demo did not start: {out_path.read_text()}")
-        time.sleep(0.1)
-    try:
+    args = [
+        *("demo", "--json", "--database", str(database), "--port", str(port)),
+        *("--smtp-port", str(smtp), "--sink-port", str(sink), "--whatsapp-port", str(wa)),
+    ]
+    out_path = folder / "demo.out"
+    with running_server(args, url, out_path, dict(os.environ), timeout=60):
         seeded = json.loads(out_path.read_text().splitlines()[0])
         state = json.loads(database.with_suffix(".fakes.json").read_text())
         assert seeded["fakes"]["sink"] == f"127.0.0.1:{sink}"
         yield LiveDemo(url, database, seeded["logins"], state)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        out.close()
     # The fakes stop with the demo, and take its secrets' state file with them.
     assert not database.with_suffix(".fakes.json").exists()

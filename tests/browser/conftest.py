@@ -5,10 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port, missing
+from tests.conftest import free_port, missing, running_server
+from tests.demo_process import cli
 
 CHROMIUM = os.environ.get("SWITCHDESK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,60 +36,15 @@ class DemoServer:
         return next(x["password"] for x in self.logins if x["username"] == username)
 
 
-def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from switchdesk.cli.main import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
-    )
-
-
 @contextlib.contextmanager
 def serve_demo(db: Path) -> Iterator[DemoServer]:
     """``switchdesk demo`` seeds a database; ``switchdesk serve`` serves it on a free port."""
     env = dict(os.environ, SWITCHDESK_DATABASE_URL=f"sqlite:///{db}")
-    seeded = json.loads(_cli("demo", "--no-serve", "--json", "--database", str(db), env=env).stdout)
+    seeded = json.loads(cli("demo", "--no-serve", "--json", "--database", str(db), env=env).stdout)
     port = free_port()
-    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from switchdesk.cli.main import main; main()",
-            "serve",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            raise RuntimeError(f"server did not start: {db.with_suffix('.log').read_text()}")
-        time.sleep(0.1)
-    try:
+    with running_server(["serve", "--port", str(port)], url, db.with_suffix(".log"), env):
         yield DemoServer(url, seeded["logins"])
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

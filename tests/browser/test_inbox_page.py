@@ -10,10 +10,7 @@ import json
 import os
 import re
 import smtplib
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,13 +22,12 @@ from switchdesk.bootstrap import build_runtime
 from switchdesk.config import Settings
 from switchdesk.domain.conversations.model import ChannelKind
 from switchdesk.usecases.principal import Principal
-from tests.browser.conftest import _cli
-from tests.conftest import FAST_HASHER, free_port
+from tests.conftest import FAST_HASHER, free_port, running_server
+from tests.demo_process import cli
 
 pytestmark = pytest.mark.browser
 
 ADDRESS = "help@northwind.example"
-SERVE = [sys.executable, "-c", "from switchdesk.cli.main import main; main()", "serve"]
 
 
 def _add_mailbox(database_url: str) -> None:
@@ -72,40 +68,13 @@ def serve_with_smtp(db: Path) -> Iterator[tuple[str, int, dict[str, str]]]:
         SWITCHDESK_DATABASE_URL=url_db,
         SWITCHDESK_SMTP_INBOX_PORT=str(smtp_port),
     )
-    seeded = json.loads(_cli("demo", "--no-serve", "--json", "--database", str(db), env=env).stdout)
+    seeded = json.loads(cli("demo", "--no-serve", "--json", "--database", str(db), env=env).stdout)
     _add_mailbox(url_db)
     port = free_port()
-    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [*SERVE, "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            raise RuntimeError(f"server did not start: {db.with_suffix('.log').read_text()}")
-        time.sleep(0.1)
     passwords = {x["username"]: x["password"] for x in seeded["logins"]}
-    try:
+    with running_server(["serve", "--port", str(port)], url, db.with_suffix(".log"), env):
         yield url, smtp_port, passwords
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def send_mail(port: int, message_id: str, text: str, in_reply_to: str | None = None) -> None:

@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import DemoServer, _cli
+from tests.browser.conftest import DemoServer
 from tests.conftest import free_port
+from tests.demo_process import cli
 
 pytestmark = pytest.mark.browser
 
@@ -313,7 +314,7 @@ class RestartableServer:
         self.db = tmp_path / "restart.db"
         self.env = dict(os.environ, SWITCHDESK_DATABASE_URL=f"sqlite:///{self.db}")
         seeded = json.loads(
-            _cli("demo", "--no-serve", "--json", "--database", str(self.db), env=self.env).stdout
+            cli("demo", "--no-serve", "--json", "--database", str(self.db), env=self.env).stdout
         )
         self.logins = seeded["logins"]
         self.port = free_port()
