@@ -93,8 +93,10 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from switchdesk.adapters.redaction.logs import install_log_redaction
     from switchdesk.web.app import create_app
 
+    install_log_redaction()
     runtime = build_runtime(settings)
     ok, reason = runtime.ready()
     if not ok:

@@ -108,6 +108,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         mail,
         org,
         pages,
+        privacy,
         supervisor,
         tokens,
         users,
@@ -166,6 +167,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         mail,
         attachments,
         inbox,
+        privacy,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)
