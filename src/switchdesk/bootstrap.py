@@ -19,6 +19,7 @@ from switchdesk.adapters.channels.webhooks import Intake, MetaWebhooks, TwilioSm
 from switchdesk.adapters.channels.whatsapp import WhatsAppSender
 from switchdesk.adapters.db.deliveries import SqlDeliveryStore
 from switchdesk.adapters.db.engine import make_engine
+from switchdesk.adapters.db.knowledge import SqlKnowledgeStore
 from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailStore
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
@@ -37,6 +38,7 @@ from switchdesk.domain.privacy.policy import RedactionPolicy
 from switchdesk.usecases.accounts import Accounts, LoginPolicy
 from switchdesk.usecases.channel_ports import ChannelSender, WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
+from switchdesk.usecases.knowledge import KnowledgeBase
 from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.usecases.ports import Clock, PasswordHasher
@@ -58,6 +60,7 @@ class Runtime:
     email_intake: MailIntake
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
     """Long-running parts the server starts with its lifespan (the email intake)."""
+    knowledge: KnowledgeBase
 
     def ready(self) -> tuple[bool, str]:
         """Readiness: the database answers and its schema is at the newest migration."""
@@ -171,6 +174,7 @@ def build_runtime(
         mail=UnparsedMailArchive(unparsed),
         email_intake=email_intake,
         background=email_service.parts(),
+        knowledge=KnowledgeBase(SqlKnowledgeStore(engine), clock, secrets.new_id),
     )
 
 

@@ -105,6 +105,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         desk,
         health,
         inbox,
+        knowledge,
         mail,
         org,
         pages,
@@ -168,6 +169,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         attachments,
         inbox,
         privacy,
+        knowledge,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

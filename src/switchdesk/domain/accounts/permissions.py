@@ -50,12 +50,18 @@ class Permission(StrEnum):
     WELLBEING_READ = "wellbeing.read"
     MAIL_UNPARSED_READ = "mail.unparsed.read"
     """See and download the raw mail that could not be turned into a message."""
+    KNOWLEDGE_READ = "knowledge.read"
+    """Read and search the knowledge base's articles, internal ones included."""
+    KNOWLEDGE_MANAGE = "knowledge.manage"
+    """Write, change and archive articles (their owners: leads, trainers, operations)."""
 
 
 _P = Permission
 
 PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset({_P.SELF_READ, _P.CONTACTS_READ, _P.CONVERSATIONS_HANDLE}),
+    Role.AGENT: frozenset(
+        {_P.SELF_READ, _P.CONTACTS_READ, _P.CONVERSATIONS_HANDLE, _P.KNOWLEDGE_READ}
+    ),
     Role.TEAM_LEADER: frozenset(
         {
             _P.SELF_READ,
@@ -67,10 +73,16 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.ORG_READ,
             _P.USERS_READ,
             _P.REPORTS_READ,
+            _P.KNOWLEDGE_READ,
+            _P.KNOWLEDGE_MANAGE,
         }
     ),
-    Role.QA_ANALYST: frozenset({_P.SELF_READ, _P.CONTACTS_READ, _P.QA_SCORE, _P.REPORTS_READ}),
-    Role.TRAINER: frozenset({_P.SELF_READ, _P.TRAINING_MANAGE, _P.USERS_READ}),
+    Role.QA_ANALYST: frozenset(
+        {_P.SELF_READ, _P.CONTACTS_READ, _P.QA_SCORE, _P.REPORTS_READ, _P.KNOWLEDGE_READ}
+    ),
+    Role.TRAINER: frozenset(
+        {_P.SELF_READ, _P.TRAINING_MANAGE, _P.USERS_READ, _P.KNOWLEDGE_READ, _P.KNOWLEDGE_MANAGE}
+    ),
     Role.OPERATIONS_MANAGER: frozenset(
         {
             _P.SELF_READ,
@@ -84,6 +96,8 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.WFM_MANAGE,
             _P.REPORTS_READ,
             _P.DATA_EXPORT,
+            _P.KNOWLEDGE_READ,
+            _P.KNOWLEDGE_MANAGE,
         }
     ),
     Role.EXECUTIVE: frozenset({_P.SELF_READ, _P.ORG_READ, _P.REPORTS_READ}),
@@ -102,6 +116,8 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.ORG_MANAGE,
             _P.ROUTING_CONFIGURE,
             _P.MAIL_UNPARSED_READ,
+            _P.KNOWLEDGE_READ,
+            _P.KNOWLEDGE_MANAGE,
         }
     ),
 }
