@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     imap_backoff_max_seconds: float = Field(
         default=900.0, gt=0, description="The longest wait between failed IMAP polls"
     )
+    voice_transfer_allow_list: list[str] = Field(
+        default_factory=list,
+        description="External numbers IVR flows may transfer calls to (E.164; a trailing * "
+        "allows a prefix); anything else is refused (no toll fraud)",
+    )
 
     @classmethod
     def settings_customise_sources(
