@@ -136,10 +136,6 @@ def _form(body: bytes) -> dict[str, str] | None:
     return dict(pairs)
 
 
-def _refused(status: int, detail: str, code: str) -> WebhookAnswer:
-    return WebhookAnswer(status, detail, code)
-
-
 class TwilioVoiceWebhooks:
     """Twilio's voice webhooks for voice channels (``status``: the status callbacks)."""
 
@@ -157,22 +153,22 @@ class TwilioVoiceWebhooks:
     async def handle(self, slug: str, request: WebhookRequest) -> WebhookAnswer:
         endpoint = self._endpoint(ChannelKind.VOICE, slug)
         if endpoint is None:
-            return _refused(404, f"no voice channel {slug!r}", "not_found")
+            return WebhookAnswer(404, f"no voice channel {slug!r}", "not_found")
         if request.method != "POST":
-            return _refused(405, "webhooks are POSTed", "method_not_allowed")
+            return WebhookAnswer(405, "webhooks are POSTed", "method_not_allowed")
         tokens = _tokens(endpoint)
         if not tokens or not request.public_url:
-            return _refused(
+            return WebhookAnswer(
                 403, "this channel has no auth token or public URL configured", "not_configured"
             )
         header = request.headers.get(SIGNATURE_HEADER.lower())
         if not header:
-            return _refused(403, "the request is not signed", "signature_invalid")
+            return WebhookAnswer(403, "the request is not signed", "signature_invalid")
         params = _form(request.body)
         if params is None:
-            return _refused(400, "the body is not a UTF-8 form", "voice_form_invalid")
+            return WebhookAnswer(400, "the body is not a UTF-8 form", "voice_form_invalid")
         if not verify_twilio_signature(request.public_url, params, header, tokens):
-            return _refused(
+            return WebhookAnswer(
                 403, "the signature does not match this URL and form", "signature_invalid"
             )
         sid = params.get("CallSid", "")
@@ -180,7 +176,7 @@ class TwilioVoiceWebhooks:
         if on == "answered":  # the agent's leg: its own CallSid, the caller's in our URL
             sid = request.query.get("call", "")
         if not sid or len(sid) > SID_MAX_CHARS or (on and on not in EVENTS):
-            return _refused(400, "a voice webhook needs its CallSid", "voice_form_invalid")
+            return WebhookAnswer(400, "a voice webhook needs its CallSid", "voice_form_invalid")
         try:
             return await asyncio.to_thread(self._answer, endpoint.channel, request, params, sid, on)
         except SwitchdeskError as exc:
