@@ -308,13 +308,7 @@ def test_a_caller_who_takes_the_callback_keeps_the_place_and_leaves_the_line(lin
     assert "call you back" in spoken(root) and root.find("Hangup") is not None
     assert line.status(second, "completed", "30").status_code == 200
     assert line.waiting() == order  # the place in line is kept
-    status = line.runtime.live.engine.interaction_status(
-        line.runtime.live.engine.waiting(
-            line.runtime.live.queue_map[
-                next(q.id for q in line.runtime.live.queues(op) if q.name == "Northwind support")
-            ].id
-        )[1]
-    )
+    status = line.runtime.live.engine.interaction_status(f"{order[1]}/1")
     assert status["channel_kind"] == "callback"
     assert [e for e, _ in line.log(second) if e != "IVR"] == ["INCOMING", "ENTERQUEUE", "CALLBACK"]
 
