@@ -328,3 +328,32 @@ def test_a_call_keeps_the_flow_version_it_started_with(line: Line) -> None:
     )
     assert "did not hear" in spoken(root) and "version two" not in spoken(root)
     assert "version two" in spoken(twiml(line.call("CA_NEW")))
+
+
+def test_an_agent_phone_that_does_not_answer_puts_the_call_back_in_line(line: Line) -> None:
+    sid = "CA_NO_ANSWER"
+    root = press(line, press(line, twiml(line.call(sid)), sid, "1"), sid, "2")  # support
+    (conv_id,) = line.waiting()
+    line.available("agent")
+    assert line.accept_offer("agent") == conv_id
+    root = twiml(line.post(redirect_url(root), call_params(sid)))
+    dial = root.find("Dial")
+    assert dial is not None
+    back = twiml(line.post(str(dial.get("action")), call_params(sid, DialCallStatus="no-answer")))
+    # Back in line: the caller holds while the call is offered again (to the same agent,
+    # the only one available with the skill), who answers this time, then hangs up.
+    assert back.find("Pause") is not None and back.find("Dial") is None
+    assert line.accept_offer("agent") == conv_id
+    root = twiml(line.post(redirect_url(back), call_params(sid)))
+    dial = root.find("Dial")
+    assert dial is not None
+    sip = dial.find("Sip")
+    assert sip is not None
+    twiml(line.post(str(sip.get("url")), call_params("CA_LEG_2")))
+    line.clock.move(30)
+    bye = twiml(line.post(str(dial.get("action")), call_params(sid, DialCallStatus="completed")))
+    assert bye.find("Hangup") is not None
+    assert line.status(sid, "completed", "80").status_code == 200
+    events = [e for e, _ in line.log(sid) if e != "IVR"]
+    assert events == ["INCOMING", "ENTERQUEUE", "RINGNOANSWER", "CONNECT", "COMPLETEAGENT"]
+    assert dict(line.log(sid))["COMPLETEAGENT"]["talk_seconds"] == 30.0

@@ -64,6 +64,19 @@ def request_callback(
     add_timeline(uow, conv, at_time(now), "callback_requested", "contact")
 
 
+def requeue_call(
+    core: CommandCore, uow: LiveUnitOfWork, now: float, out: Outbox, conversation_id: str
+) -> None:
+    """The accepting agent's phone did not answer: the call goes back to its queue (the
+    agent is freed, with no after-contact work) and waits for the next agent."""
+    conv = conversation_or_404(uow, conversation_id)
+    if conv.state is not ConversationState.ASSIGNED or not conv.interaction_id or not conv.queue_id:
+        raise Conflict("only a call an agent accepted can go back", code="conversation_state")
+    ix, queue_id = conv.interaction_id, conv.queue_id
+    core.route(uow, now, out, lambda t: core.engine.transfer_to_queue(ix, queue_id, t))
+    add_timeline(uow, conv, at_time(now), "call_requeued", "system", agent_id=conv.agent_id or "")
+
+
 def note_call(
     uow: LiveUnitOfWork, now: float, conversation_id: str, kind: str, detail: dict[str, Any]
 ) -> None:

@@ -519,6 +519,11 @@ class LiveCenter:
             lambda uow, now, out: calls.request_callback(self, uow, now, out, conversation_id)
         )
 
+    def submit_requeue_call(self, conversation_id: str) -> Future[None]:
+        return self._writer.submit(
+            lambda uow, now, out: calls.requeue_call(self, uow, now, out, conversation_id)
+        )
+
     def submit_note_call(
         self, conversation_id: str, kind: str, detail: dict[str, Any]
     ) -> Future[None]:

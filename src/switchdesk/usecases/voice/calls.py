@@ -58,6 +58,7 @@ class VoiceCenter(Protocol):
     def conversation_of_external_id(self, channel_id: str, external_id: str) -> str | None: ...
     def submit_call_wait(self, conversation_id: str) -> Future[CallWait]: ...
     def submit_request_callback(self, conversation_id: str) -> Future[None]: ...
+    def submit_requeue_call(self, conversation_id: str) -> Future[None]: ...
     def submit_note_call(
         self, conversation_id: str, kind: str, detail: dict[str, Any]
     ) -> Future[None]: ...
@@ -365,23 +366,31 @@ class VoiceCalls:
 
     def dial_ended(self, channel: Channel, call_id: str, dial_status: str) -> CallReply:
         """The agent's leg ended: the agent hung up (the caller is told goodbye), or it
-        was never answered."""
+        was never answered (the call goes back to its queue and waits for the next
+        agent)."""
         now = self._now()
         record = self._store.call(channel.id, call_id)
         if record is None or record.phase not in ("ringing", "connected"):
             return CallReply((HangUp(),), "ended", record.turn if record else 0)
         record = replace(record, turn=record.turn + 1)
-        if record.phase == "connected":
-            entry = self._log(
-                record,
-                "COMPLETEAGENT",
-                now,
-                wait_seconds=_seconds(record.entered_queue_at, record.connected_at),
-                talk_seconds=_seconds(record.connected_at, now),
-            )
-        else:
-            entry = self._log(record, "RINGNOANSWER", now, status=dial_status, ring_seconds=0.0)
-        self._finish(record, now, [entry], "agent" if record.phase == "connected" else dial_status)
+        if record.phase == "ringing" and record.conversation_id:
+            self._store.log([self._log(record, "RINGNOANSWER", now, status=dial_status)])
+            try:
+                self._center.submit_requeue_call(record.conversation_id).result()
+            except SwitchdeskError:
+                pass  # ended meanwhile: finish below
+            else:
+                back = replace(record, phase="queue", agent_id=None)
+                self._store.save_call(back)
+                return self._waiting_reply(channel, back, None)
+        entry = self._log(
+            record,
+            "COMPLETEAGENT",
+            now,
+            wait_seconds=_seconds(record.entered_queue_at, record.connected_at),
+            talk_seconds=_seconds(record.connected_at, now),
+        )
+        self._finish(record, now, [entry], "agent")
         return CallReply((Say("Thank you for calling. Goodbye."), HangUp()), "ended", record.turn)
 
     def ended(self, channel: Channel, call_id: str, status: str, duration: int) -> None:
