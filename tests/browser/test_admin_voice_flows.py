@@ -1,6 +1,7 @@
 """In real Chromium: an operations manager opens the IVR flows page from the center page,
 checks a flow and sees the bad node named, fixes it, saves version 1, then an edit saves
-version 2; an agent does not reach the page."""
+version 2, and adds a voice channel that answers with it; an agent does not reach the
+page."""
 
 from __future__ import annotations
 
@@ -95,4 +96,40 @@ def test_an_agent_does_not_reach_the_flows_page(browser: Any, own_server: DemoSe
     _sign_in(page, own_server, "agent")
     answer = page.goto(f"{own_server.url}/admin/voice-flows")
     assert answer is not None and answer.status == 403
+    context.close()
+
+
+def test_an_operations_manager_adds_a_voice_channel_with_its_webhook_urls(
+    browser: Any, own_server: DemoServer
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _sign_in(page, own_server, "ops")
+    page.goto(f"{own_server.url}/admin/center")
+    form = page.locator("#channel-form")
+    form.locator("select[name=kind]").select_option("voice")
+    form.get_by_label("Slug", exact=True).fill("north-line")
+    expect(page.locator("#channel-webhook")).to_have_text(
+        re.compile(r"/webhooks/voice/north-line$")
+    )
+    form.get_by_label("Name", exact=True).fill("Northwind phone line")
+    form.locator("select[name=queue_id]").select_option(label="Northwind support")
+    form.get_by_label("Our number").fill("+15557654321")
+    form.get_by_label("IVR flow name").fill("support-line")
+    form.get_by_label("Agent leg").fill("sip:{agent_id}@pbx.example.net")
+    form.get_by_label("Offer a callback while waiting").check()
+    form.get_by_label("Secret name for auth_token", exact=True).fill("NORTH_TWILIO")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Create channel").click()
+    expect(page.locator("#admin-status")).to_have_text(re.compile(r"^Saved"))
+    row = page.locator("[data-testid=channel-row]").filter(has_text="Northwind phone line")
+    expect(row).to_contain_text("/webhooks/voice/north-line")
+    expect(row).to_contain_text("/webhooks/voice-status/north-line")
+    stored = page.request.get(f"{own_server.url}/api/v1/channels").json()
+    line = next(c for c in stored if c["slug"] == "north-line")
+    assert line["kind"] == "voice" and line["settings"] == {
+        "flow": "support-line",
+        "agent_dial": "sip:{agent_id}@pbx.example.net",
+        "offer_callback": True,
+    }
     context.close()
