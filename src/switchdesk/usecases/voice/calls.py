@@ -46,6 +46,7 @@ from switchdesk.usecases.voice.ports import CallLogEntry, CallRecord, CallStore
 
 UNAVAILABLE = "Sorry, this line is not available right now. Goodbye."
 DEFAULT_HOLD_SECONDS = 20
+LOCK_STRIPES = 64
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 
 
@@ -92,8 +93,8 @@ class VoiceCalls:
         self._flows = flows
         self._store = store
         self._now = now
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        # Striped: a call's webhooks share a lock, and the locks do not grow with calls.
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     # ------------------------------------------------------------ idempotency
 
@@ -103,9 +104,7 @@ class VoiceCalls:
         """The answer to one webhook of a call: computed once (one at a time per call);
         the provider's retry of the same event gets the same answer, and nothing is done
         twice (a retried incoming call is not enqueued again)."""
-        with self._locks_guard:
-            lock = self._locks.setdefault((channel_id, call_id), threading.Lock())
-        with lock:
+        with self._locks[hash((channel_id, call_id)) % LOCK_STRIPES]:
             kept = self._store.answer(channel_id, call_id, event_key)
             if kept is not None:
                 return kept
