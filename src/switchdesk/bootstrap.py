@@ -15,6 +15,7 @@ from switchdesk.adapters.channels.email.service import EmailIntakeService
 from switchdesk.adapters.channels.email.smtp_out import SmtpSender
 from switchdesk.adapters.channels.messenger import MessengerSender
 from switchdesk.adapters.channels.sms import TwilioSmsSender
+from switchdesk.adapters.channels.twilio_voice import TwilioVoiceWebhooks
 from switchdesk.adapters.channels.webhooks import Intake, MetaWebhooks, TwilioSmsWebhooks
 from switchdesk.adapters.channels.whatsapp import WhatsAppSender
 from switchdesk.adapters.db.deliveries import SqlDeliveryStore
@@ -24,6 +25,7 @@ from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailStore
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
+from switchdesk.adapters.db.voice_store import SqlCallStore, SqlFlowStore
 from switchdesk.adapters.redaction import TextRedactor
 from switchdesk.adapters.redaction.identifiers import check_schemes
 from switchdesk.adapters.security import (
@@ -43,6 +45,8 @@ from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.usecases.ports import Clock, PasswordHasher
 from switchdesk.usecases.principal import Principal
+from switchdesk.usecases.voice.calls import VoiceCalls
+from switchdesk.usecases.voice.flows import FlowLibrary
 from switchdesk.web.live import LiveHub
 
 
@@ -58,6 +62,8 @@ class Runtime:
     webhooks: Mapping[str, WebhookHandler]
     mail: UnparsedMailArchive
     email_intake: MailIntake
+    voice_flows: FlowLibrary
+    voice: VoiceCalls
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
     """Long-running parts the server starts with its lifespan (the email intake)."""
     knowledge: KnowledgeBase
@@ -148,6 +154,15 @@ def build_runtime(
         "sms": TwilioSmsWebhooks(intake, status=False),
         "sms-status": TwilioSmsWebhooks(intake, status=True),
     }
+    voice_flows = FlowLibrary(
+        SqlFlowStore(engine),
+        lambda: {q.name for q in live.queue_map.values()},
+        settings.voice_transfer_allow_list,
+        clock.now,
+    )
+    voice = VoiceCalls(live, voice_flows, SqlCallStore(engine), clock.now)
+    webhooks["voice"] = TwilioVoiceWebhooks(live.endpoint_by_slug, voice, status=False)
+    webhooks["voice-status"] = TwilioVoiceWebhooks(live.endpoint_by_slug, voice, status=True)
     unparsed = SqlUnparsedMailStore(engine)
     email_intake = MailIntake(live.endpoint, live.receive, unparsed, secrets.new_id)
     intake_operator = Principal.operator("email-intake")
@@ -173,6 +188,8 @@ def build_runtime(
         webhooks=webhooks,
         mail=UnparsedMailArchive(unparsed),
         email_intake=email_intake,
+        voice_flows=voice_flows,
+        voice=voice,
         background=email_service.parts(),
         knowledge=KnowledgeBase(SqlKnowledgeStore(engine), clock, secrets.new_id),
     )

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     redact_phone_regions: str = Field(
         default="US", description="Regions phone numbers without a country code are read in"
     )
+    voice_transfer_allow_list: list[str] = Field(
+        default_factory=list,
+        description="External numbers IVR flows may transfer calls to (E.164; a trailing * "
+        "allows a prefix); anything else is refused (no toll fraud)",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -107,6 +107,20 @@ KINDS: dict[ChannelKind, KindSpec] = {
         ("auth_token", "auth_token_previous"),
         ("auth_token",),
     ),
+    ChannelKind.VOICE: KindSpec(
+        "number",
+        "Our number",
+        {
+            "flow": Setting("text", required=True, label="IVR flow name"),
+            "account_sid": Setting("sid", label="Account SID"),
+            "agent_dial": Setting("text", label="Agent leg ({agent_id} is replaced)"),
+            "hold_music_url": Setting("url", label="Hold music URL"),
+            "hold_seconds": Setting("seconds", label="Seconds between announcements"),
+            "offer_callback": Setting("flag", label="Offer a callback while waiting"),
+        },
+        ("auth_token", "auth_token_previous"),
+        ("auth_token",),
+    ),
 }
 
 
@@ -288,6 +302,6 @@ def secret_names(settings: Mapping[str, Any]) -> dict[str, str]:
 
 def webhook_path(kind: ChannelKind, slug: str) -> str | None:
     """Where the provider calls us for this channel (None for web chat and email)."""
-    if kind in (ChannelKind.WHATSAPP, ChannelKind.MESSENGER, ChannelKind.SMS):
+    if kind in (ChannelKind.WHATSAPP, ChannelKind.MESSENGER, ChannelKind.SMS, ChannelKind.VOICE):
         return f"/webhooks/{kind.value}/{slug}"
     return None

@@ -21,6 +21,7 @@ ROUTING_KIND = {
     ChannelKind.WHATSAPP: "messaging",
     ChannelKind.MESSENGER: "messaging",
     ChannelKind.SMS: "messaging",
+    ChannelKind.VOICE: "voice",
 }
 """The routing engine's channel kind (capacity cost, per-kind maximum) for each channel
 kind: the messaging apps share one capacity kind."""

@@ -193,6 +193,7 @@ class ChannelKind(StrEnum):
     WHATSAPP = "whatsapp"
     MESSENGER = "messenger"
     SMS = "sms"
+    VOICE = "voice"
 
 
 @dataclass(frozen=True, slots=True)

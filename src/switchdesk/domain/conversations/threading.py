@@ -6,6 +6,8 @@ conversations on that channel, then our own ``conversation_hint``; with no match
 starts a new conversation. Never by subject, and never across contacts: a reply that
 quotes another contact's thread (a newsletter, a forwarded mail) starts its own.
 
+A phone call always starts a new conversation.
+
 Messaging apps and SMS have no threads: a message joins the contact's conversation on
 that channel that is still open, or one resolved less than ``reopen_within`` ago (which
 reopens), else it starts a new one. Automatic messages (auto-replies, bounces) join a
@@ -60,6 +62,8 @@ def choose_thread(
 ) -> ThreadChoice:
     """The conversation ``message`` joins among ``candidates`` (all of the same contact
     and channel; the caller scopes them)."""
+    if kind is ChannelKind.VOICE:
+        return ThreadChoice(None)  # every call is a conversation of its own
     if kind in REFERENCE_THREADED:
         for ref in message.replies_to:
             for candidate in candidates:

@@ -54,6 +54,7 @@ from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
 from switchdesk.usecases.deliveries import Delivery
 from switchdesk.usecases.live import (
     attachments,
+    calls,
     channel_admin,
     configuration,
     contacts,
@@ -536,6 +537,36 @@ class LiveCenter:
 
     def new_id(self) -> str:
         return self._secrets.new_id()
+
+    # ================================================================== voice calls (calls.py)
+
+    def conversation_of_external_id(self, channel_id: str, external_id: str) -> str | None:
+        """The conversation an inbound item with this provider id went to (a call's id)."""
+        with self._uow() as uow:
+            return uow.conversation_by_external_id(channel_id, external_id)
+
+    def submit_call_wait(self, conversation_id: str) -> Future[calls.CallWait]:
+        """Where a call's conversation stands, for its caller's next announcement."""
+        return self._writer.submit(
+            lambda uow, now, out: calls.call_wait(self, uow, conversation_id)
+        )
+
+    def submit_request_callback(self, conversation_id: str) -> Future[None]:
+        return self._writer.submit(
+            lambda uow, now, out: calls.request_callback(self, uow, now, out, conversation_id)
+        )
+
+    def submit_requeue_call(self, conversation_id: str) -> Future[None]:
+        return self._writer.submit(
+            lambda uow, now, out: calls.requeue_call(self, uow, now, out, conversation_id)
+        )
+
+    def submit_note_call(
+        self, conversation_id: str, kind: str, detail: dict[str, Any]
+    ) -> Future[None]:
+        return self._writer.submit(
+            lambda uow, now, out: calls.note_call(uow, now, conversation_id, kind, detail)
+        )
 
     # ================================================================== the customer
     # (customers.py)

@@ -4,7 +4,7 @@ and enqueueing a conversation as a new interaction in the routing engine."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -178,8 +178,10 @@ def enqueue(
     queue_id: str,
     kind: str,
     preferred_agent_id: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
 ) -> Conversation:
-    """Wait in ``queue_id`` as the conversation's next interaction (capacity ``kind``)."""
+    """Wait in ``queue_id`` as the conversation's next interaction (capacity ``kind``);
+    ``attributes`` add routing attributes (a voice call's IVR choices)."""
     count = conv.interaction_count + 1
     ix_id = f"{conv.id}/{count}"
     waiting = move(
@@ -203,7 +205,7 @@ def enqueue(
             channel_kind=kind,
             queue_id=queue_id,
             contact_id=conv.contact_id,
-            attributes={"client_account": conv.client_account_id},
+            attributes={**(attributes or {}), "client_account": conv.client_account_id},
             preferred_agent_id=preferred_agent_id,
         ),
     )

@@ -35,6 +35,7 @@ from switchdesk.domain.conversations.model import (
     Identity,
     IdentityKind,
     Message,
+    QueueSettings,
 )
 from switchdesk.domain.conversations.reachability import (
     AUTO_REPLY_WINDOW,
@@ -94,6 +95,8 @@ class IntakeCore(ConversationCore, AttachmentCore, Protocol):
     """The parts of the live center that inbound handling uses."""
 
     def channel_by_id(self, channel_id: str) -> Channel | None: ...
+    @property
+    def queue_map(self) -> dict[str, QueueSettings]: ...
 
 
 def receive_item(
@@ -405,7 +408,10 @@ def receive_message(
             add_timeline(uow, conv, at, "automatic", "system", **detail)
             uow.save_conversation(move(conv, ConversationState.RESOLVED, at, resolved_at=at))
         else:
-            enqueue(core, uow, now, out, conv, channel.queue_id, kind)
+            queue_id, attributes = _routing_of(core, channel, m)
+            if channel.kind is ChannelKind.VOICE:
+                _note_ivr_steps(uow, conv, at, m)
+            enqueue(core, uow, now, out, conv, queue_id, kind, attributes=attributes)
     else:
         if not choice.reopen:
             uow.save_conversation(replace(conv, updated_at=at))
@@ -444,6 +450,39 @@ def receive_message(
         if created:
             _acknowledge(core, uow, out, channel, conv, contact, m, at)
     return message
+
+
+def _routing_of(
+    core: IntakeCore, channel: Channel, m: InboundMessage
+) -> tuple[str, dict[str, Any]]:
+    """The queue and routing attributes of a new conversation: the channel's queue, or,
+    for a voice call, the queue its IVR chose (``extra["queue_id"]``, a queue of the
+    channel's client account) with the attributes its choices set."""
+    if channel.kind is not ChannelKind.VOICE:
+        return channel.queue_id, {}
+    queue_id = m.extra.get("queue_id")
+    queue = core.queue_map.get(queue_id) if isinstance(queue_id, str) else None
+    if queue is None or queue.client_account_id not in (None, channel.client_account_id):
+        queue_id = channel.queue_id
+    raw = m.extra.get("routing_attributes")
+    attributes = {
+        str(k): v
+        for k, v in (raw.items() if isinstance(raw, Mapping) else ())
+        if isinstance(v, str | int | bool) and str(k) != "client_account"
+    }
+    return str(queue_id), attributes
+
+
+def _note_ivr_steps(
+    uow: LiveUnitOfWork, conv: Conversation, at: datetime, m: InboundMessage
+) -> None:
+    """A call's IVR steps before it reached the queue, on its timeline."""
+    steps = m.extra.get("ivr_steps")
+    for step in steps if isinstance(steps, list) else ():
+        if isinstance(step, Mapping):
+            add_timeline(
+                uow, conv, at, "ivr_step", "contact", **{str(k): v for k, v in step.items()}
+            )
 
 
 def _acknowledge(

@@ -97,3 +97,21 @@ def center_page(
             "shows_kept_mail": principal.can(Permission.MAIL_UNPARSED_READ),
         },
     )
+
+
+@router.get("/admin/voice-flows", response_class=HTMLResponse, include_in_schema=False)
+def voice_flows_page(
+    request: Request, principal: Principal = require(Permission.ROUTING_CONFIGURE)
+) -> Response:
+    """IVR flows: the newest version of each, an editor that checks and stores versions
+    through the flow API (``/api/v1/voice/flows``)."""
+    flows = request.app.state.runtime.voice_flows.list(principal)
+    return templates.TemplateResponse(
+        request,
+        "admin_voice_flows.html",
+        {
+            "user": principal.user,
+            "csrf_token": principal.csrf_token or "",
+            "flows": flows,
+        },
+    )

@@ -119,7 +119,7 @@ class ChannelOut(BaseModel):
     """What to give the provider (WhatsApp, Messenger, SMS): the public URL when the
     server knows it (``SWITCHDESK_PUBLIC_URL``), else the path."""
     status_webhook_url: str | None
-    """SMS only: the delivery status callback."""
+    """SMS: the delivery status callback; voice: the call status callback."""
 
     @classmethod
     def of(cls, c: Channel, configured: dict[str, bool], public_url: str = "") -> ChannelOut:
@@ -144,7 +144,9 @@ class ChannelOut(BaseModel):
             url=f"/chat/{c.slug}" if c.kind is ChannelKind.WEB_CHAT else None,
             webhook_url=base + hook if hook else None,
             status_webhook_url=(
-                f"{base}/webhooks/sms-status/{c.slug}" if c.kind is ChannelKind.SMS else None
+                f"{base}/webhooks/{c.kind.value}-status/{c.slug}"
+                if c.kind in (ChannelKind.SMS, ChannelKind.VOICE)
+                else None
             ),
         )
 

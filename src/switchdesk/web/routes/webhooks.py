@@ -23,7 +23,7 @@ PROVIDERS = "messaging providers call these; each POST is verified by its signat
 # core refused the items for now, e.g. ``busy``: the provider retries).
 ALSO = {
     200: {
-        "description": "taken: plain text (a handshake's challenge, ``ok``), or XML for SMS",
+        "description": "taken: plain text (a handshake's challenge, ``ok``), or XML (TwiML)",
         "content": {"text/plain": {"schema": {"type": "string"}}, "application/xml": {}},
     },
     **problem_responses(405, 503),
@@ -39,7 +39,7 @@ async def webhook_handshake(kind: str, slug: str, request: Request) -> Response:
 @router.post("/webhooks/{kind}/{slug}", responses=ALSO, dependencies=[public(PROVIDERS)])
 async def webhook(kind: str, slug: str, request: Request) -> Response:
     """WhatsApp (`whatsapp`), Messenger (`messenger`), SMS (`sms`, and `sms-status` for
-    status callbacks)."""
+    status callbacks), Twilio voice (`voice`, answered with TwiML, and `voice-status`)."""
     return await _handle(kind, slug, request)
 
 
@@ -49,11 +49,12 @@ async def _handle(kind: str, slug: str, request: Request) -> Response:
     if handler is None:
         raise NotFound(f"no webhook for {kind!r}")
     base = runtime.settings.public_url.rstrip("/")
+    query = f"?{request.url.query}" if request.url.query else ""
     answer = await handler.handle(
         slug,
         WebhookRequest(
             method=request.method,
-            public_url=f"{base}{request.url.path}" if base else "",
+            public_url=f"{base}{request.url.path}{query}" if base else "",
             headers={k.lower(): v for k, v in request.headers.items()},
             query=dict(request.query_params),
             body=await request.body(),

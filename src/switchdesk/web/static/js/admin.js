@@ -237,7 +237,7 @@ const channelCancel = channelForm.querySelector("[data-cancel-edit]");
 const channelWebhook = document.getElementById("channel-webhook");
 const addressLabels = JSON.parse(channelForm.dataset.addressLabels);
 const publicUrl = channelForm.dataset.publicUrl;
-const WEBHOOK_KINDS = ["whatsapp", "messenger", "sms"];
+const WEBHOOK_KINDS = ["whatsapp", "messenger", "sms", "voice"];
 let editing = null; // the channel being edited, or null for a new one
 
 function channelKind() {

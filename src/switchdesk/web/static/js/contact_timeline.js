@@ -12,6 +12,7 @@ export const CHANNEL_LABEL = {
   whatsapp: "WhatsApp",
   messenger: "Messenger",
   sms: "SMS",
+  voice: "Phone",
 };
 
 const EVENT_TEXT = {
