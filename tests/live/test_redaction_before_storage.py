@@ -16,10 +16,6 @@ from tests.live.conftest import Center
 CARD = "4111 1111 1111 1111"
 
 
-def _no_schemes(schemes: tuple[str, ...]) -> None:
-    return None
-
-
 def _everything_stored(center: Center) -> str:
     """Every text column of every live table, as one string to search."""
     found: list[str] = []
@@ -93,7 +89,7 @@ def test_a_client_account_s_policy_redacts_phones_and_emails_from_then_on(
     north = center.client_accounts["north"]
     before, _ = live.start_chat("north", name="Zoe", email="", text="call +1 415 555 2671")
     policy = RedactionPolicy(redact_phones=True, redact_emails=True)
-    live.set_redaction_policy(op, north, policy, _no_schemes)
+    live.set_redaction_policy(op, north, policy)
     assert live.get_redaction_policy(op, north) == policy
     after, _ = live.start_chat("north", name="Zoe", email="", text="call +1 415 555 2671")
     assert live.customer_view(before.id)["messages"][0]["text"] == "call +1 415 555 2671"
@@ -105,9 +101,7 @@ def test_a_client_account_s_policy_redacts_phones_and_emails_from_then_on(
 
 def test_a_policy_survives_a_restart(center: Center) -> None:
     north = center.client_accounts["north"]
-    center.live.set_redaction_policy(
-        center.op, north, RedactionPolicy(redact_emails=True), _no_schemes
-    )
+    center.live.set_redaction_policy(center.op, north, RedactionPolicy(redact_emails=True))
     again = center.restart()
     conv, _ = again.live.start_chat("north", name="Zoe", email="", text="zoe@example.org")
     assert again.live.customer_view(conv.id)["messages"][0]["text"] == "[email]"
@@ -119,9 +113,9 @@ def test_only_people_who_manage_the_organisation_change_a_policy_of_a_client_the
     live = center.live
     north, blue = center.client_accounts["north"], center.client_accounts["blue"]
     with pytest.raises(PermissionDenied):
-        live.set_redaction_policy(center.users["lead"], north, RedactionPolicy(), _no_schemes)
+        live.set_redaction_policy(center.users["lead"], north, RedactionPolicy())
     with pytest.raises(NotFound):
-        live.set_redaction_policy(center.op, "nope", RedactionPolicy(), _no_schemes)
+        live.set_redaction_policy(center.op, "nope", RedactionPolicy())
     scoped = Principal.of_user(
         center.accounts.get_user(center.op, center.users["ana"].user.id), "session"
     )

@@ -22,3 +22,7 @@ class Redactor(Protocol):
         number begun at its end and finished here is redacted in both (the rewritten
         earlier text comes back in :attr:`Redaction.previous`)."""
         ...
+
+    def check_policy(self, policy: RedactionPolicy) -> None:
+        """Raise ValueError naming a national id scheme this redactor does not know."""
+        ...

@@ -36,6 +36,9 @@ class TextRedactor:
     for a security code, and, when ``same_author`` wrote it, lets a card number split
     over the two be caught."""
 
+    def check_policy(self, policy: RedactionPolicy) -> None:
+        identifiers.check_schemes(policy.national_ids)
+
     def redact(
         self,
         text: str,

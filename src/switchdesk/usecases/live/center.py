@@ -354,11 +354,11 @@ class LiveCenter:
         actor: Principal,
         client_account_id: str,
         policy: RedactionPolicy,
-        check_schemes: Callable[[tuple[str, ...]], None],
     ) -> RedactionPolicy:
-        return privacy.set_policy(
-            self, self._accounts, actor, client_account_id, policy, check_schemes
-        )
+        return privacy.set_policy(self, self._accounts, actor, client_account_id, policy)
+
+    def check_redaction_policy(self, policy: RedactionPolicy) -> None:
+        self._redactor.check_policy(policy)
 
     def remember_interaction(self, interaction_id: str, conversation_id: str) -> None:
         self._ix_to_conv[interaction_id] = conversation_id

@@ -4,13 +4,12 @@ to every message before it is stored."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
 from switchdesk.domain.accounts.model import AuditAction, AuditEntry
 from switchdesk.domain.accounts.permissions import Permission
-from switchdesk.domain.errors import NotFound
+from switchdesk.domain.errors import NotFound, ValidationFailed
 from switchdesk.domain.privacy.policy import RedactionPolicy, policy_to_dict
 from switchdesk.usecases.live.writer import CommandWriter, Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
@@ -24,6 +23,7 @@ class PrivacyCore(Protocol):
     def client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None: ...
     def redaction_policy(self, client_account_id: str) -> RedactionPolicy: ...
     def use_redaction_policy(self, client_account_id: str, policy: RedactionPolicy) -> None: ...
+    def check_redaction_policy(self, policy: RedactionPolicy) -> None: ...
 
 
 def _check(
@@ -53,12 +53,14 @@ def set_policy(
     actor: Principal,
     client_account_id: str,
     policy: RedactionPolicy,
-    check_schemes: Callable[[tuple[str, ...]], None],
 ) -> RedactionPolicy:
-    """Store and apply ``policy`` (``check_schemes`` raises ValidationFailed on a national
-    id scheme the redactor does not know)."""
+    """Store and apply ``policy`` (a national id scheme the redactor does not know is
+    refused: ``unknown_national_id_scheme``)."""
     actor.require(Permission.ORG_MANAGE)
-    check_schemes(policy.national_ids)
+    try:
+        core.check_redaction_policy(policy)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), code="unknown_national_id_scheme") from exc
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> float:
         _check(core, uow, actor, client_account_id)

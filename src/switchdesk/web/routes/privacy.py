@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from switchdesk.adapters.redaction.identifiers import check_schemes
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.errors import ValidationFailed
 from switchdesk.domain.privacy.policy import RedactionPolicy
@@ -45,13 +44,6 @@ def _out(client_account_id: str, policy: RedactionPolicy) -> RedactionPolicyOut:
     )
 
 
-def _check_schemes(schemes: tuple[str, ...]) -> None:
-    try:
-        check_schemes(schemes)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), code="unknown_national_id_scheme") from exc
-
-
 @router.get("/api/v1/client-accounts/{client_account_id}/redaction-policy")
 def get_redaction_policy(
     client_account_id: str,
@@ -81,5 +73,5 @@ def put_redaction_policy(
     except ValueError as exc:
         raise ValidationFailed(str(exc), code="invalid_redaction_policy") from exc
     live = request.app.state.runtime.live
-    saved = live.set_redaction_policy(principal, client_account_id, policy, _check_schemes)
+    saved = live.set_redaction_policy(principal, client_account_id, policy)
     return _out(client_account_id, saved)
