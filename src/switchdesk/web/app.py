@@ -30,9 +30,7 @@ from switchdesk.web.navigation import layout_context
 from switchdesk.web.openapi import install_openapi
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(
-    directory=str(HERE / "templates"), context_processors=[layout_context]
-)
+templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[layout_context])
 
 # Pages load nothing from other hosts and may not be framed by them.
 SECURITY_HEADERS = {

@@ -456,9 +456,7 @@ class LiveCenter:
         actor.require(Permission.REPORTS_READ)
 
         def view(uow: LiveUnitOfWork, now: float, out: Outbox) -> list[AccountHeadline]:
-            return headline_figures(
-                self, actor, lambda a: self.client_account_name(uow, a) or a
-            )
+            return headline_figures(self, actor, lambda a: self.client_account_name(uow, a) or a)
 
         return self._writer.run(view)
 
