@@ -27,10 +27,11 @@ from switchdesk.usecases.voice.flows import FlowLibrary
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
 from switchdesk.web.live import LiveHub
+from switchdesk.web.navigation import layout_context
 from switchdesk.web.openapi import install_openapi
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[layout_context])
 
 # Pages load nothing from other hosts and may not be framed by them.
 SECURITY_HEADERS = {

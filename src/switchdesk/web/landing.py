@@ -59,7 +59,7 @@ LANDING: dict[Role, list[Feature]] = {
         _API,
     ],
     Role.EXECUTIVE: [
-        Feature("KPIs and trends", "Service level, AHT, CSAT across clients and channels."),
+        Feature("Trends", "Service level, AHT and CSAT over weeks, by client and channel."),
         Feature("Client accounts", "The businesses this center serves.", "/api/v1/client-accounts"),
     ],
     Role.HR: [
@@ -75,3 +75,6 @@ LANDING: dict[Role, list[Feature]] = {
         _API,
     ],
 }
+
+HEADLINE_ROLES: frozenset[Role] = frozenset({Role.EXECUTIVE})
+"""Roles whose landing page opens with the live headline figures per client account."""

@@ -37,6 +37,7 @@ from switchdesk.domain.conversations.model import (
     QueueSettings,
 )
 from switchdesk.domain.errors import (
+    NotFound,
     SwitchdeskError,
 )
 from switchdesk.domain.privacy.policy import Redaction, RedactionPolicy
@@ -65,6 +66,7 @@ from switchdesk.usecases.live import (
     privacy,
     views,
 )
+from switchdesk.usecases.live.headline import AccountHeadline, headline_figures
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import delivery_refusal
 from switchdesk.usecases.live.projections import Projections
@@ -487,6 +489,15 @@ class LiveCenter:
         self._reasons = list(reasons)
         return self._reasons
 
+    def headline(self, actor: Principal) -> list[AccountHeadline]:
+        """Waiting now and today's service level per client account the actor sees."""
+        actor.require(Permission.REPORTS_READ)
+
+        def view(uow: LiveUnitOfWork, now: float, out: Outbox) -> list[AccountHeadline]:
+            return headline_figures(self, actor, lambda a: self.client_account_name(uow, a) or a)
+
+        return self._writer.run(view)
+
     def queues(self, actor: Principal) -> list[QueueSettings]:
         return configuration.visible_queues(self, actor)
 
@@ -618,6 +629,21 @@ class LiveCenter:
     def require_agent(self, actor: Principal) -> str:
         """The caller's agent id; PermissionDenied (``no_agent_profile``) if not an agent."""
         return desk.require_agent(self, actor)
+
+    def presence_of(self, agent_id: str) -> tuple[str, str | None] | None:
+        """An agent's presence and not-ready reason; None for someone with no agent
+        profile (the pages' header shows it read-only)."""
+        if agent_id not in self._profiles:
+            return None
+
+        def view() -> tuple[str, str | None] | None:
+            try:
+                status = self._engine.agent_status(agent_id)
+            except NotFound:
+                return None
+            return status["presence"], status["reason"]
+
+        return self._read(view)
 
     def agent_snapshot(self, actor: Principal) -> dict[str, Any]:
         return self.submit_agent_snapshot(actor).result()

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
-from switchdesk.web.landing import LANDING, ROLE_TITLES
+from switchdesk.web.landing import HEADLINE_ROLES, LANDING, ROLE_TITLES
 from switchdesk.web.security import require
 
 router = APIRouter(tags=["pages"])
@@ -33,5 +33,8 @@ async def landing(
         "client_accounts": accounts.list_client_accounts(principal)
         if principal.can(Permission.ORG_READ)
         else [],
+        "headline": request.app.state.runtime.live.headline(principal)
+        if user.role in HEADLINE_ROLES
+        else None,
     }
     return templates.TemplateResponse(request, "landing.html", context)
