@@ -74,7 +74,7 @@ def test_an_admin_issues_a_token_sees_its_secret_once_and_revokes_it(
     )
     assert me.status == 200 and me.json()["username"] == "agent"
 
-    page.reload()  # a fresh look at the page: the secret is gone for good
+    page.goto(f"{own_server.url}/admin/tokens")  # the page again: the secret is gone for good
     expect(page.locator("#tokens-table")).to_contain_text("CRM sync")
     assert page.locator("#token-secret").count() == 0
     assert secret not in page.content()
