@@ -37,13 +37,16 @@ class DemoServer:
 
 
 @contextlib.contextmanager
-def serve_demo(db: Path) -> Iterator[DemoServer]:
-    """``switchdesk demo`` seeds a database; ``switchdesk serve`` serves it on a free port."""
+def serve_demo(db: Path, *, timeout: float = 30) -> Iterator[DemoServer]:
+    """``switchdesk demo`` seeds a database; ``switchdesk serve`` serves it on a free port
+    (ready within ``timeout`` seconds)."""
     env = dict(os.environ, SWITCHDESK_DATABASE_URL=f"sqlite:///{db}")
     seeded = json.loads(cli("demo", "--no-serve", "--json", "--database", str(db), env=env).stdout)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running_server(["serve", "--port", str(port)], url, db.with_suffix(".log"), env):
+    with running_server(
+        ["serve", "--port", str(port)], url, db.with_suffix(".log"), env, timeout=timeout
+    ):
         yield DemoServer(url, seeded["logins"])
 
 

@@ -16,6 +16,7 @@ from switchdesk.domain.accounts.model import (
     ApiToken,
     AuditAction,
     AuditEntry,
+    AuditFilter,
     ClientAccount,
     Session,
     User,
@@ -160,6 +161,70 @@ def test_audit_entries_come_back_newest_first_and_are_counted_by_window(store) -
         assert uow.audit.count_since(AuditAction.LOGIN_FAILED, T0, target="ana") == 2
         assert uow.audit.count_since(AuditAction.LOGIN_FAILED, T0, target="ben") == 0
         assert uow.audit.count_since(AuditAction.LOGIN_FAILED, T0, source="10.0.0.1") == 2
+
+
+def test_a_users_assignment_replaces_name_scope_team_and_site(store) -> None:
+    with store() as uow:
+        for account in ("ca1", "ca2", "ca3"):
+            uow.organisation.add_client_account(ClientAccount(account, account.upper(), T0))
+        uow.users.add(_user("u1", "ana", frozenset({"ca1", "ca2"})))
+        uow.users.add(_user("u2", "ben", frozenset({"ca1"})))
+        uow.commit()
+    with store() as uow:
+        uow.users.set_assignment(
+            "u1",
+            display_name="Ana Moved",
+            all_client_accounts=False,
+            client_account_ids=frozenset({"ca2", "ca3"}),
+            team_id=None,
+            site_id=None,
+        )
+        uow.commit()
+    with store() as uow:
+        ana, ben = uow.users.get("u1"), uow.users.get("u2")
+        assert ana is not None and ben is not None
+        assert (ana.display_name, ana.client_account_ids) == ("Ana Moved", {"ca2", "ca3"})
+        assert ben.client_account_ids == {"ca1"}  # nobody else's scope moved
+
+
+def test_audit_entries_are_filtered_by_actor_time_and_client_account(store) -> None:
+    entries = [
+        AuditEntry(T0, AuditAction.CLIENT_ACCOUNT_CREATED, "cli:seed", "client_account:ca1"),
+        AuditEntry(
+            T0 + timedelta(minutes=5),
+            AuditAction.CONTACT_MERGED,
+            "user:lead",
+            "contact:c1",
+            {"client_account_id": "ca1"},
+        ),
+        AuditEntry(
+            T0 + timedelta(minutes=10),
+            AuditAction.CONTACT_MERGED,
+            "user:lead",
+            "contact:c2",
+            {"client_account_id": "ca2"},
+        ),
+        AuditEntry(T0 + timedelta(minutes=15), AuditAction.LOGIN_SUCCEEDED, "user:ana", "ana"),
+    ]
+    with store() as uow:
+        for entry in entries:
+            uow.audit.append(entry)
+        uow.commit()
+
+    def targets(where: AuditFilter, limit: int = 10) -> list[str]:
+        with store() as uow:
+            found = uow.audit.recent(limit, where=where)
+        assert [e for e in entries if where.matches(e)][::-1][:limit] == [
+            AuditEntry(e.at, e.action, e.actor, e.target, e.detail, e.source) for e in found
+        ]
+        return [e.target for e in found]
+
+    assert targets(AuditFilter(actor="user:lead")) == ["contact:c2", "contact:c1"]
+    assert targets(AuditFilter(client_account_id="ca1")) == ["contact:c1", "client_account:ca1"]
+    window = AuditFilter(since=T0 + timedelta(minutes=5), until=T0 + timedelta(minutes=15))
+    assert targets(window) == ["contact:c2", "contact:c1"]  # since inclusive, until exclusive
+    assert targets(AuditFilter(action=AuditAction.LOGIN_SUCCEEDED, actor="user:lead")) == []
+    assert targets(AuditFilter(actor="user:lead"), limit=1) == ["contact:c2"]
 
 
 def test_migrations_run_twice_without_harm(database_url: str) -> None:

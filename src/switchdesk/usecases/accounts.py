@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import available_timezones
 
 from switchdesk.domain.accounts.model import (
     USERNAME_MAX,
     ApiToken,
     AuditAction,
     AuditEntry,
+    AuditFilter,
     ClientAccount,
     Session,
     Site,
@@ -27,7 +30,13 @@ from switchdesk.domain.errors import (
     RateLimited,
     ValidationFailed,
 )
-from switchdesk.usecases.ports import Clock, PasswordHasher, SecretFactory, UnitOfWorkFactory
+from switchdesk.usecases.ports import (
+    Clock,
+    PasswordHasher,
+    SecretFactory,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from switchdesk.usecases.principal import Principal
 
 TOKEN_PREFIX = "sdt_"  # noqa: S105 - a public prefix, not a secret
@@ -70,20 +79,71 @@ class IssuedToken:
     secret: str
 
 
+DISPLAY_NAME_MAX = 200
+
+
 def _validate_username(username: str) -> str:
     name = username.strip()
     if not name or len(name) > USERNAME_MAX:
-        raise ValidationFailed(f"a username has 1 to {USERNAME_MAX} characters")
+        raise ValidationFailed(f"a username has 1 to {USERNAME_MAX} characters", field="username")
     if not all(c.isalnum() or c in "._-@" for c in name):
-        raise ValidationFailed("a username may hold letters, digits and . _ - @ only")
+        raise ValidationFailed(
+            "a username may hold letters, digits and . _ - @ only", field="username"
+        )
     return name
 
 
 def _validate_password(password: str) -> None:
     if len(password) < PASSWORD_MIN:
-        raise ValidationFailed(f"a password has at least {PASSWORD_MIN} characters")
+        raise ValidationFailed(
+            f"a password has at least {PASSWORD_MIN} characters", field="password"
+        )
     if len(password) > PASSWORD_MAX:
-        raise ValidationFailed(f"a password has at most {PASSWORD_MAX} characters")
+        raise ValidationFailed(
+            f"a password has at most {PASSWORD_MAX} characters", field="password"
+        )
+
+
+def _validate_display_name(display_name: str) -> str:
+    name = display_name.strip()
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValidationFailed(
+            f"a display name has at most {DISPLAY_NAME_MAX} characters", field="display_name"
+        )
+    return name
+
+
+def new_person_errors(username: str, password: str, display_name: str) -> dict[str, str]:
+    """Every problem of a new person's typed fields at once, by field (a form shows them
+    together); :meth:`Accounts.create_user` checks the same rules one by one."""
+    errors: dict[str, str] = {}
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("username", lambda: _validate_username(username)),
+        ("password", lambda: _validate_password(password)),
+        ("display_name", lambda: _validate_display_name(display_name)),
+    ]
+    for name, check in checks:
+        try:
+            check()
+        except ValidationFailed as exc:
+            errors[name] = exc.detail
+    return errors
+
+
+@cache
+def _known_time_zones() -> frozenset[str]:
+    """The IANA names of this machine's time zone database; with no database, any name."""
+    return frozenset(available_timezones())
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleOrganisation:
+    """What the people forms offer: the client accounts the caller sees, the teams of
+    those accounts (or of none) and every site."""
+
+    client_accounts: list[ClientAccount]
+    teams: list[Team]
+    sites: list[Site]
 
 
 class Accounts:
@@ -241,22 +301,16 @@ class Accounts:
             actor.require(Permission.ROLES_ASSIGN)
         name = _validate_username(username)
         _validate_password(password)
+        shown_name = _validate_display_name(display_name)
         now = self._clock.now()
         with self._uow() as uow:
-            known = {a.id for a in uow.organisation.client_accounts()}
-            for account_id in client_account_ids:
-                if account_id not in known or not actor.sees_client_account(account_id):
-                    raise NotFound(f"client account {account_id!r} not found")
-            if team_id is not None and team_id not in {t.id for t in uow.organisation.teams()}:
-                raise NotFound(f"team {team_id!r} not found")
-            if site_id is not None and site_id not in {s.id for s in uow.organisation.sites()}:
-                raise NotFound(f"site {site_id!r} not found")
+            self._check_assignment(uow, actor, client_account_ids, team_id, site_id)
             if uow.users.by_username(name) is not None:
                 raise Conflict(f"the username {name!r} is taken", code="username_taken")
             user = User(
                 id=self._secrets.new_id(),
                 username=name,
-                display_name=display_name.strip() or name,
+                display_name=shown_name or name,
                 role=role,
                 password_hash=self._hasher.hash(password),
                 created_at=now,
@@ -273,6 +327,102 @@ class Accounts:
             )
             uow.commit()
         return user
+
+    @staticmethod
+    def _check_assignment(
+        uow: UnitOfWork,
+        actor: Principal,
+        client_account_ids: Sequence[str],
+        team_id: str | None,
+        site_id: str | None,
+    ) -> None:
+        """Each client account, the team and the site exist and the caller sees them."""
+        known = {a.id for a in uow.organisation.client_accounts()}
+        for account_id in client_account_ids:
+            if account_id not in known or not actor.sees_client_account(account_id):
+                raise NotFound(
+                    f"client account {account_id!r} not found", field="client_account_ids"
+                )
+        if team_id is not None:
+            team = next((t for t in uow.organisation.teams() if t.id == team_id), None)
+            if team is None or not actor.sees_client_account(team.client_account_id):
+                raise NotFound(f"team {team_id!r} not found", field="team_id")
+        if site_id is not None and site_id not in {s.id for s in uow.organisation.sites()}:
+            raise NotFound(f"site {site_id!r} not found", field="site_id")
+
+    def update_user(
+        self,
+        actor: Principal,
+        user_id: str,
+        *,
+        display_name: str,
+        client_account_ids: Sequence[str],
+        all_client_accounts: bool,
+        team_id: str | None,
+        site_id: str | None,
+    ) -> User:
+        """Change a person's display name, client scope, team and site. Client accounts the
+        caller does not see stay in the person's scope untouched."""
+        actor.require(Permission.USERS_MANAGE)
+        user = self.get_user(actor, user_id)
+        if user.role is Role.ADMIN or all_client_accounts != user.all_client_accounts:
+            actor.require(Permission.ROLES_ASSIGN)
+        shown_name = _validate_display_name(display_name) or user.username
+        hidden = {a for a in user.client_account_ids if not actor.sees_client_account(a)}
+        scope = frozenset(hidden | set(client_account_ids))
+        changes = {
+            "display_name": shown_name != user.display_name,
+            "all_client_accounts": all_client_accounts != user.all_client_accounts,
+            "client_account_ids": scope != user.client_account_ids,
+            "team_id": team_id != user.team_id,
+            "site_id": site_id != user.site_id,
+        }
+        changed = sorted(k for k, v in changes.items() if v)
+        updated = replace(
+            user,
+            display_name=shown_name,
+            all_client_accounts=all_client_accounts,
+            client_account_ids=scope,
+            team_id=team_id,
+            site_id=site_id,
+        )
+        if not changed:
+            return updated
+        with self._uow() as uow:
+            self._check_assignment(uow, actor, client_account_ids, team_id, site_id)
+            uow.users.set_assignment(
+                user.id,
+                display_name=shown_name,
+                all_client_accounts=all_client_accounts,
+                client_account_ids=scope,
+                team_id=team_id,
+                site_id=site_id,
+            )
+            uow.audit.append(
+                AuditEntry(
+                    self._clock.now(),
+                    AuditAction.USER_UPDATED,
+                    actor.name,
+                    f"user:{user.username}",
+                    {"fields": changed},
+                )
+            )
+            uow.commit()
+        self._forget_verified_tokens()
+        return updated
+
+    def people_organisation(self, actor: Principal) -> PeopleOrganisation:
+        """The choices of the people forms (readable by whoever may read people)."""
+        actor.require(Permission.USERS_READ)
+        with self._uow() as uow:
+            accounts = uow.organisation.client_accounts()
+            teams = uow.organisation.teams()
+            sites = uow.organisation.sites()
+        return PeopleOrganisation(
+            [a for a in accounts if actor.sees_client_account(a.id)],
+            [t for t in teams if actor.sees_client_account(t.client_account_id)],
+            list(sites),
+        )
 
     def list_users(self, actor: Principal) -> list[User]:
         actor.require(Permission.USERS_READ)
@@ -345,6 +495,27 @@ class Accounts:
         self._forget_verified_tokens()
         return replace(user, active=False)
 
+    def reactivate_user(self, actor: Principal, user_id: str) -> User:
+        """Undo an offboarding: the person may sign in again (with their old password)."""
+        actor.require(Permission.USERS_MANAGE)
+        user = self.get_user(actor, user_id)
+        if user.role is Role.ADMIN:
+            actor.require(Permission.ROLES_ASSIGN)
+        if user.active:
+            return user
+        with self._uow() as uow:
+            uow.users.set_active(user.id, True)
+            uow.audit.append(
+                AuditEntry(
+                    self._clock.now(),
+                    AuditAction.USER_REACTIVATED,
+                    actor.name,
+                    f"user:{user.username}",
+                )
+            )
+            uow.commit()
+        return replace(user, active=True)
+
     # -- API tokens ----------------------------------------------------------------------
 
     def issue_token(self, actor: Principal, user_id: str, name: str) -> IssuedToken:
@@ -406,14 +577,14 @@ class Accounts:
             raise PermissionDenied("only a user who sees every client account may add one")
         label = name.strip()
         if not label or len(label) > 200:
-            raise ValidationFailed("a client account name has 1 to 200 characters")
+            raise ValidationFailed("a client account name has 1 to 200 characters", field="name")
         now = self._clock.now()
         account = ClientAccount(self._secrets.new_id(), label, now)
         with self._uow() as uow:
             if any(
                 a.name.casefold() == label.casefold() for a in uow.organisation.client_accounts()
             ):
-                raise Conflict(f"a client account named {label!r} exists")
+                raise Conflict(f"a client account named {label!r} exists", field="name")
             uow.organisation.add_client_account(account)
             uow.audit.append(
                 AuditEntry(
@@ -443,7 +614,13 @@ class Accounts:
         actor.require(Permission.ORG_MANAGE)
         label = name.strip()
         if not label or len(label) > 200:
-            raise ValidationFailed("a site name has 1 to 200 characters")
+            raise ValidationFailed("a site name has 1 to 200 characters", field="name")
+        known = _known_time_zones()
+        if known and timezone != "UTC" and timezone not in known:
+            raise ValidationFailed(
+                f"{timezone!r} is not a known time zone (e.g. Europe/Lisbon, UTC)",
+                field="timezone",
+            )
         now = self._clock.now()
         site = Site(self._secrets.new_id(), label, kind, timezone, now)
         with self._uow() as uow:
@@ -473,19 +650,26 @@ class Accounts:
         actor.require(Permission.ORG_MANAGE)
         label = name.strip()
         if not label or len(label) > 200:
-            raise ValidationFailed("a team name has 1 to 200 characters")
-        if client_account_id is not None:
-            self.get_client_account(actor, client_account_id)
+            raise ValidationFailed("a team name has 1 to 200 characters", field="name")
+        if client_account_id is not None and not any(
+            a.id == client_account_id for a in self.list_client_accounts(actor)
+        ):
+            raise NotFound(
+                f"client account {client_account_id!r} not found", field="client_account_id"
+            )
         now = self._clock.now()
         with self._uow() as uow:
             if leader_id is not None:
                 leader = uow.users.get(leader_id)
                 if leader is None:
-                    raise NotFound(f"user {leader_id!r} not found")
+                    raise NotFound(f"user {leader_id!r} not found", field="leader_id")
                 if leader.role not in (Role.TEAM_LEADER, Role.OPERATIONS_MANAGER):
-                    raise ValidationFailed("a team's leader is a team leader or operations manager")
+                    raise ValidationFailed(
+                        "a team's leader is a team leader or operations manager",
+                        field="leader_id",
+                    )
             if site_id is not None and site_id not in {s.id for s in uow.organisation.sites()}:
-                raise NotFound(f"site {site_id!r} not found")
+                raise NotFound(f"site {site_id!r} not found", field="site_id")
             team = Team(self._secrets.new_id(), label, now, leader_id, client_account_id, site_id)
             uow.organisation.add_team(team)
             uow.audit.append(
@@ -505,19 +689,37 @@ class Accounts:
     # -- audit ---------------------------------------------------------------------------
 
     def audit_entries(
-        self, actor: Principal, limit: int = 100, action: AuditAction | None = None
+        self,
+        actor: Principal,
+        limit: int = 100,
+        action: AuditAction | None = None,
+        where: AuditFilter | None = None,
     ) -> list[AuditEntry]:
         actor.require(Permission.AUDIT_READ)
         if not 1 <= limit <= 10_000:
             raise ValidationFailed("limit is between 1 and 10000")
+        if where is not None and where.since and where.until and where.since >= where.until:
+            raise ValidationFailed("the time range ends before it starts", field="until")
         with self._uow() as uow:
-            return list(uow.audit.recent(limit, action))
+            return list(uow.audit.recent(limit, action, where))
 
-    def export_audit(self, actor: Principal, limit: int = 10_000) -> list[AuditEntry]:
-        """Row-level export; the export itself is audited."""
+    def export_audit(
+        self, actor: Principal, limit: int = 10_000, where: AuditFilter | None = None
+    ) -> list[AuditEntry]:
+        """Row-level export of the entries ``where`` matches; the export itself is audited
+        (with the filter it used)."""
         actor.require(Permission.DATA_EXPORT)
         actor.require(Permission.AUDIT_READ)
-        entries = self.audit_entries(actor, limit)
+        entries = self.audit_entries(actor, limit, where=where)
+        detail: dict[str, object] = {"rows": len(entries)}
+        if where is not None:
+            detail["filter"] = {
+                "action": where.action.value if where.action else None,
+                "actor": where.actor,
+                "since": where.since.isoformat() if where.since else None,
+                "until": where.until.isoformat() if where.until else None,
+                "client_account_id": where.client_account_id,
+            }
         with self._uow() as uow:
             uow.audit.append(
                 AuditEntry(
@@ -525,7 +727,7 @@ class Accounts:
                     AuditAction.DATA_EXPORTED,
                     actor.name,
                     "audit_log",
-                    {"rows": len(entries)},
+                    detail,
                 )
             )
             uow.commit()

@@ -16,6 +16,7 @@ from switchdesk.domain.accounts.model import (
     ApiToken,
     AuditAction,
     AuditEntry,
+    AuditFilter,
     ClientAccount,
     Session,
     Site,
@@ -74,6 +75,19 @@ class UserRepository(Protocol):
 
     def set_active(self, user_id: str, active: bool) -> None: ...
 
+    def set_assignment(
+        self,
+        user_id: str,
+        *,
+        display_name: str,
+        all_client_accounts: bool,
+        client_account_ids: frozenset[str],
+        team_id: str | None,
+        site_id: str | None,
+    ) -> None:
+        """Replace the user's display name, client scope, team and site."""
+        ...
+
 
 class OrganisationRepository(Protocol):
     def add_client_account(self, account: ClientAccount) -> None: ...
@@ -120,8 +134,10 @@ class AuditLog(Protocol):
         """Append one entry. Entries are never changed or removed."""
         ...
 
-    def recent(self, limit: int, action: AuditAction | None = None) -> Sequence[AuditEntry]:
-        """Newest first."""
+    def recent(
+        self, limit: int, action: AuditAction | None = None, where: AuditFilter | None = None
+    ) -> Sequence[AuditEntry]:
+        """Newest first; ``where`` narrows them (see :class:`AuditFilter`)."""
         ...
 
     def count_since(

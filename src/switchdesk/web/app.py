@@ -11,7 +11,6 @@ from typing import Any, Protocol
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,11 +26,10 @@ from switchdesk.usecases.voice.flows import FlowLibrary
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
 from switchdesk.web.live import LiveHub
-from switchdesk.web.navigation import layout_context
 from switchdesk.web.openapi import install_openapi
+from switchdesk.web.templates import templates as templates
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"), context_processors=[layout_context])
 
 # Pages load nothing from other hosts and may not be framed by them.
 SECURITY_HEADERS = {
@@ -101,6 +99,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         api_docs,
         attachments,
         audit,
+        audit_pages,
         auth,
         center_config,
         chat,
@@ -111,9 +110,12 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         knowledge,
         mail,
         org,
+        organisation_pages,
         pages,
+        people_pages,
         privacy,
         supervisor,
+        token_pages,
         tokens,
         users,
         voice_flows,
@@ -169,6 +171,10 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         center_config,
         supervisor,
         admin_pages,
+        people_pages,
+        organisation_pages,
+        token_pages,
+        audit_pages,
         mail,
         attachments,
         inbox,

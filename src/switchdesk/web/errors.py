@@ -22,6 +22,7 @@ from switchdesk.domain.errors import (
     SwitchdeskError,
     ValidationFailed,
 )
+from switchdesk.web.templates import templates
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -71,6 +72,26 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
+def shows_refusal_page(request: Request) -> bool:
+    """A browser opening a page it may not see gets a page that says so, not JSON."""
+    return wants_html(request) and "text/html" in request.headers.get("accept", "")
+
+
+def refusal_page(request: Request, exc: PermissionDenied) -> Response:
+    principal = getattr(request.state, "principal", None)
+    return templates.TemplateResponse(
+        request,
+        "refused.html",
+        {
+            "user": getattr(principal, "user", None),
+            "csrf_token": getattr(principal, "csrf_token", "") or "",
+            "detail": exc.detail,
+            "permission": exc.extra.get("permission", ""),
+        },
+        status_code=403,
+    )
+
+
 def wants_html(request: Request) -> bool:
     """Pages (not the API) answer people: send them to sign in rather than a JSON error."""
     return (
@@ -115,6 +136,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return None
         if isinstance(exc, AuthenticationFailed) and wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        if isinstance(exc, PermissionDenied) and shows_refusal_page(request):
+            return refusal_page(request, exc)
         return problem(status, exc.code, exc.detail, instance=request.url.path, **exc.extra)
 
     @app.exception_handler(RequestValidationError)

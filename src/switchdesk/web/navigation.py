@@ -35,6 +35,11 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink("Inbox", "/inbox", Permission.CONTACTS_READ),
     NavLink("Live view", "/supervisor", Permission.TEAM_MONITOR),
     NavLink("Admin", "/admin/center", Permission.ROUTING_CONFIGURE),
+    NavLink("Voice flows", "/admin/voice-flows", Permission.ROUTING_CONFIGURE),
+    NavLink("People", "/admin/people", Permission.USERS_READ),
+    NavLink("Organisation", "/admin/organisation", Permission.ORG_READ),
+    NavLink("Tokens", "/admin/tokens", Permission.TOKENS_MANAGE),
+    NavLink("Audit log", "/admin/audit", Permission.AUDIT_READ),
     NavLink("API", "/api/docs", Permission.SELF_READ),
 )
 """Every staff page in the navigation, in the order shown."""

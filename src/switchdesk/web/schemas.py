@@ -73,6 +73,16 @@ class UserIn(Strict):
     site_id: str | None = None
 
 
+class UserAssignmentIn(Strict):
+    """A person's display name, client scope, team and site (each replaced as given)."""
+
+    display_name: str = Field(default="", max_length=200)
+    client_account_ids: list[str] = Field(default_factory=list, max_length=100)
+    all_client_accounts: bool = False
+    team_id: str | None = None
+    site_id: str | None = None
+
+
 class RoleIn(Strict):
     role: Role
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from switchdesk.adapters.db import tables as t
@@ -15,6 +15,7 @@ from switchdesk.domain.accounts.model import (
     ApiToken,
     AuditAction,
     AuditEntry,
+    AuditFilter,
     ClientAccount,
     Session,
     Site,
@@ -108,6 +109,34 @@ class SqlUsers:
 
     def set_active(self, user_id: str, active: bool) -> None:
         self._c.execute(update(t.users).where(t.users.c.id == user_id).values(active=active))
+
+    def set_assignment(
+        self,
+        user_id: str,
+        *,
+        display_name: str,
+        all_client_accounts: bool,
+        client_account_ids: frozenset[str],
+        team_id: str | None,
+        site_id: str | None,
+    ) -> None:
+        self._c.execute(
+            update(t.users)
+            .where(t.users.c.id == user_id)
+            .values(
+                display_name=display_name,
+                all_client_accounts=all_client_accounts,
+                team_id=team_id,
+                site_id=site_id,
+            )
+        )
+        self._c.execute(
+            delete(t.user_client_accounts).where(t.user_client_accounts.c.user_id == user_id)
+        )
+        for account_id in sorted(client_account_ids):
+            self._c.execute(
+                insert(t.user_client_accounts).values(user_id=user_id, client_account_id=account_id)
+            )
 
 
 class SqlOrganisation:
@@ -250,6 +279,27 @@ class SqlSessions:
         self._c.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
 
 
+def _audit_where(q: Select[Any], where: AuditFilter) -> Select[Any]:
+    c = t.audit_log.c
+    if where.action is not None:
+        q = q.where(c.action == where.action.value)
+    if where.actor is not None:
+        q = q.where(c.actor == where.actor)
+    if where.since is not None:
+        q = q.where(c.at >= where.since)
+    if where.until is not None:
+        q = q.where(c.at < where.until)
+    if where.client_account_id is not None:
+        account = where.client_account_id
+        q = q.where(
+            or_(
+                c.target == f"client_account:{account}",
+                c.detail["client_account_id"].as_string() == account,
+            )
+        )
+    return q
+
+
 class SqlAudit:
     def __init__(self, conn: Connection) -> None:
         self._c = conn
@@ -266,10 +316,14 @@ class SqlAudit:
             )
         )
 
-    def recent(self, limit: int, action: AuditAction | None = None) -> list[AuditEntry]:
+    def recent(
+        self, limit: int, action: AuditAction | None = None, where: AuditFilter | None = None
+    ) -> list[AuditEntry]:
         q = select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
         if action is not None:
             q = q.where(t.audit_log.c.action == action.value)
+        if where is not None:
+            q = _audit_where(q, where)
         return [
             AuditEntry(
                 r.at, AuditAction(r.action), r.actor, r.target, dict(r.detail), r.source, r.id

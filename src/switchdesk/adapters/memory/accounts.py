@@ -13,6 +13,7 @@ from switchdesk.domain.accounts.model import (
     ApiToken,
     AuditAction,
     AuditEntry,
+    AuditFilter,
     ClientAccount,
     Session,
     Site,
@@ -60,6 +61,25 @@ class _Users:
 
     def set_active(self, user_id: str, active: bool) -> None:
         self._s.users[user_id] = replace(self._s.users[user_id], active=active)
+
+    def set_assignment(
+        self,
+        user_id: str,
+        *,
+        display_name: str,
+        all_client_accounts: bool,
+        client_account_ids: frozenset[str],
+        team_id: str | None,
+        site_id: str | None,
+    ) -> None:
+        self._s.users[user_id] = replace(
+            self._s.users[user_id],
+            display_name=display_name,
+            all_client_accounts=all_client_accounts,
+            client_account_ids=frozenset(client_account_ids),
+            team_id=team_id,
+            site_id=site_id,
+        )
 
 
 class _Organisation:
@@ -136,8 +156,14 @@ class _Audit:
     def append(self, entry: AuditEntry) -> None:
         self._s.audit.append(replace(entry, id=len(self._s.audit) + 1))
 
-    def recent(self, limit: int, action: AuditAction | None = None) -> list[AuditEntry]:
-        rows = [e for e in reversed(self._s.audit) if action is None or e.action == action]
+    def recent(
+        self, limit: int, action: AuditAction | None = None, where: AuditFilter | None = None
+    ) -> list[AuditEntry]:
+        rows = [
+            e
+            for e in reversed(self._s.audit)
+            if (action is None or e.action == action) and (where is None or where.matches(e))
+        ]
         return rows[:limit]
 
     def count_since(

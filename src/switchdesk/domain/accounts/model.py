@@ -118,6 +118,8 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     USER_CREATED = "user.created"
     USER_DEACTIVATED = "user.deactivated"
+    USER_REACTIVATED = "user.reactivated"
+    USER_UPDATED = "user.updated"
     ROLE_CHANGED = "role.changed"
     TOKEN_ISSUED = "token.issued"  # noqa: S105 - an action name, not a secret
     TOKEN_REVOKED = "token.revoked"  # noqa: S105 - an action name, not a secret
@@ -142,3 +144,36 @@ class AuditEntry:
     detail: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     id: int | None = None
+
+
+def audit_client_account(entry: AuditEntry) -> str | None:
+    """The client account an entry concerns, if it names one (the account itself as the
+    target, or a ``client_account_id`` in its detail)."""
+    if entry.target.startswith("client_account:"):
+        return entry.target.removeprefix("client_account:")
+    value = entry.detail.get("client_account_id")
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Which audit entries to read: every field left empty matches everything. ``since`` is
+    inclusive, ``until`` exclusive."""
+
+    action: AuditAction | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    client_account_id: str | None = None
+
+    def matches(self, entry: AuditEntry) -> bool:
+        return (
+            (self.action is None or entry.action == self.action)
+            and (self.actor is None or entry.actor == self.actor)
+            and (self.since is None or entry.at >= self.since)
+            and (self.until is None or entry.at < self.until)
+            and (
+                self.client_account_id is None
+                or audit_client_account(entry) == self.client_account_id
+            )
+        )

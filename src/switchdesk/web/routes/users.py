@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.errors import AuthenticationFailed
 from switchdesk.usecases.principal import Principal
-from switchdesk.web.schemas import MeOut, RoleIn, UserIn, UserOut
+from switchdesk.web.schemas import MeOut, RoleIn, UserAssignmentIn, UserIn, UserOut
 from switchdesk.web.security import require
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
@@ -72,3 +72,33 @@ async def deactivate_user(
     """Offboard: the user can no longer sign in; sessions end, tokens stop working."""
     accounts = request.app.state.runtime.accounts
     return UserOut.of(accounts.deactivate_user(principal, user_id))
+
+
+@router.post("/users/{user_id}/reactivate")
+async def reactivate_user(
+    user_id: str, request: Request, principal: Principal = require(Permission.USERS_MANAGE)
+) -> UserOut:
+    """Undo an offboarding: the user may sign in again."""
+    accounts = request.app.state.runtime.accounts
+    return UserOut.of(accounts.reactivate_user(principal, user_id))
+
+
+@router.put("/users/{user_id}/assignment")
+async def set_assignment(
+    user_id: str,
+    body: UserAssignmentIn,
+    request: Request,
+    principal: Principal = require(Permission.USERS_MANAGE),
+) -> UserOut:
+    """Replace a user's display name, client scope, team and site. Client accounts the
+    caller does not see stay in the user's scope."""
+    user = request.app.state.runtime.accounts.update_user(
+        principal,
+        user_id,
+        display_name=body.display_name,
+        client_account_ids=body.client_account_ids,
+        all_client_accounts=body.all_client_accounts,
+        team_id=body.team_id,
+        site_id=body.site_id,
+    )
+    return UserOut.of(user)
