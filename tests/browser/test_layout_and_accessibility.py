@@ -106,7 +106,15 @@ def test_an_admin_sees_admin_and_reaches_the_center_configuration(signed_in: Any
 
 def test_a_team_leader_sees_the_live_view_desk_and_inbox_but_not_admin(signed_in: Any) -> None:
     page = signed_in("lead")
-    assert nav_labels(page) == ["Home", "Desk", "Inbox", "Live view", "API"]
+    assert nav_labels(page) == [
+        "Home",
+        "Desk",
+        "Inbox",
+        "Live view",
+        "People",
+        "Organisation",
+        "API",
+    ]
     page.click("#nav-supervisor")
     page.wait_for_selector("#supervisor-title")
     expect(page.locator("#conn-state")).to_have_attribute("data-state", "open")
