@@ -35,6 +35,7 @@ from switchdesk.usecases.accounts import Accounts, LoginPolicy
 from switchdesk.usecases.channel_ports import ChannelSender, WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.live.center import LiveCenter
+from switchdesk.usecases.live.connections import ConnectionSettings
 from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.usecases.ports import Clock, PasswordHasher
 from switchdesk.usecases.principal import Principal
@@ -102,6 +103,10 @@ def build_runtime(
         secrets,
         secret_source=EnvironmentSecrets(),
         blobs=FileBlobStore(settings.data_dir / "blobs"),
+        connections=ConnectionSettings(
+            agent_grace_seconds=settings.agent_grace_seconds,
+            contact_grace_seconds=settings.contact_grace_seconds,
+        ),
     )
     senders = senders or {
         ChannelKind.EMAIL: SmtpSender(),

@@ -107,7 +107,9 @@ def test_connection_timers_fire_on_time_in_an_engine_rebuilt_from_snapshot_and_e
     assert rebuilt.next_deadline() == desk.engine.next_deadline() == 15.0
     fired = rebuilt.advance(40)
     assert fired == desk.engine.advance(40)
-    assert [type(e) for e in fired if isinstance(e, InteractionAbandoned | AgentConnectionLost)] == [
+    assert [
+        type(e) for e in fired if isinstance(e, InteractionAbandoned | AgentConnectionLost)
+    ] == [
         InteractionAbandoned,
         AgentConnectionLost,
     ]

@@ -128,6 +128,7 @@ class AuditAction(StrEnum):
     CHANNEL_CREATED = "channel.created"
     CHANNEL_UPDATED = "channel.updated"
     CONTACT_MERGED = "contact.merged"
+    AGENT_PRESENCE_SET = "agent.presence_set"
 
 
 @dataclass(frozen=True, slots=True)

@@ -939,10 +939,10 @@ class RoutingEngine:
         if ix.state is _ASSIGNED:
             self._emit(ContactDeparted(ix.id, ix.agent_id, at))
             return
-        self._emit(ContactDeparted(ix.id, None, at))
         for agent in self._cancel_offers(ix, at):
             agents[agent.id] = agent
         self._emit(InteractionAbandoned(ix.id, ix.queue_id, at))
+        self._emit(ContactDeparted(ix.id, None, at))
 
     def _expire(self, offer: Offer, at: float) -> list[Interaction]:
         """Expire an offer; return the interactions to route again."""

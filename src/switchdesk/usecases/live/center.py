@@ -60,8 +60,10 @@ from switchdesk.usecases.live import (
     desk,
     follow_ups,
     inbox,
+    supervision,
     views,
 )
+from switchdesk.usecases.live.connections import Connections, ConnectionSettings
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import delivery_refusal
 from switchdesk.usecases.live.projections import Projections
@@ -91,8 +93,10 @@ class LiveCenter:
         settings: RoutingSettings | None = None,
         secret_source: SecretSource | None = None,
         blobs: BlobStore | None = None,
+        connections: ConnectionSettings | None = None,
     ) -> None:
         self._blobs = blobs
+        self._connections = Connections(connections)
         self._secret_source = secret_source
         self._uow = uow
         self._accounts = accounts
@@ -125,6 +129,7 @@ class LiveCenter:
             self._rebuild()
             self._load_names()
         self.tick()
+        self._connections.start_timers(self).result()
 
     def _rebuild(self) -> None:
         """Everything in memory, from the database: config, engine, projections."""
@@ -545,6 +550,37 @@ class LiveCenter:
     def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
         customers.rate(self, conversation_id, score, comment)
 
+    # ================================================================== connections
+    # (connections.py)
+
+    @property
+    def connections(self) -> Connections:
+        return self._connections
+
+    def desk_opened(self, agent_id: str) -> Future[None]:
+        """A desk socket of the agent opened (a pending disconnection timer is dropped)."""
+        return self._connections.desk_opened(self, agent_id)
+
+    def desk_closed(self, agent_id: str) -> Future[None]:
+        """A desk socket closed; the last one starts the agent's grace period."""
+        return self._connections.desk_closed(self, agent_id)
+
+    def chat_page_opened(self, conversation_id: str) -> Future[None]:
+        """The customer's page of a chat is connected (started or resumed)."""
+        return self._connections.page_opened(self, conversation_id)
+
+    def chat_page_closed(self, conversation_id: str) -> Future[None]:
+        """The customer's page went away; the last one starts their grace period."""
+        return self._connections.page_closed(self, conversation_id)
+
+    def set_agent_presence(
+        self, actor: Principal, agent_id: str, presence: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        """A supervisor sets an agent's state or signs them out (``supervision.py``)."""
+        return supervision.set_agent_presence(
+            self, self._accounts, actor, agent_id, presence, reason
+        )
+
     # ================================================================== the agent (desk.py)
 
     def require_agent(self, actor: Principal) -> str:
@@ -686,7 +722,9 @@ class LiveCenter:
 
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
-        return self._read(lambda: views.supervisor_snapshot(self, actor))
+        snapshot = self._read(lambda: views.supervisor_snapshot(self, actor))
+        snapshot["reasons"] = views.reasons_view(self._reasons)
+        return snapshot
 
     def engine_snapshot(self) -> dict[str, Any]:
         """The routing engine's state, for tests and diagnostics."""
