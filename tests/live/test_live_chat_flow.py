@@ -105,7 +105,8 @@ def test_waiting_chats_keep_their_order_and_assignments_survive_a_restart(center
     # back (usecases/live/connections.py); the rest of the engine is as it was.
     restarted, before_restart = again.live.engine_snapshot(), live.engine_snapshot()
     assert list(restarted.pop("agents_away")) == [center.users["ana"].user.id]
-    assert before_restart.pop("agents_away") == {}
+    assert len(restarted.pop("contacts_away")) == 4  # and the customers too
+    assert before_restart.pop("agents_away") == before_restart.pop("contacts_away") == {}
     assert restarted == before_restart
     snap = again.live.agent_snapshot(again.users["ana"])
     assert [c["id"] for c in snap["conversations"]] == [convs[0].id]
@@ -304,7 +305,9 @@ def test_a_changed_capacity_takes_effect_in_routing_at_once_and_after_a_restart(
     again = center.restart()
     restarted, before_restart = again.live.engine_snapshot(), live.engine_snapshot()
     assert list(restarted.pop("agents_away")) == [ana.user.id]  # no desk open yet
+    assert len(restarted.pop("contacts_away")) == 3  # no chat page either
     before_restart.pop("agents_away")
+    before_restart.pop("contacts_away")
     assert restarted == before_restart
     status = again.live.engine_snapshot()["agents"]
     ana_row = next(a for a in status if a["id"] == ana.user.id)

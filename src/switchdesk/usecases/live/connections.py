@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Protocol
 
 from switchdesk.domain.conversations.model import Conversation, ConversationState
@@ -30,6 +31,9 @@ from switchdesk.domain.routing import (
 from switchdesk.usecases.live.conversations import add_timeline, move
 from switchdesk.usecases.live.writer import CommandWriter, Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
+
+WEB_CHAT = "chat"
+"""The routing kind of web chat conversations: the only ones with a customer's page."""
 
 __all__ = ["ConnectionSettings", "Connections", "contact_away_changed", "contact_departed"]
 
@@ -129,9 +133,11 @@ class Connections:
         return core.writer.submit(body)
 
     def start_timers(self, core: ConnectionCore) -> Future[None]:
-        """After a start no desk is open: agents who are not offline (and have no timer
-        already) get the grace period to come back."""
-        grace = self.settings.agent_grace_seconds
+        """After a start no socket is open: agents who are not offline, and web chat
+        customers whose chat is in routing, get the grace period to come back (those
+        with a timer already keep it)."""
+        agent_grace = self.settings.agent_grace_seconds
+        contact_grace = self.settings.contact_grace_seconds
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
             engine = core.engine
@@ -144,8 +150,21 @@ class Connections:
                         uow,
                         now,
                         out,
-                        lambda t, a=agent_id: engine.agent_disconnected(a, t, grace),  # type: ignore[misc]
+                        partial(engine.agent_disconnected, agent_id, grace_seconds=agent_grace),
                     )
+            routed = set(engine.interaction_ids())
+            for conv in uow.open_conversations():
+                ix = conv.interaction_id
+                if not ix or ix not in routed or conv.channel_kind != WEB_CHAT:
+                    continue
+                if self.pages_open(conv.id):
+                    continue
+                core.route(
+                    uow,
+                    now,
+                    out,
+                    partial(engine.contact_disconnected, ix, grace_seconds=contact_grace),
+                )
 
         return core.writer.submit(body)
 
