@@ -21,6 +21,7 @@ from functools import partial
 from typing import Protocol
 
 from switchdesk.domain.conversations.model import Conversation, ConversationState
+from switchdesk.domain.errors import NotFound
 from switchdesk.domain.routing import (
     ContactDeparted,
     ContactReconnected,
@@ -87,8 +88,8 @@ class Connections:
             self._desks[agent_id] += 1
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            if self.desks_open(agent_id) and agent_id in core.engine.agent_ids():
-                core.route(uow, now, out, lambda t: core.engine.agent_connected(agent_id, t))
+            if self.desks_open(agent_id):
+                _quietly(core, uow, now, out, lambda t: core.engine.agent_connected(agent_id, t))
 
         return core.writer.submit(body)
 
@@ -100,9 +101,13 @@ class Connections:
         grace = self.settings.agent_grace_seconds
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            if not self.desks_open(agent_id) and agent_id in core.engine.agent_ids():
-                core.route(
-                    uow, now, out, lambda t: core.engine.agent_disconnected(agent_id, t, grace)
+            if not self.desks_open(agent_id):
+                _quietly(
+                    core,
+                    uow,
+                    now,
+                    out,
+                    lambda t: core.engine.agent_disconnected(agent_id, t, grace),
                 )
 
         return core.writer.submit(body)
@@ -112,9 +117,9 @@ class Connections:
             self._pages[conversation_id] += 1
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            ix = _routed(core, uow, conversation_id)
+            ix = _interaction_of(uow, conversation_id)
             if ix and self.pages_open(conversation_id):
-                core.route(uow, now, out, lambda t: core.engine.contact_connected(ix, t))
+                _quietly(core, uow, now, out, lambda t: core.engine.contact_connected(ix, t))
 
         return core.writer.submit(body)
 
@@ -126,9 +131,11 @@ class Connections:
         grace = self.settings.contact_grace_seconds
 
         def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
-            ix = _routed(core, uow, conversation_id)
+            ix = _interaction_of(uow, conversation_id)
             if ix and not self.pages_open(conversation_id):
-                core.route(uow, now, out, lambda t: core.engine.contact_disconnected(ix, t, grace))
+                _quietly(
+                    core, uow, now, out, lambda t: core.engine.contact_disconnected(ix, t, grace)
+                )
 
         return core.writer.submit(body)
 
@@ -169,14 +176,24 @@ class Connections:
         return core.writer.submit(body)
 
 
-def _routed(core: ConnectionCore, uow: LiveUnitOfWork, conversation_id: str) -> str | None:
-    """The conversation's interaction, if it is in routing (waiting, ringing, assigned)."""
+def _interaction_of(uow: LiveUnitOfWork, conversation_id: str) -> str | None:
     conv = uow.conversation(conversation_id)
-    if conv is None or not conv.interaction_id:
-        return None
-    if conv.interaction_id not in core.engine.interaction_ids():
-        return None
-    return conv.interaction_id
+    return conv.interaction_id if conv is not None else None
+
+
+def _quietly(
+    core: ConnectionCore,
+    uow: LiveUnitOfWork,
+    now: float,
+    out: Outbox,
+    action: Callable[[float], list[RoutingEvent]],
+) -> None:
+    """Run the engine command; an agent or interaction no longer in routing (a chat that
+    ended, a profile removed) is nothing to follow. The engine refuses before it emits."""
+    try:
+        core.route(uow, now, out, action)
+    except NotFound:
+        return
 
 
 def _at(event: RoutingEvent) -> datetime:
