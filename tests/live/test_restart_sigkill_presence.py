@@ -19,12 +19,14 @@ from switchdesk.bootstrap import build_runtime, migrate
 from switchdesk.config import Settings
 from switchdesk.usecases.demo_center import seed_demo_center
 from switchdesk.usecases.principal import Principal
-from tests.conftest import FAST_HASHER, free_port
-from tests.live.test_restart_sigkill import frames_until, server
+from tests.conftest import FAST_HASHER, free_port, running_server
+from tests.live.test_restart_sigkill import frames_until
 
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a context manager")
 
 GRACE_SECONDS = 8.0
+START_SECONDS = 120.0
+"""How long a start may take on a loaded machine (the timers may fall due meanwhile)."""
 
 
 def _wait_for(check, timeout: float = 60.0):  # type: ignore[no-untyped-def]
@@ -55,14 +57,16 @@ def test_presence_and_abandon_timers_running_at_a_sigkill_fire_after_the_restart
     port = free_port()
     base, ws_base = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
     auth = {name: {"authorization": f"Bearer {t}"} for name, t in tokens.items()}
-    log = tmp_path / "server.log"
-    grace = {
-        "SWITCHDESK_AGENT_GRACE_SECONDS": str(GRACE_SECONDS),
-        "SWITCHDESK_CONTACT_GRACE_SECONDS": str(GRACE_SECONDS),
-    }
+    env = dict(
+        os.environ,
+        SWITCHDESK_DATABASE_URL=database_url,
+        SWITCHDESK_AGENT_GRACE_SECONDS=str(GRACE_SECONDS),
+        SWITCHDESK_CONTACT_GRACE_SECONDS=str(GRACE_SECONDS),
+    )
+    args = ["serve", "--port", str(port)]
 
     with (
-        server(database_url, port, log, grace) as proc,
+        running_server(args, base, tmp_path / "first.log", env, timeout=START_SECONDS) as proc,
         httpx.Client(base_url=base, timeout=10) as http,
     ):
         desk = connect(f"{ws_base}/ws/agent", additional_headers=auth["agent2"])
@@ -82,7 +86,10 @@ def test_presence_and_abandon_timers_running_at_a_sigkill_fire_after_the_restart
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
 
-    with server(database_url, port, log, grace), httpx.Client(base_url=base, timeout=10) as http:
+    with (
+        running_server(args, base, tmp_path / "second.log", env, timeout=START_SECONDS),
+        httpx.Client(base_url=base, timeout=10) as http,
+    ):
 
         def ben_row() -> dict | None:
             agents = http.get("/api/v1/live/overview", headers=auth["ops"]).json()["agents"]

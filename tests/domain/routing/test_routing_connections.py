@@ -114,3 +114,12 @@ def test_connection_timers_fire_on_time_in_an_engine_rebuilt_from_snapshot_and_e
         AgentConnectionLost,
     ]
     assert rebuilt.agent_status("b")["reason"] == DISCONNECTED_REASON
+
+
+def test_an_agent_out_for_being_disconnected_starts_no_second_timer(desk) -> None:
+    desk.agent("a")
+    desk.run("agent_disconnected", "a", 0.0, 5.0)
+    desk.advance(5)
+    assert desk.engine.agent_status("a")["reason"] == DISCONNECTED_REASON
+    assert desk.at(6).run("agent_disconnected", "a", 6.0, 5.0) == []
+    assert desk.engine.next_deadline() is None

@@ -322,10 +322,12 @@ class RoutingEngine:
     ) -> list[RoutingEvent]:
         """The agent's last desk went away: unless ``agent_connected`` comes first, the
         agent goes not-ready (reason :data:`DISCONNECTED_REASON`) ``grace_seconds`` from
-        now. Nothing happens for an agent who is offline or already has a timer."""
+        now. Nothing happens for an agent who is offline, out for being disconnected
+        already, or has a timer running."""
         self._begin(now)
         agent = self._agent(agent_id)
-        if agent.presence is not Presence.OFFLINE and agent_id not in self._agents_away:
+        gone = agent.presence is Presence.OFFLINE or agent.reason == DISCONNECTED_REASON
+        if not gone and agent_id not in self._agents_away:
             self._emit(AgentDisconnected(agent_id, now + max(grace_seconds, 0.0), now))
         return self._finish()
 
