@@ -42,6 +42,7 @@ from switchdesk.usecases.channel_ports import ChannelSender, WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.knowledge import KnowledgeBase
 from switchdesk.usecases.live.center import LiveCenter
+from switchdesk.usecases.live.connections import ConnectionSettings
 from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.usecases.ports import Clock, PasswordHasher
 from switchdesk.usecases.principal import Principal
@@ -132,6 +133,10 @@ def build_runtime(
         blobs=FileBlobStore(settings.data_dir / "blobs"),
         redactor=TextRedactor(),
         default_policy=default_redaction_policy(settings),
+        connections=ConnectionSettings(
+            agent_grace_seconds=settings.agent_grace_seconds,
+            contact_grace_seconds=settings.contact_grace_seconds,
+        ),
     )
     senders = senders or {
         ChannelKind.EMAIL: SmtpSender(),

@@ -56,6 +56,21 @@ class Settings(BaseSettings):
     imap_poll_seconds: float = Field(
         default=60.0, gt=0, description="How often each email channel's IMAP mailbox is polled"
     )
+    agent_grace_seconds: float = Field(
+        default=45.0,
+        ge=0,
+        description="An agent with no desk open this long goes not ready (reason disconnected)",
+    )
+    contact_grace_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="A web chat customer away this long has left: waiting chats are abandoned",
+    )
+    heartbeat_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="Sockets are pinged this often; one silent this long after a ping closes",
+    )
     imap_backoff_max_seconds: float = Field(
         default=900.0, gt=0, description="The longest wait between failed IMAP polls"
     )

@@ -131,6 +131,7 @@ class AuditAction(StrEnum):
     CHANNEL_UPDATED = "channel.updated"
     CONTACT_MERGED = "contact.merged"
     REDACTION_POLICY_CHANGED = "redaction_policy.changed"
+    AGENT_PRESENCE_SET = "agent.presence_set"
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     CONVERSATIONS_ASSIGN = "conversations.assign"
     """Assign a conversation to an agent, reassign, resolve anyone's (the inbox)."""
     TEAM_MONITOR = "team.monitor"
+    TEAM_MANAGE = "team.manage"
+    """Set an agent's state (with a reason) or sign them out, from the supervisor view."""
     QA_SCORE = "qa.score"
     TRAINING_MANAGE = "training.manage"
     WFM_MANAGE = "wfm.manage"
@@ -70,6 +72,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.CONVERSATIONS_HANDLE,
             _P.CONVERSATIONS_ASSIGN,
             _P.TEAM_MONITOR,
+            _P.TEAM_MANAGE,
             _P.ORG_READ,
             _P.USERS_READ,
             _P.REPORTS_READ,
@@ -89,6 +92,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.CONTACTS_READ,
             _P.CONTACTS_MERGE,
             _P.TEAM_MONITOR,
+            _P.TEAM_MANAGE,
             _P.ORG_READ,
             _P.ORG_MANAGE,
             _P.USERS_READ,

@@ -32,9 +32,15 @@ from switchdesk.domain.routing.events import (
     AgentAttributesChanged,
     AgentBackOffEnded,
     AgentCapacityChanged,
+    AgentConnectionLost,
+    AgentDisconnected,
     AgentPresenceChanged,
+    AgentReconnected,
     AgentRegistered,
     CallbackRequested,
+    ContactDeparted,
+    ContactDisconnected,
+    ContactReconnected,
     DailyCountersReset,
     InteractionAbandoned,
     InteractionCancelled,
@@ -77,7 +83,7 @@ from switchdesk.domain.routing.model import (
 from switchdesk.domain.routing.queues import AgentEntry, Lane, QueueRuntime
 from switchdesk.domain.routing.timers import DeadlineQueue
 
-__all__ = ["RoutingEngine"]
+__all__ = ["DISCONNECTED_REASON", "RoutingEngine"]
 
 _WAITING = InteractionState.WAITING
 _OFFERED = InteractionState.OFFERED
@@ -96,6 +102,11 @@ _BACKOFF_END = 2
 _TARGET_TIMEOUT = 3
 _MAX_WAIT = 4
 _RING_STEP = 5
+_CONNECTION_LOST = 6
+_CONTACT_DEPARTURE = 7
+
+DISCONNECTED_REASON = "disconnected"
+"""The not-ready reason of an agent whose desks stayed away past the grace period."""
 
 Deadline = tuple[float, int, int, Any, int, Any]
 _ACTIVITIES = {activity.value: activity for activity in Activity}
@@ -154,6 +165,11 @@ class RoutingEngine:
         self._personal: dict[str, dict[tuple[Any, ...], Lane]] = {}
         self._last_served: dict[str, tuple[str, float]] = {}
         self._abandoned: dict[str, dict[str, Any]] = {}
+        # Connections: agent id -> when they leave routing unless a desk is back;
+        # interaction id -> when its contact has left; interactions whose contact left.
+        self._agents_away: dict[str, float] = {}
+        self._contacts_away: dict[str, float] = {}
+        self._departed: set[str] = set()
         self._next_seq = 0
         self._next_agent_seq = 0
         self._offer_counter = 0
@@ -192,6 +208,12 @@ class RoutingEngine:
             OfferCancelled: self._apply_offer_ended,
             OfferRescinded: self._apply_offer_ended,
             RingProgressStopped: self._apply_ring_progress_stopped,
+            AgentDisconnected: self._apply_agent_disconnected,
+            AgentReconnected: self._apply_agent_reconnected,
+            AgentConnectionLost: self._apply_agent_reconnected,
+            ContactDisconnected: self._apply_contact_disconnected,
+            ContactReconnected: self._apply_contact_reconnected,
+            ContactDeparted: self._apply_contact_departed,
         }
 
     # ------------------------------------------------------------------ configuration
@@ -294,6 +316,56 @@ class RoutingEngine:
         agent = self._agent(agent_id)
         self._set_presence(agent, _presence(presence), reason, False, now)
         return self._finish()
+
+    def agent_disconnected(
+        self, agent_id: str, now: float, grace_seconds: float
+    ) -> list[RoutingEvent]:
+        """The agent's last desk went away: unless ``agent_connected`` comes first, the
+        agent goes not-ready (reason :data:`DISCONNECTED_REASON`) ``grace_seconds`` from
+        now. Nothing happens for an agent who is offline, out for being disconnected
+        already, or has a timer running."""
+        self._begin(now)
+        agent = self._agent(agent_id)
+        gone = agent.presence is Presence.OFFLINE or agent.reason == DISCONNECTED_REASON
+        if not gone and agent_id not in self._agents_away:
+            self._emit(AgentDisconnected(agent_id, now + max(grace_seconds, 0.0), now))
+        return self._finish()
+
+    def agent_connected(self, agent_id: str, now: float) -> list[RoutingEvent]:
+        """A desk of the agent is open: a pending disconnection timer is dropped."""
+        self._begin(now)
+        self._agent(agent_id)
+        if agent_id in self._agents_away:
+            self._emit(AgentReconnected(agent_id, now))
+        return self._finish()
+
+    def disconnected_agents(self) -> dict[str, float]:
+        """Agents with a disconnection timer running, and when it falls due."""
+        return dict(self._agents_away)
+
+    def contact_disconnected(
+        self, interaction_id: str, now: float, grace_seconds: float
+    ) -> list[RoutingEvent]:
+        """The contact's page went away: ``grace_seconds`` from now, a waiting or ringing
+        interaction is abandoned, an assigned one records that its contact left."""
+        self._begin(now)
+        self._interaction(interaction_id)
+        if interaction_id not in self._contacts_away and interaction_id not in self._departed:
+            self._emit(ContactDisconnected(interaction_id, now + max(grace_seconds, 0.0), now))
+        return self._finish()
+
+    def contact_connected(self, interaction_id: str, now: float) -> list[RoutingEvent]:
+        """The contact is back (``departed`` in the event: after the grace period)."""
+        self._begin(now)
+        self._interaction(interaction_id)
+        if interaction_id in self._contacts_away or interaction_id in self._departed:
+            departed = interaction_id in self._departed
+            self._emit(ContactReconnected(interaction_id, departed, now))
+        return self._finish()
+
+    def contact_departed(self, interaction_id: str) -> bool:
+        """True while the contact of an assigned interaction is away past the grace."""
+        return interaction_id in self._departed
 
     def end_after_contact_work(
         self, agent_id: str, now: float, interaction_id: str | None = None
@@ -758,6 +830,10 @@ class RoutingEngine:
         if kind == _OFFER_EXPIRY:
             offer = self._offers.get(ref)
             return offer is not None and offer.expires_at == at
+        if kind == _CONNECTION_LOST:
+            return self._agents_away.get(ref) == at
+        if kind == _CONTACT_DEPARTURE:
+            return self._contacts_away.get(ref) == at
         if kind in (_ACW_END, _BACKOFF_END):
             agent = self._agents.get(ref)
             if agent is None:
@@ -844,8 +920,31 @@ class RoutingEngine:
             moved[ref] = self._interactions[ref]
         elif kind == _MAX_WAIT:
             moved[ref] = self._interactions[ref]  # _route_waiting overflows it
+        elif kind == _CONNECTION_LOST:
+            agent = self._agents[ref]
+            self._emit(AgentConnectionLost(ref, at))
+            if agent.presence is not Presence.OFFLINE:
+                moved.update(
+                    (ix.id, ix)
+                    for ix in self._set_presence(
+                        agent, Presence.NOT_READY, DISCONNECTED_REASON, True, at, route=False
+                    )
+                )
+            agents[ref] = agent
+        elif kind == _CONTACT_DEPARTURE:
+            self._depart(self._interactions[ref], at, agents)
         else:
             rings[ref] = self._interactions[ref]  # stepped after the routing at ``at``
+
+    def _depart(self, ix: Interaction, at: float, agents: dict[str, Agent]) -> None:
+        """The contact stayed away past the grace period."""
+        if ix.state is _ASSIGNED:
+            self._emit(ContactDeparted(ix.id, ix.agent_id, at))
+            return
+        for agent in self._cancel_offers(ix, at):
+            agents[agent.id] = agent
+        self._emit(InteractionAbandoned(ix.id, ix.queue_id, at))
+        self._emit(ContactDeparted(ix.id, None, at))
 
     def _expire(self, offer: Offer, at: float) -> list[Interaction]:
         """Expire an offer; return the interactions to route again."""
@@ -1608,6 +1707,7 @@ class RoutingEngine:
 
     def _apply_interaction_completed(self, event: InteractionCompleted) -> None:
         ix = self._interactions.pop(event.interaction_id)
+        self._forget_contact(ix.id)
         agent = self._release_assignment(ix, event.at)
         agent.contacts[event.queue_id] = agent.contacts.get(event.queue_id, 0) + 1
         agent.handle_seconds += event.handle_seconds
@@ -1619,6 +1719,7 @@ class RoutingEngine:
         self, event: InteractionAbandoned | InteractionCancelled | InteractionTransferredOut
     ) -> None:
         ix = self._interactions.pop(event.interaction_id)
+        self._forget_contact(ix.id)
         if ix.state is _WAITING:
             self._unfile(ix)
         elif ix.state is _ASSIGNED:
@@ -1642,6 +1743,33 @@ class RoutingEngine:
                     "workflow_id": ix.workflow_id,
                     "queue_id": ix.targets[0].queue_id if ix.workflow_id is None else None,
                 }
+
+    def _apply_agent_disconnected(self, event: AgentDisconnected) -> None:
+        agent = self._agents[event.agent_id]
+        self._agents_away[agent.id] = event.due_at
+        self._push_deadline(event.due_at, _CONNECTION_LOST, agent.seq, None, agent.id)
+
+    def _apply_agent_reconnected(self, event: AgentReconnected | AgentConnectionLost) -> None:
+        self._agents_away.pop(event.agent_id, None)
+
+    def _apply_contact_disconnected(self, event: ContactDisconnected) -> None:
+        ix = self._interactions[event.interaction_id]
+        self._contacts_away[ix.id] = event.due_at
+        self._push_deadline(event.due_at, _CONTACT_DEPARTURE, ix.seq, None, ix.id)
+
+    def _apply_contact_reconnected(self, event: ContactReconnected) -> None:
+        self._contacts_away.pop(event.interaction_id, None)
+        self._departed.discard(event.interaction_id)
+
+    def _apply_contact_departed(self, event: ContactDeparted) -> None:
+        self._contacts_away.pop(event.interaction_id, None)
+        if event.agent_id is not None:
+            self._departed.add(event.interaction_id)
+
+    def _forget_contact(self, interaction_id: str) -> None:
+        if self._contacts_away or self._departed:
+            self._contacts_away.pop(interaction_id, None)
+            self._departed.discard(interaction_id)
 
     def _apply_offer_made(self, event: OfferMade) -> None:
         ix = self._interactions[event.interaction_id]
@@ -1808,6 +1936,9 @@ class RoutingEngine:
             "next_seq": self._next_seq,
             "next_agent_seq": self._next_agent_seq,
             "offer_counter": self._offer_counter,
+            "agents_away": dict(sorted(self._agents_away.items())),
+            "contacts_away": dict(sorted(self._contacts_away.items())),
+            "departed": sorted(self._departed),
         }
 
     @classmethod
@@ -1908,6 +2039,11 @@ class RoutingEngine:
         engine._next_seq = int(data["next_seq"])
         engine._next_agent_seq = int(data["next_agent_seq"])
         engine._offer_counter = int(data["offer_counter"])
+        for agent_id, due in data.get("agents_away", {}).items():
+            engine._apply_agent_disconnected(AgentDisconnected(agent_id, float(due), engine._now))
+        for iid, due in data.get("contacts_away", {}).items():
+            engine._apply_contact_disconnected(ContactDisconnected(iid, float(due), engine._now))
+        engine._departed = set(data.get("departed", []))
         for queue in engine._queues.values():
             for kind in list(queue.kind_heaps):
                 queue.build_kind_heap(kind)

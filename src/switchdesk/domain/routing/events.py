@@ -23,9 +23,15 @@ __all__ = [
     "AgentAttributesChanged",
     "AgentBackOffEnded",
     "AgentCapacityChanged",
+    "AgentConnectionLost",
+    "AgentDisconnected",
     "AgentPresenceChanged",
+    "AgentReconnected",
     "AgentRegistered",
     "CallbackRequested",
+    "ContactDeparted",
+    "ContactDisconnected",
+    "ContactReconnected",
     "DailyCountersReset",
     "InteractionAbandoned",
     "InteractionCancelled",
@@ -331,6 +337,65 @@ class RingProgressStopped(RoutingEvent):
     at: float
 
 
+# --- connections: presence and departure follow the sockets, after a grace period -----
+
+
+@dataclass(frozen=True, slots=True)
+class AgentDisconnected(RoutingEvent):
+    """The agent's last desk went away (or its heartbeat stopped): unless the agent is
+    back by ``due_at``, they leave routing then (:class:`AgentConnectionLost`)."""
+
+    agent_id: str
+    due_at: float
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentReconnected(RoutingEvent):
+    """A desk of the agent is back before the grace period ended: nothing changes."""
+
+    agent_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConnectionLost(RoutingEvent):
+    """The grace period ended with no desk open; the presence change follows."""
+
+    agent_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDisconnected(RoutingEvent):
+    """The contact's page went away: unless they are back by ``due_at``, they have left
+    (:class:`ContactDeparted`)."""
+
+    interaction_id: str
+    due_at: float
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactReconnected(RoutingEvent):
+    """The contact is back; ``departed``: after the grace period (the agent was told)."""
+
+    interaction_id: str
+    departed: bool
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDeparted(RoutingEvent):
+    """The grace period ended with the contact away. ``agent_id``: the agent of an
+    assigned interaction (it goes on: the contact may come back); None: it was waiting or
+    ringing, and :class:`InteractionAbandoned` follows."""
+
+    interaction_id: str
+    agent_id: str | None
+    at: float
+
+
 # --- faster constructors for the events of every interaction's lifecycle ---------------
 #
 # A frozen dataclass builds through ``object.__setattr__`` once per field. These hand-
@@ -482,6 +547,12 @@ EVENT_TYPES: dict[str, type[RoutingEvent]] = {
         OfferCancelled,
         OfferRescinded,
         RingProgressStopped,
+        AgentDisconnected,
+        AgentReconnected,
+        AgentConnectionLost,
+        ContactDisconnected,
+        ContactReconnected,
+        ContactDeparted,
     )
 }
 

@@ -64,8 +64,10 @@ from switchdesk.usecases.live import (
     follow_ups,
     inbox,
     privacy,
+    supervision,
     views,
 )
+from switchdesk.usecases.live.connections import Connections, ConnectionSettings
 from switchdesk.usecases.live.headline import AccountHeadline, headline_figures
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import delivery_refusal
@@ -97,11 +99,13 @@ class LiveCenter:
         settings: RoutingSettings | None = None,
         secret_source: SecretSource | None = None,
         blobs: BlobStore | None = None,
+        connections: ConnectionSettings | None = None,
         *,
         redactor: Redactor,
         default_policy: RedactionPolicy | None = None,
     ) -> None:
         self._blobs = blobs
+        self._connections = Connections(connections)
         self._redactor = redactor
         self._default_policy = default_policy or RedactionPolicy()
         self._policies: dict[str, RedactionPolicy] = {}
@@ -137,6 +141,7 @@ class LiveCenter:
             self._rebuild()
             self._load_names()
         self.tick()
+        self._connections.start_timers(self).result()
 
     def _rebuild(self) -> None:
         """Everything in memory, from the database: config, engine, projections."""
@@ -624,6 +629,37 @@ class LiveCenter:
     def rate(self, conversation_id: str, score: int, comment: str = "") -> None:
         customers.rate(self, conversation_id, score, comment)
 
+    # ================================================================== connections
+    # (connections.py)
+
+    @property
+    def connections(self) -> Connections:
+        return self._connections
+
+    def desk_opened(self, agent_id: str) -> Future[None]:
+        """A desk socket of the agent opened (a pending disconnection timer is dropped)."""
+        return self._connections.desk_opened(self, agent_id)
+
+    def desk_closed(self, agent_id: str) -> Future[None]:
+        """A desk socket closed; the last one starts the agent's grace period."""
+        return self._connections.desk_closed(self, agent_id)
+
+    def chat_page_opened(self, conversation_id: str) -> Future[None]:
+        """The customer's page of a chat is connected (started or resumed)."""
+        return self._connections.page_opened(self, conversation_id)
+
+    def chat_page_closed(self, conversation_id: str) -> Future[None]:
+        """The customer's page went away; the last one starts their grace period."""
+        return self._connections.page_closed(self, conversation_id)
+
+    def set_agent_presence(
+        self, actor: Principal, agent_id: str, presence: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        """A supervisor sets an agent's state or signs them out (``supervision.py``)."""
+        return supervision.set_agent_presence(
+            self, self._accounts, actor, agent_id, presence, reason
+        )
+
     # ================================================================== the agent (desk.py)
 
     def require_agent(self, actor: Principal) -> str:
@@ -780,7 +816,9 @@ class LiveCenter:
 
     def supervisor_snapshot(self, actor: Principal) -> dict[str, Any]:
         actor.require(Permission.TEAM_MONITOR)
-        return self._read(lambda: views.supervisor_snapshot(self, actor))
+        snapshot = self._read(lambda: views.supervisor_snapshot(self, actor))
+        snapshot["reasons"] = views.reasons_view(self._reasons)
+        return snapshot
 
     def engine_snapshot(self) -> dict[str, Any]:
         """The routing engine's state, for tests and diagnostics."""

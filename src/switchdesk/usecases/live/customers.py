@@ -127,6 +127,11 @@ def resume_chat(
     return conv
 
 
+def answered(conv: Conversation) -> bool:
+    """An agent took the chat (who may be rated); a chat abandoned unanswered may not."""
+    return bool(conv.agent_id or conv.wrap_up_agent_id)
+
+
 def submit_customer_view(core: CustomerCore, conversation_id: str) -> Future[dict[str, Any]]:
     """What the customer's page shows after (re)connecting: public messages, the agent,
     the rating and, while waiting, the queue position."""
@@ -144,6 +149,7 @@ def customer_view(core: CustomerCore, uow: LiveUnitOfWork, conversation_id: str)
         "messages": messages,
         "agent_name": core.names.get(conv.agent_id) if conv.agent_id else None,
         "rated": conv.csat_score,
+        "rateable": answered(conv),
         "queue": None,
     }
     if conv.state is ConversationState.WAITING and conv.interaction_id:
@@ -215,7 +221,7 @@ def customer_leave(core: CustomerCore, conversation_id: str) -> None:
         fresh = uow.conversation(conv.id) or conv
         uow.save_conversation(move(fresh, ConversationState.RESOLVED, at, resolved_at=at))
         core.forget_interaction(conv.interaction_id or "")
-        out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact"})
+        out.send(f"conversation:{conv.id}", {"type": "ended", "by": "contact", "rateable": False})
 
     core.writer.run(body)
 
@@ -234,6 +240,8 @@ def rate(core: CustomerCore, conversation_id: str, score: int, comment: str) -> 
             raise Conflict("a chat is rated after it ends", code="not_ended")
         if conv.csat_score is not None:
             raise Conflict("this chat has been rated already", code="already_rated")
+        if not answered(conv):
+            raise Conflict("this chat ended before anyone answered it", code="not_answered")
         at = at_time(now)
         uow.save_conversation(replace(conv, csat_score=score, csat_comment=remark, updated_at=at))
         add_timeline(uow, conv, at, "rated", "contact", score=score, comment=remark)

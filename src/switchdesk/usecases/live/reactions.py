@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from switchdesk.domain.conversations.model import Conversation, ConversationState
 from switchdesk.domain.routing import (
     AfterContactWorkStarted,
+    ContactDeparted,
+    ContactReconnected,
     InteractionAbandoned,
     InteractionCancelled,
     InteractionCompleted,
@@ -30,6 +32,7 @@ from switchdesk.domain.routing import (
     OfferRescinded,
     RoutingEvent,
 )
+from switchdesk.usecases.live.connections import contact_away_changed, contact_departed
 from switchdesk.usecases.live.conversations import add_timeline, move
 from switchdesk.usecases.live.views import ViewCore, conversation_view, offer_view
 from switchdesk.usecases.live.writer import Outbox
@@ -41,6 +44,7 @@ class Reactor(ViewCore, Protocol):
 
     def agent_name(self, agent_id: str | None) -> str: ...
     def offer_end_reason(self, offer_id: str) -> str: ...
+    def forget_interaction(self, interaction_id: str) -> None: ...
 
 
 Reaction = Callable[[Reactor, LiveUnitOfWork, Any, Conversation, Outbox], None]
@@ -177,6 +181,8 @@ EVENT_HANDLERS: dict[type[RoutingEvent], Reaction] = {
     InteractionAbandoned: abandoned,
     InteractionCancelled: left_routing,
     InteractionTransferredOut: left_routing,
+    ContactDeparted: contact_departed,
+    ContactReconnected: contact_away_changed,
 }
 """Routing event type -> what follows for its conversation. Events of agents alone
 (presence, activity, after-contact work) have no conversation reaction."""

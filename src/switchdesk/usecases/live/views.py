@@ -177,6 +177,9 @@ def conversation_view(core: ViewCore, uow: LiveUnitOfWork, conv: Conversation) -
         "messages": messages_view(uow, conv),
         "needs_wrap_up": conv.needs_wrap_up,
         "disposition": conv.disposition,
+        "contact_away": bool(
+            conv.interaction_id and core.engine.contact_departed(conv.interaction_id)
+        ),
     }
 
 

@@ -121,19 +121,24 @@ async def chat_socket(websocket: WebSocket, slug: str) -> None:
         if reader in done:
             return
         conv_id = attached["id"]
-        async with hub.subscribe(f"conversation:{conv_id}") as sub:
-            view = await asyncio.wrap_future(live.submit_customer_view(conv_id))
-            queue = view.pop("queue", None)
-            await websocket.send_json(view)
-            if queue:
-                await websocket.send_json(queue)
-            forward = asyncio.create_task(pump(sub, websocket))
-            try:
-                await asyncio.wait({reader, forward}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                forward.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await forward
+        # Departure follows the page: the last one going starts the grace period.
+        live.chat_page_opened(conv_id)
+        try:
+            async with hub.subscribe(f"conversation:{conv_id}") as sub:
+                view = await asyncio.wrap_future(live.submit_customer_view(conv_id))
+                queue = view.pop("queue", None)
+                await websocket.send_json(view)
+                if queue:
+                    await websocket.send_json(queue)
+                forward = asyncio.create_task(pump(sub, websocket))
+                try:
+                    await asyncio.wait({reader, forward}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    forward.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await forward
+        finally:
+            live.chat_page_closed(conv_id)
     finally:
         for task in (reader, waiter):
             task.cancel()

@@ -58,6 +58,8 @@ async def agent_feed(
         await websocket.close(code=4403)
         return
     agent_id = principal.user.id
+    # Presence follows the desks: the last one closing starts the grace period.
+    await asyncio.wrap_future(live.desk_opened(agent_id))
 
     async def snapshot() -> dict[str, Any]:
         return await asyncio.wrap_future(live.submit_agent_snapshot(principal))  # type: ignore[no-any-return]
@@ -70,9 +72,12 @@ async def agent_feed(
         # Typing in a conversation not (or no longer) on this desk is ignored.
         await run_in_threadpool(live.agent_typing, principal, frame["conversation_id"])
 
-    await serve_feed(
-        websocket, websocket.app.state.runtime.hub, (f"agent:{agent_id}",), snapshot, handle
-    )
+    try:
+        await serve_feed(
+            websocket, websocket.app.state.runtime.hub, (f"agent:{agent_id}",), snapshot, handle
+        )
+    finally:
+        live.desk_closed(agent_id)
 
 
 # The agent's hot actions are handed straight to the center's writer from the event loop

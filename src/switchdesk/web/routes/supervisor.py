@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.responses import HTMLResponse
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from switchdesk.domain.accounts.permissions import Permission
@@ -13,6 +14,7 @@ from switchdesk.domain.errors import ValidationFailed
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
 from switchdesk.web.routes.sockets import accept, serve_feed
+from switchdesk.web.schemas import Strict
 from switchdesk.web.security import require
 
 router = APIRouter(tags=["supervisor"])
@@ -25,7 +27,11 @@ async def supervisor_page(
     return templates.TemplateResponse(
         request,
         "supervisor.html",
-        {"user": principal.user, "csrf_token": principal.csrf_token or ""},
+        {
+            "user": principal.user,
+            "csrf_token": principal.csrf_token or "",
+            "may_manage": principal.can(Permission.TEAM_MANAGE),
+        },
     )
 
 
@@ -35,6 +41,25 @@ def overview(
 ) -> dict[str, Any]:
     """Queues and agents now (the supervisor feed's snapshot)."""
     return request.app.state.runtime.live.supervisor_snapshot(principal)  # type: ignore[no-any-return]
+
+
+class AgentPresenceIn(Strict):
+    presence: str = Field(min_length=1, max_length=32)
+    reason: str | None = Field(default=None, max_length=64)
+
+
+@router.put("/api/v1/live/agents/{agent_id}/presence")
+def set_agent_presence(
+    agent_id: str,
+    body: AgentPresenceIn,
+    request: Request,
+    principal: Principal = require(Permission.TEAM_MANAGE),
+) -> dict[str, Any]:
+    """Set an agent's state: available, not_ready (with a configured reason) or offline
+    (signs them out). Audited (``agent.presence_set``); answers the agent's board row."""
+    return request.app.state.runtime.live.set_agent_presence(  # type: ignore[no-any-return]
+        principal, agent_id, body.presence, body.reason
+    )
 
 
 @router.websocket("/ws/supervisor")

@@ -70,7 +70,7 @@ function setPhase(phase) {
   const live = phase === "waiting" || phase === "chatting";
   ui.composer.hidden = !live;
   ui.leave.hidden = !live;
-  ui.rating.hidden = phase !== "ended";
+  ui.rating.hidden = phase !== "ended"; // "closed": ended unanswered, nothing to rate
   ui.thanks.hidden = phase !== "rated";
   ui.prechatSubmit.disabled = phase === "starting";
   root.dataset.phase = phase;
@@ -192,6 +192,8 @@ const handlers = {
     if (st === "resolved") {
       if (frame.rated !== null && frame.rated !== undefined) {
         setPhase("rated");
+      } else if (frame.rateable === false) {
+        setPhase("closed");
       } else {
         setPhase("ended");
       }
@@ -228,10 +230,10 @@ const handlers = {
   },
 
   ended(frame) {
-    if (state.phase === "ended" || state.phase === "rated") return;
+    if (["ended", "rated", "closed"].includes(state.phase)) return;
     systemLine(frame.by === "contact" ? "You left the chat." : `${state.agentName || "The agent"} ended the chat.`);
     setStatus("This chat has ended.");
-    setPhase("ended");
+    setPhase(frame.rateable === false ? "closed" : "ended");
   },
 
   rated(frame) {

@@ -459,6 +459,7 @@ function renderPane() {
   ui.replyForm.classList.toggle("internal", ui.internal.checked);
 
   const notes = [];
+  if (conv.contact_away && !conv.ended) notes.push("The customer has left the page; they may come back.");
   if (conv.left) notes.push("The customer left the chat.");
   else if (conv.ended) notes.push("The chat has ended.");
   ui.paneNotice.textContent = notes.join(" ");
@@ -801,6 +802,14 @@ const handlers = {
     conv.ended = true;
     renderList();
     if (frame.conversation_id === state.selected) renderPane();
+  },
+  contact_away(frame) {
+    // The customer's page went away past the grace period (away), or is back.
+    const conv = state.conversations.get(frame.conversation_id);
+    if (!conv) return;
+    conv.contact_away = frame.away;
+    if (frame.conversation_id === state.selected) renderPane();
+    else notice(frame.away ? "A customer has left their chat page." : "A customer is back in their chat.");
   },
   ended(frame) {
     const conv = state.conversations.get(frame.conversation_id);

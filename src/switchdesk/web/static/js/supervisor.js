@@ -10,7 +10,7 @@ const ui = {
   agents: $("agents-body"),
 };
 
-const state = { queues: new Map(), agents: new Map() };
+const state = { queues: new Map(), agents: new Map(), reasons: [] };
 
 // Contact names of conversations whose row did not carry one, looked up once each.
 const contactNames = new Map(); // conversation id -> name, or null while asked
@@ -127,7 +127,51 @@ function render() {
     ...(agents.length ? agents.map(agentRow) : [h("tr", {}, h("td", { colspan: 5, class: "muted" }, "No agents."))]),
   );
   renderTotals();
+  renderStateControl();
   tick();
+}
+
+// ------------------------------------------------------------------ setting an agent's state
+// (only for supervisors with team.manage: the form is on the page then)
+
+const stateForm = $("agent-state-form");
+
+/** Fill the form's menus, keeping what the supervisor picked (rows re-render often). */
+function renderStateControl() {
+  if (!stateForm) return;
+  const agentMenu = $("agent-state-agent");
+  const valueMenu = $("agent-state-value");
+  const agent = agentMenu.value;
+  const value = valueMenu.value;
+  const agents = [...state.agents.values()].sort(byName);
+  agentMenu.replaceChildren(...agents.map((a) => h("option", { value: a.id }, a.name)));
+  if (agents.some((a) => a.id === agent)) agentMenu.value = agent;
+  valueMenu.replaceChildren(
+    h("option", { value: "available" }, "Available"),
+    ...state.reasons.map((r) => h("option", { value: `not_ready:${r.code}` }, `Not ready – ${r.label}`)),
+    h("option", { value: "offline" }, "Signed out"),
+  );
+  if ([...valueMenu.options].some((o) => o.value === value)) valueMenu.value = value;
+}
+
+if (stateForm) {
+  stateForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const agentId = $("agent-state-agent").value;
+    const [presence, reason] = $("agent-state-value").value.split(":");
+    const result = $("agent-state-result");
+    try {
+      const row = await api("PUT", `/api/v1/live/agents/${encodeURIComponent(agentId)}/presence`, {
+        presence,
+        reason: reason || null,
+      });
+      state.agents.set(row.id, row);
+      render();
+      result.textContent = `${row.name}: ${agentState(row).text}.`;
+    } catch (err) {
+      result.textContent = err.message || String(err);
+    }
+  });
 }
 
 function renderTotals() {
@@ -155,6 +199,7 @@ const handlers = {
     socket.healthy();
     state.queues = new Map((frame.queues || []).map((q) => [q.id, q]));
     state.agents = new Map((frame.agents || []).map((a) => [a.id, a]));
+    state.reasons = frame.reasons || [];
     render();
   },
   queue(frame) {
