@@ -127,6 +127,8 @@ class AuditAction(StrEnum):
     SITE_CREATED = "site.created"
     CHANNEL_CREATED = "channel.created"
     CHANNEL_UPDATED = "channel.updated"
+    CHANNEL_DELETED = "channel.deleted"
+    QUEUE_DELETED = "queue.deleted"
     CONTACT_MERGED = "contact.merged"
 
 

@@ -70,6 +70,7 @@ from switchdesk.domain.routing.events import (
     OfferMade,
     OfferRescinded,
     QueueConfigured,
+    QueueRemoved,
     RingProgressStopped,
     RoutingEvent,
     WorkflowConfigured,
@@ -78,7 +79,12 @@ from switchdesk.domain.routing.events import (
     wire_name,
 )
 from switchdesk.domain.routing.explain import CandidateExplanation, Explanation
-from switchdesk.domain.routing.expressions import CompiledExpression, compile_expression
+from switchdesk.domain.routing.expressions import (
+    AttributeSchema,
+    CompiledExpression,
+    check_attributes,
+    compile_expression,
+)
 from switchdesk.domain.routing.model import (
     DEFAULT_CAPACITY,
     Activity,
@@ -111,6 +117,7 @@ __all__ = [
     "CallbackRequested",
     "CandidateExplanation",
     "CapacityProfile",
+    "AttributeSchema",
     "CompiledExpression",
     "DailyCountersReset",
     "Explanation",
@@ -133,6 +140,7 @@ __all__ = [
     "Presence",
     "QueueConfig",
     "QueueConfigured",
+    "QueueRemoved",
     "RingProgressStopped",
     "RoutingEngine",
     "RoutingEvent",
@@ -143,6 +151,7 @@ __all__ = [
     "WorkflowConfig",
     "WorkflowConfigured",
     "compile_expression",
+    "check_attributes",
     "event_from_dict",
     "event_to_dict",
     "wire_name",
