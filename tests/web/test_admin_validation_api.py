@@ -29,9 +29,7 @@ class Api:
         self.auth = auth
 
     def call(self, method: str, path: str, body: Any = None, who: str = "ops") -> Any:
-        return self.client.request(
-            method, f"/api/v1{path}", json=body, headers=self.auth[who]
-        )
+        return self.client.request(method, f"/api/v1{path}", json=body, headers=self.auth[who])
 
     def queues(self) -> dict[str, dict[str, Any]]:
         return {q["name"]: q for q in self.call("GET", "/queues").json()}

@@ -145,8 +145,7 @@ def configure_queue(
     label = " ".join(name.split())
     if not label or len(label) > QUEUE_NAME_MAX_CHARS:
         raise ValidationFailed(
-            f"a queue name has 1 to {QUEUE_NAME_MAX_CHARS} characters (this one has "
-            f"{len(label)})",
+            f"a queue name has 1 to {QUEUE_NAME_MAX_CHARS} characters (this one has {len(label)})",
             field="name",
         )
     if not actor.sees_client_account(client_account_id):
@@ -285,9 +284,7 @@ def delete_queue(
             if q.escalation_queue_id == queue_id and q.id != queue_id
         ]
         uses += [f"workflow {w!r}" for w in dependents["workflows"]]
-        uses += [
-            f"queue {core.queue_name(q)!r} (overflows to it)" for q in dependents["queues"]
-        ]
+        uses += [f"queue {core.queue_name(q)!r} (overflows to it)" for q in dependents["queues"]]
         if uses:
             raise Conflict(
                 f"queue {queue.name!r} is used by {', '.join(uses)}: change "
