@@ -96,6 +96,20 @@ def test_a_refusal_names_an_unsaved_queue_by_its_name_not_an_internal_id(api: Ap
     assert "position" in r.json()["detail"]
 
 
+def test_a_refusal_from_the_routing_engine_names_the_queue_by_its_name_too(api: Api) -> None:
+    from switchdesk.domain.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as caught:
+        api.runtime.live.configure_queue(
+            OP, name="Northwind VIP", client_account_id=api.north, offer_timeout_seconds=0
+        )
+    assert caught.value.detail == (
+        "queue 'Northwind VIP': offer_timeout_seconds must be > 0, got 0"
+    )
+    assert caught.value.extra["where"] == "queue 'Northwind VIP'"
+    assert "Northwind VIP" not in api.queues()
+
+
 def test_a_skill_no_agent_has_yet_is_saved_with_a_warning_that_goes_once_one_has_it(
     api: Api,
 ) -> None:

@@ -23,7 +23,7 @@ from switchdesk.domain.conversations.model import (
     QueueSettings,
     WrapUpCode,
 )
-from switchdesk.domain.errors import Conflict, NotFound, ValidationFailed
+from switchdesk.domain.errors import ConfigurationError, Conflict, NotFound, ValidationFailed
 from switchdesk.domain.routing import (
     AttributeSchema,
     QueueConfig,
@@ -215,7 +215,16 @@ def configure_queue(
             offer_timeout_seconds=offer_timeout_seconds,
             after_contact_work_seconds=after_contact_work_seconds,
         )
-        core.route(uow, now, out, lambda t: core.engine.configure_queue(config, t))
+        try:
+            core.route(uow, now, out, lambda t: core.engine.configure_queue(config, t))
+        except ConfigurationError as error:
+            # The engine knows queues by id only; people know them by name (an unsaved
+            # queue's id was made up a moment ago). The engine changed nothing.
+            raise ConfigurationError(
+                error.detail.replace(f"queue {qid!r}", f"queue {label!r}"),
+                code=error.code,
+                **{**error.extra, "where": f"queue {label!r}"},
+            ) from None
         settings = QueueSettings(
             qid,
             label,
