@@ -52,6 +52,7 @@ SLA_TARGET_MAX_SECONDS = 30 * 86400.0
 
 QUEUE_NAME_MAX_CHARS = 80
 CODE_MAX_CHARS = 64
+LABEL_MAX_CHARS = 200
 CODE_FORMAT = re.compile(r"[a-z0-9][a-z0-9_-]*")
 """Wrap-up and not-ready reason codes: lowercase letters, digits, ``-`` and ``_``, no
 spaces (they are kept in the history and in exports; the label is what people read)."""
@@ -154,6 +155,8 @@ def configure_queue(
         WrapUpCode(check_code(c, "wrap-up code"), lb.strip() or c.strip())
         for c, lb in wrap_up_codes
     )
+    if any(len(c.label) > LABEL_MAX_CHARS for c in codes):
+        raise ValidationFailed(f"a wrap-up label has at most {LABEL_MAX_CHARS} characters")
     listed = [c.code for c in codes]
     if len(set(listed)) != len(listed):
         twice = sorted({c for c in listed if listed.count(c) > 1})
@@ -457,6 +460,10 @@ def set_not_ready_reasons(
         twice = sorted({c for c in codes if codes.count(c) > 1})
         raise ValidationFailed(
             f"reason code listed twice: {', '.join(twice)}", code="reasons_invalid"
+        )
+    if any(len(label) > LABEL_MAX_CHARS for _, label in given):
+        raise ValidationFailed(
+            f"a reason label has at most {LABEL_MAX_CHARS} characters", code="reasons_invalid"
         )
     unlabelled = [code for code, label in given if not label]
     if unlabelled:
