@@ -225,7 +225,7 @@ def test_an_operations_manager_edits_a_queues_routing_and_wrap_up_codes(
     ]
     names = {q["id"]: q["name"] for q in _api(page, "/api/v1/queues")}
     assert names[queue["escalation_queue_id"]] == "Northwind escalations"
-    expect(row).to_contain_text("sold, no_sale (required)")
+    expect(row).to_contain_text("Sale made, no_sale (required)")
     expect(row).to_contain_text("Northwind escalations")
 
     # Required wrap-up without codes is refused by the server, and the queue stays as it was.

@@ -151,6 +151,10 @@ def test_resolving_asks_for_the_wrap_up_code_the_queue_requires(center: Center) 
     assert row["status"] == "resolved"
     detail = center.live.conversation_detail(center.op, conv_id)
     assert detail["disposition"] == "resolved" and not detail["needs_wrap_up"]
+    # People read the label the queue gives the code, on the detail and the contact's card.
+    assert detail["disposition_label"] == "Resolved"
+    [past] = [h for h in detail["contact"]["history"] if h["conversation_id"] == conv_id]
+    assert (past["disposition"], past["disposition_label"]) == ("resolved", "Resolved")
     assert items(center) == []
     assert [r["id"] for r in items(center, statuses=frozenset({"resolved"}))] == [conv_id]
     with pytest.raises(Conflict) as again:

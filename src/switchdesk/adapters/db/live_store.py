@@ -347,6 +347,10 @@ class SqlLiveUnitOfWork(SqlTransaction):
             },
         )
 
+    def remove_queue(self, queue_id: str) -> None:
+        self.writes += 1
+        self._c.execute(delete(t.center_queues).where(t.center_queues.c.id == queue_id))
+
     def queues(self) -> list[QueueSettings]:
         rows = self._c.execute(select(t.center_queues).order_by(t.center_queues.c.name))
         return [_queue(r) for r in rows]
@@ -371,6 +375,10 @@ class SqlLiveUnitOfWork(SqlTransaction):
                 )
         except IntegrityError:
             raise Conflict(f"the channel slug {channel.slug!r} is taken") from None
+
+    def remove_channel(self, channel_id: str) -> None:
+        self.writes += 1
+        self._c.execute(delete(t.channels).where(t.channels.c.id == channel_id))
 
     def channels(self) -> list[Channel]:
         rows = self._c.execute(select(t.channels).order_by(t.channels.c.slug))

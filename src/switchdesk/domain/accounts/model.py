@@ -129,6 +129,8 @@ class AuditAction(StrEnum):
     SITE_CREATED = "site.created"
     CHANNEL_CREATED = "channel.created"
     CHANNEL_UPDATED = "channel.updated"
+    CHANNEL_DELETED = "channel.deleted"
+    QUEUE_DELETED = "queue.deleted"
     CONTACT_MERGED = "contact.merged"
     REDACTION_POLICY_CHANGED = "redaction_policy.changed"
     AGENT_PRESENCE_SET = "agent.presence_set"

@@ -76,6 +76,7 @@ from switchdesk.domain.routing.events import (
     OfferMade,
     OfferRescinded,
     QueueConfigured,
+    QueueRemoved,
     RingProgressStopped,
     RoutingEvent,
     WorkflowConfigured,
@@ -84,7 +85,12 @@ from switchdesk.domain.routing.events import (
     wire_name,
 )
 from switchdesk.domain.routing.explain import CandidateExplanation, Explanation
-from switchdesk.domain.routing.expressions import CompiledExpression, compile_expression
+from switchdesk.domain.routing.expressions import (
+    AttributeSchema,
+    CompiledExpression,
+    check_attributes,
+    compile_expression,
+)
 from switchdesk.domain.routing.model import (
     DEFAULT_CAPACITY,
     Activity,
@@ -117,6 +123,7 @@ __all__ = [
     "AgentPresenceChanged",
     "AgentReconnected",
     "AgentRegistered",
+    "AttributeSchema",
     "CallbackRequested",
     "CandidateExplanation",
     "CapacityProfile",
@@ -145,6 +152,7 @@ __all__ = [
     "Presence",
     "QueueConfig",
     "QueueConfigured",
+    "QueueRemoved",
     "RingProgressStopped",
     "RoutingEngine",
     "RoutingEvent",
@@ -154,6 +162,7 @@ __all__ = [
     "Target",
     "WorkflowConfig",
     "WorkflowConfigured",
+    "check_attributes",
     "compile_expression",
     "event_from_dict",
     "event_to_dict",

@@ -57,6 +57,7 @@ from switchdesk.domain.routing.events import (
     OfferMade,
     OfferRescinded,
     QueueConfigured,
+    QueueRemoved,
     RingProgressStopped,
     RoutingEvent,
     WorkflowConfigured,
@@ -182,6 +183,7 @@ class RoutingEngine:
         self._touched: dict[str, Agent] = {}
         self._appliers: dict[type[RoutingEvent], Callable[[Any], None]] = {
             QueueConfigured: self._apply_queue_configured,
+            QueueRemoved: self._apply_queue_removed,
             WorkflowConfigured: self._apply_workflow_configured,
             AgentRegistered: self._apply_agent_registered,
             AgentAttributesChanged: self._apply_agent_attributes_changed,
@@ -232,6 +234,49 @@ class RoutingEngine:
         self._emit(QueueConfigured(config.to_dict(), now))
         for agent in sorted(self._agents.values(), key=lambda a: a.seq):
             self._dispatch_agent(agent, now)
+        return self._finish()
+
+    def queue_dependents(self, queue_id: str) -> dict[str, list[str]]:
+        """What still needs the queue: ``interactions`` (ids of the waiting, offered and
+        assigned ones in it or with a target in it), ``workflows`` (ids of those with a
+        target in it) and ``queues`` (ids of those that overflow to it)."""
+        return {
+            "interactions": [
+                ix.id
+                for ix in self._interactions.values()
+                if ix.queue_id == queue_id or any(t.queue_id == queue_id for t in ix.targets)
+            ],
+            "workflows": [
+                w.id
+                for w in self._workflows.values()
+                if any(
+                    t.queue_id == queue_id
+                    for targets in (w.default_targets, *(f.targets for f in w.filters))
+                    for t in targets
+                )
+            ],
+            "queues": [
+                q.config.id
+                for q in self._queues.values()
+                if q.config.overflow_queue_id == queue_id and q.config.id != queue_id
+            ],
+        }
+
+    def remove_queue(self, queue_id: str, now: float) -> list[RoutingEvent]:
+        """Take a queue out of routing. Refused (Conflict, nothing changes) while an
+        interaction, a workflow or another queue's overflow still needs it."""
+        self._begin(now)
+        if queue_id not in self._queues:
+            raise NotFound(f"queue {queue_id!r} does not exist", queue_id=queue_id)
+        dependents = self.queue_dependents(queue_id)
+        if any(dependents.values()):
+            named = "; ".join(f"{kind}: {len(ids)}" for kind, ids in dependents.items() if ids)
+            raise Conflict(
+                f"queue {queue_id!r} is still in use ({named})",
+                code="queue_in_use",
+                queue_id=queue_id,
+            )
+        self._emit(QueueRemoved(queue_id, now))
         return self._finish()
 
     def configure_workflow(self, config: WorkflowConfig, now: float) -> list[RoutingEvent]:
@@ -1507,6 +1552,13 @@ class RoutingEngine:
             self._sync_member_queues(agent)
         for ix in moved:
             self._file(ix)
+
+    def _apply_queue_removed(self, event: QueueRemoved) -> None:
+        self._queues.pop(event.queue_id, None)
+        self._direct.pop(event.queue_id, None)
+        for agent in self._agents.values():
+            if agent.memberships.pop(event.queue_id, None) is not None:
+                self._sync_member_queues(agent)
 
     def _apply_workflow_configured(self, event: WorkflowConfigured) -> None:
         config = WorkflowConfig.from_dict(event.workflow)

@@ -48,6 +48,7 @@ __all__ = [
     "OfferMade",
     "OfferRescinded",
     "QueueConfigured",
+    "QueueRemoved",
     "RingProgressStopped",
     "RoutingEvent",
     "WorkflowConfigured",
@@ -82,6 +83,14 @@ def wire_name(event_type: type[RoutingEvent]) -> str:
 @dataclass(frozen=True, slots=True)
 class QueueConfigured(RoutingEvent):
     queue: Mapping[str, Any]  # QueueConfig.to_dict()
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRemoved(RoutingEvent):
+    """A queue taken out of routing (nothing waited in it, nothing pointed at it)."""
+
+    queue_id: str
     at: float
 
 
@@ -521,6 +530,7 @@ EVENT_TYPES: dict[str, type[RoutingEvent]] = {
     wire_name(cls): cls
     for cls in (
         QueueConfigured,
+        QueueRemoved,
         WorkflowConfigured,
         AgentRegistered,
         AgentAttributesChanged,

@@ -38,7 +38,7 @@ from typing import Any
 
 from switchdesk.domain.errors import ConfigurationError
 
-__all__ = ["CompiledExpression", "compile_expression"]
+__all__ = ["AttributeSchema", "CompiledExpression", "check_attributes", "compile_expression"]
 
 Evaluator = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
 
@@ -432,6 +432,8 @@ class CompiledExpression:
     evaluator: Evaluator
     interaction_paths: tuple[tuple[str, ...], ...]
     uses_agent: bool
+    paths: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Every attribute path read, as (root, keys), in order of first appearance."""
 
     @property
     def uses_interaction(self) -> bool:
@@ -466,12 +468,78 @@ def compile_expression(
         if token.kind == "name" and token.text == "interaction" and not allow_interaction:
             raise _fail(source, token.position, "'interaction.' is not allowed here", where)
     interaction_paths: list[tuple[str, ...]] = []
+    every: list[tuple[str, tuple[str, ...]]] = []
     for path in paths:
         if path.root == "interaction" and path.keys not in interaction_paths:
             interaction_paths.append(path.keys)
+        if (path.root, path.keys) not in every:
+            every.append((path.root, path.keys))
     return CompiledExpression(
         source=source,
         evaluator=_compile(tree),
         interaction_paths=tuple(interaction_paths),
         uses_agent=any(path.root == "agent" for path in paths),
+        paths=tuple(every),
     )
+
+
+# --- known attributes -----------------------------------------------------------------
+
+AttributeSchema = Mapping[str, "AttributeSchema | None"]
+"""The attribute names an expression may read below a root: a name maps to ``None`` (a
+value: nothing below it) or to the schema of what is below it; the name ``"*"`` stands for
+any name (e.g. the skills, which are as many as the center gives its agents)."""
+
+ANY_NAME = "*"
+
+
+def _unknown_key(keys: tuple[str, ...], schema: AttributeSchema) -> int | None:
+    """The index of the first key ``schema`` does not know, or None if all are known."""
+    level: AttributeSchema | None = schema
+    for index, key in enumerate(keys):
+        if level is None:
+            return index
+        if key in level:
+            level = level[key]
+        elif ANY_NAME in level:
+            level = level[ANY_NAME]
+        else:
+            return index
+    return None
+
+
+def _known_names(schema: AttributeSchema | None) -> list[str]:
+    return sorted(name for name in (schema or {}) if name != ANY_NAME)
+
+
+def check_attributes(
+    expression: CompiledExpression, known: Mapping[str, AttributeSchema], *, where: str = ""
+) -> None:
+    """Refuse an expression that reads an attribute ``known`` (schemas by root, ``agent``
+    and ``interaction``) does not have: such a path is always ``null``, so a rule on it
+    never matches. Raises ConfigurationError (code ``expression_attribute_unknown``) naming
+    the first unknown attribute and the names known where it stands."""
+    for root, keys in expression.paths:
+        schema = known.get(root, {})
+        index = _unknown_key(keys, schema)
+        if index is None:
+            continue
+        name = ".".join((root, *keys[: index + 1]))
+        parent: AttributeSchema | None = schema
+        for key in keys[:index]:
+            parent = (parent or {}).get(key, (parent or {}).get(ANY_NAME))
+        names = _known_names(parent)
+        if parent is None:
+            hint = f"{'.'.join((root, *keys[:index]))} has no attributes below it"
+        elif names:
+            hint = f"known here: {', '.join(names)}"
+        else:
+            hint = "nothing is known here"
+        prefix = f"{where}: " if where else ""
+        raise ConfigurationError(
+            f"{prefix}unknown attribute {name!r} in expression {expression.source!r} ({hint})",
+            code="expression_attribute_unknown",
+            attribute=name,
+            known=names,
+            where=where,
+        )

@@ -442,6 +442,17 @@ class LiveCenter:
             next_response_seconds=next_response_seconds,
         )
 
+    def delete_queue(self, actor: Principal, queue_id: str) -> QueueSettings:
+        """Remove a queue nothing needs any more (``configuration.delete_queue``)."""
+        return configuration.delete_queue(self, self._accounts, self._now, actor, queue_id)
+
+    def queue_warnings(self, queue: QueueSettings) -> list[str]:
+        """What keeps a saved queue from routing now (skills no agent has yet)."""
+        return [
+            f"no agent has the skill {skill!r} yet: the queue routes once one does"
+            for skill in configuration.unknown_skills(self, queue)
+        ]
+
     def create_channel(
         self,
         actor: Principal,
@@ -899,6 +910,10 @@ class LiveCenter:
             settings=settings,
             greeting=greeting,
         )
+
+    def delete_channel(self, actor: Principal, channel_id: str) -> Channel:
+        """Remove a channel with no open conversations (``channel_admin.delete_channel``)."""
+        return channel_admin.delete_channel(self, self._accounts, self._now, actor, channel_id)
 
     def secret_status(self, channel: Channel) -> dict[str, bool]:
         return channel_admin.secret_status(self._secret_source, channel)

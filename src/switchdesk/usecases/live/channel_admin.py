@@ -136,6 +136,43 @@ def update_channel(
     return updated
 
 
+def delete_channel(
+    core: ConfigurationCore,
+    accounts: UnitOfWorkFactory,
+    now: Callable[[], float],
+    actor: Principal,
+    channel_id: str,
+) -> Channel:
+    """Remove a channel with no open conversations (past ones keep their history); one
+    with open conversations is refused with 409 ``channel_in_use``: disable it instead,
+    which takes no new contacts and lets the open ones finish. Audited."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    found = core.channel_by_id(channel_id)
+    if found is None or not actor.sees_client_account(found.client_account_id):
+        raise NotFound(f"channel {channel_id!r} not found")
+
+    def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> Channel:
+        current = core.channel_by_id(channel_id)
+        if current is None:
+            raise NotFound(f"channel {channel_id!r} not found")
+        open_count = sum(1 for c in uow.open_conversations() if c.channel_id == channel_id)
+        if open_count:
+            what = "conversation" if open_count == 1 else "conversations"
+            raise Conflict(
+                f"channel {current.name!r} has {open_count} open {what}: disable it "
+                f"instead (it takes no new contacts), and delete it once they are closed",
+                code="channel_in_use",
+                open_conversations=open_count,
+            )
+        uow.remove_channel(channel_id)
+        core.channel_map.pop(current.slug, None)
+        return current
+
+    removed = core.writer.run(body)
+    _audit(accounts, now(), actor, AuditAction.CHANNEL_DELETED, removed, [])
+    return removed
+
+
 def secret_status(source: SecretSource | None, channel: Channel) -> dict[str, bool]:
     """For each secret role the channel names: whether the server has it (never the
     value)."""

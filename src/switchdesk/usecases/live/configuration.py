@@ -7,20 +7,30 @@ the configuration kept in memory move with the database in the same batch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from switchdesk.domain.accounts.model import AuditAction, AuditEntry
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.conversations.model import (
     AgentProfile,
     Channel,
     ChannelKind,
+    ConversationState,
     NotReadyReason,
     QueueSettings,
     WrapUpCode,
 )
-from switchdesk.domain.errors import Conflict, NotFound, ValidationFailed
-from switchdesk.domain.routing import QueueConfig, Strategy
+from switchdesk.domain.errors import ConfigurationError, Conflict, NotFound, ValidationFailed
+from switchdesk.domain.routing import (
+    AttributeSchema,
+    QueueConfig,
+    Strategy,
+    check_attributes,
+    compile_expression,
+)
 from switchdesk.usecases.channel_ports import ChannelEndpoint, SecretSource
 from switchdesk.usecases.live.capacity import parse_capacity
 from switchdesk.usecases.live.commands import CommandCore
@@ -39,6 +49,78 @@ class ConfigurationCore(CommandCore, Protocol):
 
 SLA_TARGET_MAX_SECONDS = 30 * 86400.0
 """The longest inbox SLA target a queue may set (first or next response)."""
+
+QUEUE_NAME_MAX_CHARS = 80
+CODE_MAX_CHARS = 64
+LABEL_MAX_CHARS = 200
+CODE_FORMAT = re.compile(r"[a-z0-9][a-z0-9_-]*")
+"""Wrap-up and not-ready reason codes: lowercase letters, digits, ``-`` and ``_``, no
+spaces (they are kept in the history and in exports; the label is what people read)."""
+CODE_RULE = "lowercase letters, digits, '-' or '_', no spaces"
+
+AGENT_ATTRIBUTES: AttributeSchema = {
+    "id": None,
+    "skills": {"*": None},
+    "languages": None,
+    "client_accounts": None,
+    "role": None,
+    "team": None,
+    "site": None,
+}
+"""What ``agent.*`` can read: the attributes ``set_agent_profile`` gives every agent
+(skills by name, each a proficiency 1 to 5)."""
+
+INTERACTION_ATTRIBUTES: AttributeSchema = {
+    "id": None,
+    "channel_kind": None,
+    "priority": None,
+    "contact_id": None,
+    "client_account": None,
+}
+"""What ``interaction.*`` can read: what the engine gives every interaction and what the
+channels set when they enqueue a conversation (``conversations.enqueue``)."""
+
+KNOWN_ATTRIBUTES: Mapping[str, AttributeSchema] = {
+    "agent": AGENT_ATTRIBUTES,
+    "interaction": INTERACTION_ATTRIBUTES,
+}
+
+
+def check_code(code: str, what: str) -> str:
+    """A wrap-up or reason code, stripped; ValidationFailed naming it if it is not one."""
+    code = code.strip()
+    if not code or len(code) > CODE_MAX_CHARS:
+        raise ValidationFailed(f"a {what} has 1 to {CODE_MAX_CHARS} characters")
+    if not CODE_FORMAT.fullmatch(code):
+        raise ValidationFailed(f"{what} {code!r}: use {CODE_RULE}")
+    return code
+
+
+def check_eligibility(label: str, eligibility: str) -> None:
+    """Compile the rule (bad syntax: the position) and check every attribute it reads is
+    one agents have (an unknown one is always null: the queue would never route)."""
+    where = f"queue {label!r} eligibility"
+    compiled = compile_expression(eligibility, where=where, allow_interaction=False)
+    check_attributes(compiled, KNOWN_ATTRIBUTES, where=where)
+
+
+def unknown_skills(core: CommandCore, queue: QueueSettings) -> list[str]:
+    """Skills the queue's rule reads that no agent has yet (the queue cannot route until
+    an agent gets one): a warning, not a refusal, since skills are made by giving them."""
+    source = str(queue.routing.get("eligibility", "true"))
+    try:
+        compiled = compile_expression(source, allow_interaction=False)
+    except ValidationFailed:
+        return []
+    have: set[str] = set()
+    for profile in list(core.profiles.values()):
+        have.update(profile.attributes.get("skills", {}))
+    wanted = {
+        keys[1]
+        for root, keys in compiled.paths
+        if root == "agent" and len(keys) > 1 and keys[0] == "skills"
+    }
+    return sorted(wanted - have)
 
 
 def configure_queue(
@@ -61,14 +143,26 @@ def configure_queue(
 ) -> QueueSettings:
     """Create (or, with ``queue_id``, replace) a queue. Bad expressions are refused."""
     actor.require(Permission.ROUTING_CONFIGURE)
-    label = name.strip()
-    if not label or len(label) > 200:
-        raise ValidationFailed("a queue name has 1 to 200 characters")
+    label = " ".join(name.split())
+    if not label or len(label) > QUEUE_NAME_MAX_CHARS:
+        raise ValidationFailed(
+            f"a queue name has 1 to {QUEUE_NAME_MAX_CHARS} characters (this one has {len(label)})",
+            field="name",
+        )
     if not actor.sees_client_account(client_account_id):
         raise NotFound(f"client account {client_account_id!r} not found")
-    codes = tuple(WrapUpCode(c.strip(), lb.strip() or c.strip()) for c, lb in wrap_up_codes)
-    if any(not c.code or len(c.code) > 64 for c in codes):
-        raise ValidationFailed("a wrap-up code has 1 to 64 characters")
+    codes = tuple(
+        WrapUpCode(check_code(c, "wrap-up code"), lb.strip() or c.strip())
+        for c, lb in wrap_up_codes
+    )
+    if any(len(c.label) > LABEL_MAX_CHARS for c in codes):
+        raise ValidationFailed(f"a wrap-up label has at most {LABEL_MAX_CHARS} characters")
+    listed = [c.code for c in codes]
+    if len(set(listed)) != len(listed):
+        twice = sorted({c for c in listed if listed.count(c) > 1})
+        raise ValidationFailed(
+            f"wrap-up code listed twice: {', '.join(twice)}", field="wrap_up_codes"
+        )
     if wrap_up_required and not codes:
         raise ValidationFailed("a queue that requires wrap-up needs wrap-up codes")
     if threshold_seconds <= 0:
@@ -83,6 +177,7 @@ def configure_queue(
     except ValueError:
         allowed = ", ".join(s.value for s in Strategy)
         raise ValidationFailed(f"unknown strategy; expected one of: {allowed}") from None
+    check_eligibility(label, eligibility)
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> QueueSettings:
         qid = queue_id or core.new_id()
@@ -90,6 +185,26 @@ def configure_queue(
             raise NotFound(f"queue {queue_id!r} not found")
         if escalation_queue_id is not None and escalation_queue_id not in core.queue_map:
             raise NotFound(f"queue {escalation_queue_id!r} not found")
+        if escalation_queue_id is not None and escalation_queue_id == queue_id:
+            raise ValidationFailed(
+                f"queue {label!r} cannot escalate to itself", field="escalation_queue_id"
+            )
+        same = next(
+            (
+                q
+                for q in core.queue_map.values()
+                if q.id != qid
+                and q.client_account_id == client_account_id
+                and q.name.casefold() == label.casefold()
+            ),
+            None,
+        )
+        if same is not None:
+            raise Conflict(
+                f"a queue named {same.name!r} exists already in this client account",
+                code="queue_name_taken",
+                field="name",
+            )
         if (
             client_account_id is not None
             and core.client_account_name(uow, client_account_id) is None
@@ -103,7 +218,16 @@ def configure_queue(
             offer_timeout_seconds=offer_timeout_seconds,
             after_contact_work_seconds=after_contact_work_seconds,
         )
-        core.route(uow, now, out, lambda t: core.engine.configure_queue(config, t))
+        try:
+            core.route(uow, now, out, lambda t: core.engine.configure_queue(config, t))
+        except ConfigurationError as error:
+            # The engine knows queues by id only; people know them by name (an unsaved
+            # queue's id was made up a moment ago). The engine changed nothing.
+            raise ConfigurationError(
+                error.detail.replace(f"queue {qid!r}", f"queue {label!r}"),
+                code=error.code,
+                **{**error.extra, "where": f"queue {label!r}"},
+            ) from None
         settings = QueueSettings(
             qid,
             label,
@@ -122,6 +246,83 @@ def configure_queue(
         return settings
 
     return core.writer.run(body)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def delete_queue(
+    core: ConfigurationCore,
+    accounts: UnitOfWorkFactory,
+    clock: Callable[[], float],
+    actor: Principal,
+    queue_id: str,
+) -> QueueSettings:
+    """Remove a queue nothing needs any more, from routing (a ``QueueRemoved`` event in
+    the routing log, so a rebuild removes it too) and from storage; audited.
+
+    Refused with 409 ``queue_not_empty`` while conversations wait in it or are handled
+    from it, and ``queue_in_use`` while a channel, another queue's escalation or a
+    workflow points at it."""
+    actor.require(Permission.ROUTING_CONFIGURE)
+    found = core.queue_map.get(queue_id)
+    if found is None or not actor.sees_client_account(found.client_account_id):
+        raise NotFound(f"queue {queue_id!r} not found")
+
+    def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> QueueSettings:
+        queue = core.queue_map.get(queue_id)
+        if queue is None:
+            raise NotFound(f"queue {queue_id!r} not found")
+        mine = [c for c in uow.open_conversations() if c.queue_id == queue_id]
+        waiting = sum(1 for c in mine if c.state is ConversationState.WAITING)
+        active = len(mine) - waiting
+        dependents = core.engine.queue_dependents(queue_id)
+        routed = {c.interaction_id for c in mine}
+        others = [i for i in dependents["interactions"] if i not in routed]
+        if waiting or active or others:
+            raise Conflict(
+                f"queue {queue.name!r} has {_plural(waiting, 'waiting conversation')} and "
+                f"{active + len(others)} being handled: transfer or close them before "
+                "deleting it",
+                code="queue_not_empty",
+                waiting=waiting,
+                active=active + len(others),
+            )
+        uses = [f"channel {c.name!r}" for c in core.channel_map.values() if c.queue_id == queue_id]
+        uses += [
+            f"queue {q.name!r} (escalates to it)"
+            for q in core.queue_map.values()
+            if q.escalation_queue_id == queue_id and q.id != queue_id
+        ]
+        uses += [f"workflow {w!r}" for w in dependents["workflows"]]
+        uses += [f"queue {core.queue_name(q)!r} (overflows to it)" for q in dependents["queues"]]
+        if uses:
+            raise Conflict(
+                f"queue {queue.name!r} is used by {', '.join(uses)}: change "
+                f"{'that' if len(uses) == 1 else 'them'} first",
+                code="queue_in_use",
+                used_by=uses,
+            )
+        uow.remove_queue(queue_id)
+        core.route(uow, now, out, lambda t: core.engine.remove_queue(queue_id, t))
+        del core.queue_map[queue_id]
+        return queue
+
+    queue = core.writer.run(body)
+    detail = {"name": queue.name, "client_account_id": queue.client_account_id}
+    with accounts() as unit:
+        unit.audit.append(
+            AuditEntry(
+                datetime.fromtimestamp(clock(), UTC),
+                AuditAction.QUEUE_DELETED,
+                actor.name,
+                f"queue:{queue.id}",
+                detail,
+            )
+        )
+        unit.commit()
+    return queue
 
 
 def create_channel(
@@ -244,17 +445,33 @@ def set_not_ready_reasons(
 ) -> None:
     """Replace the list: codes left out are removed (past events keep their code)."""
     actor.require(Permission.ROUTING_CONFIGURE)
-    items = [NotReadyReason(c.strip(), lb.strip() or c.strip()) for c, lb in reasons]
-    if any(not r.code or len(r.code) > 64 for r in items):
-        raise ValidationFailed("a reason code has 1 to 64 characters")
-    if not items:
+    given = [(c.strip(), " ".join(lb.split())) for c, lb in reasons]
+    if not given:
         raise ValidationFailed("keep at least one not-ready reason", code="reasons_invalid")
-    codes = [r.code for r in items]
+    for code, _ in given:
+        if not code or len(code) > CODE_MAX_CHARS:
+            raise ValidationFailed(
+                f"a reason code has 1 to {CODE_MAX_CHARS} characters", code="reasons_invalid"
+            )
+        if not CODE_FORMAT.fullmatch(code):
+            raise ValidationFailed(f"reason code {code!r}: use {CODE_RULE}", code="reasons_invalid")
+    codes = [code for code, _ in given]
     if len(set(codes)) != len(codes):
         twice = sorted({c for c in codes if codes.count(c) > 1})
         raise ValidationFailed(
             f"reason code listed twice: {', '.join(twice)}", code="reasons_invalid"
         )
+    if any(len(label) > LABEL_MAX_CHARS for _, label in given):
+        raise ValidationFailed(
+            f"a reason label has at most {LABEL_MAX_CHARS} characters", code="reasons_invalid"
+        )
+    unlabelled = [code for code, label in given if not label]
+    if unlabelled:
+        raise ValidationFailed(
+            f"give a label (what agents read) to the reason {unlabelled[0]!r}",
+            code="reasons_invalid",
+        )
+    items = [NotReadyReason(code, label) for code, label in given]
 
     def body(uow: LiveUnitOfWork, now: float, out: Outbox) -> None:
         for old in uow.reasons():

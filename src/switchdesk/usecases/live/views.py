@@ -68,6 +68,16 @@ def conversation_or_404(
     return conv
 
 
+def disposition_label(core: ViewCore, conv: Conversation) -> str | None:
+    """The label of the conversation's wrap-up code, as its queue names it (the code when
+    the queue no longer has it)."""
+    if conv.disposition is None:
+        return None
+    queue = core.queue_map.get(conv.queue_id or "")
+    codes = queue.wrap_up_codes if queue else ()
+    return next((c.label for c in codes if c.code == conv.disposition), conv.disposition)
+
+
 def contact_card(core: ViewCore, uow: LiveUnitOfWork, contact_id: str) -> dict[str, Any]:
     """A contact with their identities, past conversations and open follow-ups."""
     contact = uow.contact(contact_id)
@@ -80,6 +90,7 @@ def contact_card(core: ViewCore, uow: LiveUnitOfWork, contact_id: str) -> dict[s
             "started_at": c.created_at.isoformat(),
             "state": c.state.value,
             "disposition": c.disposition,
+            "disposition_label": disposition_label(core, c),
         }
         for c in uow.conversations_of_contact(contact_id)
     ]
@@ -180,6 +191,7 @@ def conversation_view(core: ViewCore, uow: LiveUnitOfWork, conv: Conversation) -
         "contact_away": bool(
             conv.interaction_id and core.engine.contact_departed(conv.interaction_id)
         ),
+        "disposition_label": disposition_label(core, conv),
     }
 
 

@@ -80,6 +80,7 @@ def center_page(
             "queues": queues,
             "queue_names": {q.id: q.name for q in queues},
             "queue_forms": {q.id: _queue_form(q) for q in queues},
+            "queue_warnings": {q.id: live.queue_warnings(q) for q in queues},
             "channels": [
                 ChannelOut.of(c, live.secret_status(c), runtime.settings.public_url)
                 for c in live.channels(principal)

@@ -24,11 +24,13 @@ router = APIRouter(prefix="/api/v1", tags=["configuration"])
 
 class WrapUpCodeIn(Strict):
     code: str = Field(min_length=1, max_length=64)
+    """Lowercase letters, digits, ``-`` and ``_``."""
     label: str = Field(default="", max_length=200)
 
 
 class QueueIn(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=80)
+    """Unique (ignoring case) among the client account's queues."""
     client_account_id: str | None = None
     eligibility: str = Field(default="true", max_length=2000)
     strategy: Strategy = Strategy.LONGEST_IDLE
@@ -55,10 +57,13 @@ class QueueOut(BaseModel):
     escalation_queue_id: str | None
     first_response_seconds: float | None = None
     next_response_seconds: float | None = None
+    warnings: list[str] = Field(default_factory=list)
+    """What keeps the queue from routing now, e.g. a skill no agent has yet."""
 
     @classmethod
-    def of(cls, q: QueueSettings) -> QueueOut:
+    def of(cls, q: QueueSettings, warnings: list[str] | None = None) -> QueueOut:
         return cls(
+            warnings=list(warnings or []),
             id=q.id,
             name=q.name,
             client_account_id=q.client_account_id,
@@ -165,7 +170,9 @@ class ProfileOut(BaseModel):
 
 class ReasonIn(Strict):
     code: str = Field(min_length=1, max_length=64)
+    """Lowercase letters, digits, ``-`` and ``_``."""
     label: str = Field(default="", max_length=200)
+    """Required: what agents read."""
 
 
 def _live(request: Request) -> Any:
@@ -197,15 +204,21 @@ def list_queues(
     ),
 ) -> list[QueueOut]:
     """The queues of the caller's client accounts (agents, supervisors and configurers)."""
-    return [QueueOut.of(q) for q in _live(request).queues(principal)]
+    live = _live(request)
+    return [QueueOut.of(q, live.queue_warnings(q)) for q in live.queues(principal)]
 
 
 @router.post("/queues", status_code=201)
 def create_queue(
     body: QueueIn, request: Request, principal: Principal = require(Permission.ROUTING_CONFIGURE)
 ) -> QueueOut:
-    """A bad eligibility expression answers 422 with the position of the error."""
-    return QueueOut.of(_live(request).configure_queue(principal, **_queue_args(body)))
+    """A bad eligibility expression answers 422 with the position of the error; one that
+    reads an attribute agents do not have, 422 ``expression_attribute_unknown`` naming it.
+    A name another queue of the client account has (ignoring case) answers 409
+    ``queue_name_taken``. A skill no agent has yet is saved, with a warning."""
+    live = _live(request)
+    queue = live.configure_queue(principal, **_queue_args(body))
+    return QueueOut.of(queue, live.queue_warnings(queue))
 
 
 @router.put("/queues/{queue_id}")
@@ -216,7 +229,20 @@ def replace_queue(
     principal: Principal = require(Permission.ROUTING_CONFIGURE),
 ) -> QueueOut:
     live = _live(request)
-    return QueueOut.of(live.configure_queue(principal, queue_id=queue_id, **_queue_args(body)))
+    queue = live.configure_queue(principal, queue_id=queue_id, **_queue_args(body))
+    return QueueOut.of(queue, live.queue_warnings(queue))
+
+
+@router.delete("/queues/{queue_id}", status_code=204)
+def delete_queue(
+    queue_id: str,
+    request: Request,
+    principal: Principal = require(Permission.ROUTING_CONFIGURE),
+) -> None:
+    """Delete a queue. 409 ``queue_not_empty`` (with ``waiting`` and ``active`` counts)
+    while conversations wait in it or are handled from it; 409 ``queue_in_use`` (with
+    ``used_by``) while a channel, another queue's escalation or a workflow points at it."""
+    _live(request).delete_queue(principal, queue_id)
 
 
 def _channel_out(request: Request, channel: Channel) -> ChannelOut:
@@ -276,6 +302,18 @@ def update_channel(
         greeting=body.greeting,
     )
     return _channel_out(request, channel)
+
+
+@router.delete("/channels/{channel_id}", status_code=204)
+def delete_channel(
+    channel_id: str,
+    request: Request,
+    principal: Principal = require(Permission.ROUTING_CONFIGURE),
+) -> None:
+    """Delete a channel with no open conversations (past ones keep their history). One
+    with open conversations answers 409 ``channel_in_use`` (with ``open_conversations``):
+    disable it instead (``PATCH`` with ``enabled: false``)."""
+    _live(request).delete_channel(principal, channel_id)
 
 
 @router.get("/agent-profiles")

@@ -61,12 +61,40 @@ async function send(method, path, body, what) {
     return;
   }
   if (response.ok) {
-    sessionStorage.setItem(SAVED, `Saved: ${what}.`);
+    // A saved queue may come with warnings (a skill no agent has yet): said, not hidden.
+    const saved = response.status === 204 ? {} : await response.json().catch(() => ({}));
+    const notes = (saved.warnings || []).map((w) => ` Note: ${w}.`).join("");
+    sessionStorage.setItem(SAVED, `Saved: ${what}.${notes}`);
     window.location.reload();
     return;
   }
   const problem = await response.json().catch(() => ({ detail: response.statusText }));
   show(`Not saved: ${describe(problem)}`, true);
+}
+
+// Delete buttons (queues, channels): asked once, then the server decides; a refusal
+// (conversations still waiting, a channel still using the queue...) is shown as it is.
+async function remove(path, what) {
+  if (!window.confirm(`Delete ${what}? This cannot be undone.`)) return;
+  show("Deleting…", false);
+  let response;
+  try {
+    response = await fetch(path, { method: "DELETE", headers: { "x-csrf-token": csrf } });
+  } catch (err) {
+    show(`Not deleted: the server could not be reached (${err.message})`, true);
+    return;
+  }
+  if (response.ok) {
+    sessionStorage.setItem(SAVED, `Deleted: ${what}.`);
+    window.location.reload();
+    return;
+  }
+  const problem = await response.json().catch(() => ({ detail: response.statusText }));
+  show(`Not deleted: ${describe(problem)}`, true);
+}
+
+for (const button of document.querySelectorAll("[data-delete]")) {
+  button.addEventListener("click", () => remove(button.dataset.delete, button.dataset.what));
 }
 
 const saved = sessionStorage.getItem(SAVED);
@@ -199,10 +227,18 @@ profileForm.elements.user_id.addEventListener("change", () => {
 profileForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const select = profileForm.elements.user_id;
+  // Nobody is chosen until someone is: one careless save must not edit the wrong person.
+  if (!select.value) {
+    select.setAttribute("aria-invalid", "true");
+    show("Not saved: choose the person whose profile this is.", true);
+    select.focus();
+    return;
+  }
+  select.removeAttribute("aria-invalid");
   const who = select.selectedOptions[0]?.textContent || "agent";
   send("PUT", `/api/v1/agent-profiles/${encodeURIComponent(select.value)}`, profileBody(), `profile of ${who}`);
 });
-if (profileForm.elements.user_id.value) fillProfile(profiles.get(profileForm.elements.user_id.value));
+fillProfile(profiles.get(profileForm.elements.user_id.value));
 
 // ---------------------------------------------------------------- not-ready reasons (the whole list)
 
