@@ -22,6 +22,7 @@ from switchdesk.adapters.db.engine import make_engine
 from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailStore
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
+from switchdesk.adapters.db.report_store import SqlRawEvents
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.security import (
     Argon2PasswordHasher,
@@ -38,6 +39,7 @@ from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.usecases.ports import Clock, PasswordHasher
 from switchdesk.usecases.principal import Principal
+from switchdesk.usecases.reports import Reports
 from switchdesk.web.live import LiveHub
 
 
@@ -53,6 +55,7 @@ class Runtime:
     webhooks: Mapping[str, WebhookHandler]
     mail: UnparsedMailArchive
     email_intake: MailIntake
+    reports: Reports
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
     """Long-running parts the server starts with its lifespan (the email intake)."""
 
@@ -149,6 +152,7 @@ def build_runtime(
         webhooks=webhooks,
         mail=UnparsedMailArchive(unparsed),
         email_intake=email_intake,
+        reports=Reports(SqlRawEvents(engine), settings.center_timezone),
         background=email_service.parts(),
     )
 

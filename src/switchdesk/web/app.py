@@ -23,6 +23,7 @@ from switchdesk.usecases.channel_ports import WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.mail import UnparsedMailArchive
+from switchdesk.usecases.reports import Reports
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
 from switchdesk.web.live import LiveHub
@@ -52,6 +53,7 @@ class WebRuntime(Protocol):
     deliveries: Dispatcher
     webhooks: Mapping[str, WebhookHandler]
     mail: UnparsedMailArchive
+    reports: Reports
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
 
     def ready(self) -> tuple[bool, str]: ...
@@ -108,6 +110,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         mail,
         org,
         pages,
+        reports,
         supervisor,
         tokens,
         users,
@@ -166,6 +169,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         mail,
         attachments,
         inbox,
+        reports,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

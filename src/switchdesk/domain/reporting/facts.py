@@ -143,6 +143,8 @@ class Facts:
     surveys: list[SurveyAnswer] = field(default_factory=list)
     reasons: list[ContactReason] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
+    as_of: float | None = None
+    """The time of the last event: spans still open end here."""
 
 
 _ENTERS = ("interaction_enqueued", "interaction_transferred", "interaction_overflowed")
@@ -291,6 +293,7 @@ def derive_facts(events: Iterable[RawEvent]) -> Facts:
     """Facts from raw rows in log order (``at``, then ``seq`` within a source)."""
     builder = _Builder()
     for event in events:
+        builder.facts.as_of = event.at
         if event.source == "routing":
             builder.routing(event)
         else:

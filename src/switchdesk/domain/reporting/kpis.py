@@ -200,7 +200,7 @@ def compute_rows(
     facts: Facts,
     settings: ReportSettings,
     *,
-    interval: Interval,
+    interval: Interval | None,
     tz: ZoneInfo,
     group_by: GroupBy = GroupBy.NONE,
     start: float | None = None,
@@ -210,7 +210,8 @@ def compute_rows(
 ) -> list[KpiRow]:
     """Rows ordered by interval start then group. Legs that entered in [start, end) count;
     ``keep`` narrows them further (a client account, a team, one agent); ``keep_agent``
-    (agent id, team id) narrows the agents whose time counts for occupancy."""
+    (agent id, team id) narrows the agents whose time counts for occupancy. Without an
+    ``interval``, one row per group covers the whole range (its start is ``start``)."""
     rows: dict[tuple[float, str | None], KpiRow] = {}
     key_of = _KEYS[group_by]
     short = settings.short_abandon_seconds
@@ -218,8 +219,10 @@ def compute_rows(
     def inside(at: float) -> bool:
         return (start is None or at >= start) and (end is None or at < end)
 
+    whole = start if start is not None else 0.0
+
     def row(at: float, group: str | None) -> KpiRow:
-        bucket = interval_start(at, interval, tz)
+        bucket = interval_start(at, interval, tz) if interval is not None else whole
         found = rows.get((bucket, group))
         if found is None:
             found = rows[(bucket, group)] = KpiRow(bucket, group)
@@ -266,8 +269,22 @@ def compute_rows(
     _first_contact_resolution(facts, legs, all_legs, row, key_of, settings)
     _surveys(facts, legs, all_legs, row, key_of)
     if group_by in (GroupBy.NONE, GroupBy.AGENT, GroupBy.TEAM):
-        _agent_time(facts, all_legs, rows, group_by, interval, tz, start, end, keep_agent)
+        _agent_time(
+            facts, all_legs, rows, group_by, _Buckets(interval, tz, whole), start, end, keep_agent
+        )
     return [rows[key] for key in sorted(rows, key=lambda k: (k[0], k[1] or ""))]
+
+
+@dataclass(frozen=True, slots=True)
+class _Buckets:
+    interval: Interval | None
+    tz: ZoneInfo
+    whole: float
+
+    def split(self, start: float, end: float) -> list[tuple[float, float]]:
+        if self.interval is None:
+            return [(self.whole, end - start)]
+        return list(split_span(start, end, self.interval, self.tz))
 
 
 def _legs_by_conversation(legs: list[QueueLeg]) -> dict[str, list[QueueLeg]]:
@@ -393,15 +410,14 @@ def _agent_time(
     all_legs: list[QueueLeg],
     rows: dict[tuple[float, str | None], KpiRow],
     group_by: GroupBy,
-    interval: Interval,
-    tz: ZoneInfo,
+    buckets: _Buckets,
     start: float | None,
     end: float | None,
     keep_agent: Callable[[str, str | None], bool] | None,
 ) -> None:
     def clip(a: float, b: float | None) -> tuple[float, float] | None:
         lo = a if start is None else max(a, start)
-        hi = b if b is not None else end
+        hi = b if b is not None else facts.as_of
         if hi is None:
             return None
         if end is not None:
@@ -427,7 +443,7 @@ def _agent_time(
         span = clip(leg.answered_at, leg.ended_at + leg.after_contact_work_seconds)
         if span is None:
             continue
-        for bucket, seconds in split_span(*span, interval, tz):
+        for bucket, seconds in buckets.split(*span):
             add(bucket, group(leg.agent_id, leg.team_id), "handle_in_interval_seconds", seconds)
     for presence in facts.presence:
         if keep_agent is not None and not keep_agent(presence.agent_id, presence.team_id):
@@ -438,7 +454,7 @@ def _agent_time(
         if span is None:
             continue
         key = group(presence.agent_id, presence.team_id)
-        for bucket, seconds in split_span(*span, interval, tz):
+        for bucket, seconds in buckets.split(*span):
             add(bucket, key, "logged_in_seconds", seconds)
             if presence.presence == "available":
                 add(bucket, key, "available_seconds", seconds)
