@@ -108,6 +108,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         health,
         inbox,
         mail,
+        metrics,
         org,
         pages,
         reports,
@@ -170,6 +171,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         attachments,
         inbox,
         reports,
+        metrics,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

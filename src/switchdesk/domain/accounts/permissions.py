@@ -50,6 +50,8 @@ class Permission(StrEnum):
     WELLBEING_READ = "wellbeing.read"
     MAIL_UNPARSED_READ = "mail.unparsed.read"
     """See and download the raw mail that could not be turned into a message."""
+    METRICS_READ = "metrics.read"
+    """Scrape the Prometheus metrics (with an API token of an operations user)."""
 
 
 _P = Permission
@@ -84,6 +86,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.WFM_MANAGE,
             _P.REPORTS_READ,
             _P.DATA_EXPORT,
+            _P.METRICS_READ,
         }
     ),
     Role.EXECUTIVE: frozenset({_P.SELF_READ, _P.ORG_READ, _P.REPORTS_READ}),
@@ -102,6 +105,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.ORG_MANAGE,
             _P.ROUTING_CONFIGURE,
             _P.MAIL_UNPARSED_READ,
+            _P.METRICS_READ,
         }
     ),
 }
