@@ -139,8 +139,12 @@ def test_an_executive_and_a_manager_see_only_their_client_accounts(
         assert day["service_levels"]["SL1"] == pytest.approx(0.5)
         assert day["csat"] == pytest.approx(1.0)
     blue = center.client_accounts["blue"]
-    with pytest.raises(NotFound):
-        reports.report(scripted["nora"], ReportKind.TREND, _with(q, client_account_id=blue))
+    for kind in ReportKind:
+        with pytest.raises(NotFound):
+            reports.report(scripted["nora"], kind, _with(q, client_account_id=blue))
+        rows = reports.report(scripted["nora"], kind, _with(q, group_by=GroupBy.QUEUE))["rows"]
+        assert center.queues["sales"] not in {r["group"] for r in rows}, kind
+        assert sum(r["handled"] for r in rows) == 1, kind  # Zoe's chat only
     (bea_day,) = reports.report(scripted["bea"], ReportKind.QUEUES, q)["rows"]
     assert bea_day["group"] == center.queues["sales"]
     assert bea_day["service_level_label"] == "SL5 (T = 20 s, S = 5 s): A_T / (A + Ab - Ab_S)"
