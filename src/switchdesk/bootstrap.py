@@ -24,6 +24,8 @@ from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailS
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
 from switchdesk.adapters.db.report_store import SqlRawEvents
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
+from switchdesk.adapters.redaction import TextRedactor
+from switchdesk.adapters.redaction.identifiers import check_schemes
 from switchdesk.adapters.security import (
     Argon2PasswordHasher,
     EnvironmentSecrets,
@@ -32,6 +34,7 @@ from switchdesk.adapters.security import (
 )
 from switchdesk.config import Settings
 from switchdesk.domain.conversations.model import ChannelKind
+from switchdesk.domain.privacy.policy import RedactionPolicy
 from switchdesk.usecases.accounts import Accounts, LoginPolicy
 from switchdesk.usecases.channel_ports import ChannelSender, WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
@@ -74,6 +77,22 @@ class Runtime:
         self.engine.dispose()
 
 
+def default_redaction_policy(settings: Settings) -> RedactionPolicy:
+    """The redaction policy of client accounts that have none of their own."""
+
+    def items(value: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in value.split(",") if v.strip())
+
+    policy = RedactionPolicy(
+        redact_phones=settings.redact_phones,
+        redact_emails=settings.redact_emails,
+        national_ids=items(settings.redact_national_ids),
+        phone_regions=items(settings.redact_phone_regions.upper()),
+    )
+    check_schemes(policy.national_ids)
+    return policy
+
+
 def build_runtime(
     settings: Settings | None = None,
     *,
@@ -105,6 +124,8 @@ def build_runtime(
         secrets,
         secret_source=EnvironmentSecrets(),
         blobs=FileBlobStore(settings.data_dir / "blobs"),
+        redactor=TextRedactor(),
+        default_policy=default_redaction_policy(settings),
     )
     senders = senders or {
         ChannelKind.EMAIL: SmtpSender(),

@@ -62,6 +62,21 @@ class Settings(BaseSettings):
     imap_backoff_max_seconds: float = Field(
         default=900.0, gt=0, description="The longest wait between failed IMAP polls"
     )
+    redact_phones: bool = Field(
+        default=False,
+        description="Redact phone numbers in messages (client accounts can set their own)",
+    )
+    redact_emails: bool = Field(
+        default=False,
+        description="Redact email addresses in messages (client accounts can set their own)",
+    )
+    redact_national_ids: str = Field(
+        default="",
+        description="National id schemes to redact, comma-separated: us.ssn,nl.bsn,...",
+    )
+    redact_phone_regions: str = Field(
+        default="US", description="Regions phone numbers without a country code are read in"
+    )
 
     @classmethod
     def settings_customise_sources(

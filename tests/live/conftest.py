@@ -17,6 +17,7 @@ from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.migrate import upgrade
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.memory.blobs import MemoryBlobStore
+from switchdesk.adapters.redaction import TextRedactor
 from switchdesk.adapters.security import SystemSecrets
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.usecases.accounts import Accounts
@@ -86,6 +87,7 @@ def build_center(engine: Engine, clock: HandClock, existing: Center | None = Non
         clock,
         secrets,
         blobs=existing.live.blobs if existing is not None else MemoryBlobStore(),
+        redactor=TextRedactor(),
     )
     live.start()
     center = Center(live, accounts, clock, recorder, engine, Principal.operator("test"))

@@ -26,6 +26,7 @@ from switchdesk.cli.demo import (
     refuse_taken_port,
     state_path,
 )
+from switchdesk.cli.nlp import intents_app, sentiment
 from switchdesk.cli.sim import sim_app
 from switchdesk.cli.wfm import wfm_app
 from switchdesk.config import Settings
@@ -47,6 +48,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(wfm_app, name="wfm")
 app.add_typer(sim_app, name="sim")
+app.add_typer(intents_app, name="intents")
+app.command("sentiment", help="Sentiment of messages read from stdin, one per line.")(sentiment)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -93,8 +96,10 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from switchdesk.adapters.redaction.logs import install_log_redaction
     from switchdesk.web.app import create_app
 
+    install_log_redaction()
     runtime = build_runtime(settings)
     ok, reason = runtime.ready()
     if not ok:

@@ -23,6 +23,7 @@ from switchdesk.domain.conversations.model import (
     TimelineEntry,
 )
 from switchdesk.domain.conversations.reachability import ConsentRecord, UndeliverableAddress
+from switchdesk.domain.privacy.policy import RedactionPolicy
 from switchdesk.usecases.deliveries import Delivery
 
 
@@ -130,6 +131,18 @@ class LiveUnitOfWork(Protocol):
     def add_message(self, message: Message) -> None: ...
     def message_by_client_id(self, conversation_id: str, client_id: str) -> Message | None: ...
     def messages(self, conversation_id: str) -> Sequence[Message]: ...
+    def redact_message(self, conversation_id: str, message_id: str, text: str) -> None:
+        """Replace a stored message's text (and its timeline excerpt) with ``text``: a
+        later message showed that it held the start of a card number."""
+        ...
+
+    def redaction_policies(self) -> Mapping[str, RedactionPolicy]:
+        """Each client account's redaction policy (accounts without one use the default)."""
+        ...
+
+    def save_redaction_policy(
+        self, client_account_id: str, policy: RedactionPolicy, at: datetime
+    ) -> None: ...
     def add_external_id(
         self, channel_id: str, external_id: str, conversation_id: str, message_id: str
     ) -> None:

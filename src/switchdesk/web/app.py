@@ -111,6 +111,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         metrics,
         org,
         pages,
+        privacy,
         reports,
         supervisor,
         tokens,
@@ -170,6 +171,7 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         mail,
         attachments,
         inbox,
+        privacy,
         reports,
         metrics,
     ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from switchdesk.domain.conversations.reachability import (
     UndeliverableAddress,
 )
 from switchdesk.domain.errors import Conflict
+from switchdesk.domain.privacy.policy import RedactionPolicy, policy_from_dict, policy_to_dict
 from switchdesk.usecases.deliveries import Delivery
 
 
@@ -780,6 +781,41 @@ class SqlLiveUnitOfWork(SqlTransaction):
         rows = self._c.execute(_SELECT_MESSAGES, {"id": conversation_id})
         found = self._overlay.messages[conversation_id] = [_message(r) for r in rows]
         return found
+
+    def redact_message(self, conversation_id: str, message_id: str, text: str) -> None:
+        self.writes += 1
+        self._flush()
+        self._c.execute(update(t.messages).where(t.messages.c.id == message_id).values(text=text))
+        tl = t.conversation_timeline
+        rows = self._c.execute(
+            select(tl.c.id, tl.c.detail).where(tl.c.conversation_id == conversation_id)
+        )
+        for row in rows.fetchall():
+            detail = dict(row.detail)
+            if detail.get("message_id") == message_id and "text" in detail:
+                detail["text"] = text[:200]
+                self._c.execute(update(tl).where(tl.c.id == row.id).values(detail=detail))
+        known: list[Message] | None = self._known("messages", conversation_id)
+        if known is not None:
+            self._overlay.messages[conversation_id] = [
+                replace(m, text=text) if m.id == message_id else m for m in known
+            ]
+
+    def redaction_policies(self) -> dict[str, RedactionPolicy]:
+        rows = self._c.execute(select(t.redaction_policies))
+        return {r.client_account_id: policy_from_dict(dict(r.policy)) for r in rows}
+
+    def save_redaction_policy(
+        self, client_account_id: str, policy: RedactionPolicy, at: datetime
+    ) -> None:
+        self.writes += 1
+        rp = t.redaction_policies
+        values = {"policy": policy_to_dict(policy), "updated_at": at}
+        done = self._c.execute(
+            update(rp).where(rp.c.client_account_id == client_account_id).values(**values)
+        )
+        if not done.rowcount:
+            self._c.execute(insert(rp).values(client_account_id=client_account_id, **values))
 
     def add_external_id(
         self, channel_id: str, external_id: str, conversation_id: str, message_id: str

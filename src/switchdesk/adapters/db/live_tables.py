@@ -174,6 +174,14 @@ conversation_timeline = Table(
 )
 Index("ix_conversation_timeline_at", conversation_timeline.c.at)
 
+redaction_policies = Table(
+    "redaction_policies",
+    metadata,
+    Column("client_account_id", _ID, ForeignKey("client_accounts.id"), primary_key=True),
+    Column("policy", JSON, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
 follow_ups = Table(
     "follow_ups",
     metadata,

@@ -128,6 +128,7 @@ class AuditAction(StrEnum):
     CHANNEL_CREATED = "channel.created"
     CHANNEL_UPDATED = "channel.updated"
     CONTACT_MERGED = "contact.merged"
+    REDACTION_POLICY_CHANGED = "redaction_policy.changed"
 
 
 @dataclass(frozen=True, slots=True)

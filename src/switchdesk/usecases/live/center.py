@@ -39,6 +39,7 @@ from switchdesk.domain.conversations.model import (
 from switchdesk.domain.errors import (
     SwitchdeskError,
 )
+from switchdesk.domain.privacy.policy import Redaction, RedactionPolicy
 from switchdesk.domain.routing import (
     AfterContactWorkStarted,
     RoutingEngine,
@@ -60,6 +61,7 @@ from switchdesk.usecases.live import (
     desk,
     follow_ups,
     inbox,
+    privacy,
     views,
 )
 from switchdesk.usecases.live.fact_dimensions import FactStamper
@@ -71,6 +73,7 @@ from switchdesk.usecases.live.writer import CommandWriter, Job, Outbox
 from switchdesk.usecases.live_ports import LivePublisher, LiveUnitOfWork, LiveUnitOfWorkFactory
 from switchdesk.usecases.ports import Clock, SecretFactory, UnitOfWorkFactory
 from switchdesk.usecases.principal import Principal
+from switchdesk.usecases.privacy_ports import Redactor
 
 T = TypeVar("T")
 
@@ -92,8 +95,14 @@ class LiveCenter:
         settings: RoutingSettings | None = None,
         secret_source: SecretSource | None = None,
         blobs: BlobStore | None = None,
+        *,
+        redactor: Redactor,
+        default_policy: RedactionPolicy | None = None,
     ) -> None:
         self._blobs = blobs
+        self._redactor = redactor
+        self._default_policy = default_policy or RedactionPolicy()
+        self._policies: dict[str, RedactionPolicy] = {}
         self._secret_source = secret_source
         self._uow = uow
         self._accounts = accounts
@@ -160,6 +169,7 @@ class LiveCenter:
         self._channels = {c.slug: c for c in uow.channels()}
         self._profiles = {p.user_id: p for p in uow.agent_profiles()}
         self._reasons = list(uow.reasons())
+        self._policies = dict(uow.redaction_policies())
 
     def _load_names(self) -> None:
         with self._accounts() as accounts:
@@ -345,6 +355,33 @@ class LiveCenter:
     @property
     def writer(self) -> CommandWriter:
         return self._writer
+
+    def redact(
+        self, client_account_id: str, text: str, *, before: str | None, same_author: bool
+    ) -> Redaction:
+        return self._redactor.redact(
+            text, self.redaction_policy(client_account_id), before=before, same_author=same_author
+        )
+
+    def redaction_policy(self, client_account_id: str) -> RedactionPolicy:
+        return self._policies.get(client_account_id, self._default_policy)
+
+    def use_redaction_policy(self, client_account_id: str, policy: RedactionPolicy) -> None:
+        self._policies[client_account_id] = policy
+
+    def get_redaction_policy(self, actor: Principal, client_account_id: str) -> RedactionPolicy:
+        return privacy.get_policy(self, actor, client_account_id)
+
+    def set_redaction_policy(
+        self,
+        actor: Principal,
+        client_account_id: str,
+        policy: RedactionPolicy,
+        check_schemes: Callable[[tuple[str, ...]], None],
+    ) -> RedactionPolicy:
+        return privacy.set_policy(
+            self, self._accounts, actor, client_account_id, policy, check_schemes
+        )
 
     def remember_interaction(self, interaction_id: str, conversation_id: str) -> None:
         self._ix_to_conv[interaction_id] = conversation_id

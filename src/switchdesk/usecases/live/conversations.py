@@ -18,6 +18,7 @@ from switchdesk.domain.conversations.model import (
     TimelineEntry,
     check_transition,
 )
+from switchdesk.domain.privacy.policy import Redaction
 from switchdesk.domain.routing import RoutingEngine, RoutingEvent
 from switchdesk.usecases.live.views import message_view
 from switchdesk.usecases.live.writer import Outbox
@@ -58,6 +59,11 @@ class ConversationCore(Protocol):
         action: Callable[[float], list[RoutingEvent]],
     ) -> None: ...
     def remember_interaction(self, interaction_id: str, conversation_id: str) -> None: ...
+    def redact(
+        self, client_account_id: str, text: str, *, before: str | None, same_author: bool
+    ) -> Redaction:
+        """``text`` with the client account's redaction policy applied."""
+        ...
 
 
 def open_conversation(
@@ -105,6 +111,7 @@ def add_message(
     """Store a message; the customer's feed gets it unless ``internal``, the agent's
     desk (or the agent in wrap-up) always. ``attach`` stores the message's attachments
     (after the message, before it is published) and returns their views."""
+    text = _redacted(core, uow, out, conv, author, author_id, text)
     message = Message(
         core.new_id(), conv.id, author, author_name, text, at, author_id, internal, client_id
     )
@@ -125,6 +132,41 @@ def add_message(
     if agent:
         out.send(f"agent:{agent}", {"type": "message", **view})
     return message
+
+
+def _redacted(
+    core: ConversationCore,
+    uow: LiveUnitOfWork,
+    out: Outbox,
+    conv: Conversation,
+    author: AuthorKind,
+    author_id: str | None,
+    text: str,
+) -> str:
+    """``text`` as it may be stored: personal data the client account's policy names is
+    replaced before anything is written. When it finishes a card number that the same
+    author began at the end of the conversation's last message, that message is
+    redacted too (and the desk told)."""
+    stored = uow.messages(conv.id)
+    last = stored[-1] if stored else None
+    same = last is not None and last.author_kind is author and last.author_id == author_id
+    redaction = core.redact(
+        conv.client_account_id, text, before=last.text if last else None, same_author=same
+    )
+    if redaction.previous is not None and last is not None:
+        uow.redact_message(conv.id, last.id, redaction.previous)
+        frame = {
+            "type": "message_redacted",
+            "conversation_id": conv.id,
+            "id": last.id,
+            "text": redaction.previous,
+        }
+        if not last.internal:
+            out.send(f"conversation:{conv.id}", frame)
+        agent = conv.agent_id or conv.wrap_up_agent_id
+        if agent:
+            out.send(f"agent:{agent}", frame)
+    return redaction.text
 
 
 def enqueue(

@@ -382,7 +382,8 @@ def receive_message(
     choice = choose_thread(channel.kind, m, candidates)
     text = _text(m)
     kind = ROUTING_KIND[channel.kind]
-    detail = {"channel": channel.slug, "external_id": m.external_id, "subject": m.subject}
+    subject = core.redact(channel.client_account_id, m.subject, before=None, same_author=False)
+    detail = {"channel": channel.slug, "external_id": m.external_id, "subject": subject.text}
     if isinstance(m.extra.get("kept_mail_id"), str):
         detail["kept_mail_id"] = m.extra["kept_mail_id"]  # the raw mail, kept whole
     conv = uow.conversation(choice.conversation_id) if choice.conversation_id else None

@@ -154,6 +154,12 @@ function queueText(position, seconds) {
 // ------------------------------------------------------------------ server frames
 
 const handlers = {
+  message_redacted(frame) {
+    // A later message showed this one held the start of a card number.
+    const shown = ui.messages.querySelector(`[data-id="${CSS.escape(frame.id)}"] .text`);
+    if (shown) shown.textContent = frame.text;
+  },
+
   started(frame) {
     state.token = frame.token;
     sessionStorage.setItem(TOKEN_KEY, frame.token);

@@ -778,6 +778,16 @@ const handlers = {
     const shown = ui.messages.querySelector(`[data-id="${CSS.escape(m.id)}"]`);
     if (shown) shown.replaceWith(messageElement(m));
   },
+  message_redacted(frame) {
+    // A later message showed this one held the start of a card number.
+    const conv = state.conversations.get(frame.conversation_id);
+    const m = conv && (conv.messages || []).find((x) => x.id === frame.id);
+    if (!m) return;
+    m.text = frame.text;
+    if (frame.conversation_id !== state.selected) return;
+    const shown = ui.messages.querySelector(`[data-id="${CSS.escape(m.id)}"]`);
+    if (shown) shown.replaceWith(messageElement(m));
+  },
   typing(frame) {
     const conv = state.conversations.get(frame.conversation_id);
     if (!conv) return;

@@ -4,16 +4,16 @@ Each routing event is stored with the interaction, conversation, contact, client
 channel kind, queue, agent, team and site it had when it happened, so reports and the raw
 export filter and group without joining on what may have changed since.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 16:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Offline text models: intent (scikit-learn) and sentiment (VADER)."""

@@ -1,0 +1,1 @@
+"""What a message is about (intent) and how its writer feels (sentiment), as signals."""
