@@ -24,6 +24,7 @@ from switchdesk.adapters.db.knowledge import SqlKnowledgeStore
 from switchdesk.adapters.db.live_store import SqlLiveUnitOfWorkFactory
 from switchdesk.adapters.db.mailboxes import SqlMailboxCursors, SqlUnparsedMailStore
 from switchdesk.adapters.db.migrate import current_revision, head_revision, upgrade
+from switchdesk.adapters.db.report_store import SqlRawEvents
 from switchdesk.adapters.db.repositories import SqlUnitOfWorkFactory
 from switchdesk.adapters.db.voice_store import SqlCallStore, SqlFlowStore
 from switchdesk.adapters.redaction import TextRedactor
@@ -46,6 +47,7 @@ from switchdesk.usecases.live.connections import ConnectionSettings
 from switchdesk.usecases.mail import UnparsedMailArchive
 from switchdesk.usecases.ports import Clock, PasswordHasher
 from switchdesk.usecases.principal import Principal
+from switchdesk.usecases.reports import Reports
 from switchdesk.usecases.voice.calls import VoiceCalls
 from switchdesk.usecases.voice.flows import FlowLibrary
 from switchdesk.web.live import LiveHub
@@ -65,6 +67,7 @@ class Runtime:
     email_intake: MailIntake
     voice_flows: FlowLibrary
     voice: VoiceCalls
+    reports: Reports
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
     """Long-running parts the server starts with its lifespan (the email intake)."""
     knowledge: KnowledgeBase
@@ -195,6 +198,7 @@ def build_runtime(
         email_intake=email_intake,
         voice_flows=voice_flows,
         voice=voice,
+        reports=Reports(SqlRawEvents(engine), settings.center_timezone),
         background=email_service.parts(),
         knowledge=KnowledgeBase(SqlKnowledgeStore(engine), clock, secrets.new_id),
     )

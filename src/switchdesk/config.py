@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     login_window_minutes: float = Field(default=15.0, gt=0)
     login_max_failures_per_username: int = Field(default=5, ge=1)
     login_max_failures_per_source: int = Field(default=20, ge=1)
+    center_timezone: str = Field(
+        default="UTC", description="The center's time zone (IANA name): report intervals"
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     smtp_inbox_host: str = Field(
         default="127.0.0.1", description="Where the inbound SMTP server listens"

@@ -35,6 +35,7 @@ from switchdesk.domain.routing import (
     Presence,
     QueueConfig,
     RoutingEngine,
+    RoutingEvent,
 )
 from switchdesk.simulation.distributions import arrival_times, duration_sampler
 from switchdesk.simulation.scenario import AgentGroup, Scenario
@@ -262,8 +263,11 @@ def run_replication(
     *,
     seed: int | None = None,
     on_calls: Callable[[int], None] | None = None,
+    on_events: Callable[[list[RoutingEvent]], None] | None = None,
 ) -> ReplicationResult:
-    """Simulate one replication; ``on_calls(n)`` is told every few thousand arrivals."""
+    """Simulate one replication; ``on_calls(n)`` is told every few thousand arrivals;
+    ``on_events`` gets every list of routing events the engine emits, in order (the same
+    events the live center stores, so reports can be computed from a run)."""
     st = scenario.settings
     seed = st.seed if seed is None else seed
     start = st.start_seconds
@@ -277,6 +281,8 @@ def run_replication(
 
     # Agent activity is not reported from a simulation: the engine need not announce it.
     engine = RoutingEngine(replace(scenario.routing, activity_events=False))
+    if on_events is not None:
+        _tap(engine, on_events)
     for queue in _ordered_queues(scenario.queues):
         engine.configure_queue(queue, start)
     for workflow in scenario.workflows:
@@ -520,6 +526,32 @@ def run_replication(
     if on_calls is not None:
         on_calls(arrived & 4095)
     return ReplicationResult(rows, busy, staffed, arrived, counted_from)
+
+
+_COMMANDS = (
+    "configure_queue",
+    "configure_workflow",
+    "register_agent",
+    "set_presence",
+    "enqueue",
+    "accept",
+    "complete",
+    "abandon",
+    "advance",
+)
+
+
+def _tap(engine: RoutingEngine, on_events: Callable[[list[RoutingEvent]], None]) -> None:
+    """Hand every command's events to ``on_events`` (a slower run: only when asked)."""
+    for name in _COMMANDS:
+        command = getattr(engine, name)
+
+        def tapped(*args: Any, _command: Any = command, **kwargs: Any) -> Any:
+            events = _command(*args, **kwargs)
+            on_events(events)
+            return events
+
+        setattr(engine, name, tapped)
 
 
 def validate_scenario(scenario: Scenario) -> None:

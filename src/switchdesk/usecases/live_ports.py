@@ -192,8 +192,14 @@ class LiveUnitOfWork(Protocol):
     def save_follow_up(self, follow_up: FollowUp) -> None: ...
 
     # the routing engine's event log (outbox) and snapshots
-    def append_routing_events(self, events: Sequence[dict[str, Any]]) -> int:
-        """Append events (wire dicts) in order; returns the sequence number of the last."""
+    def append_routing_events(
+        self,
+        events: Sequence[dict[str, Any]],
+        dimensions: Sequence[Mapping[str, str | None]] | None = None,
+    ) -> int:
+        """Append events (wire dicts) in order, each with its KPI dimensions (client
+        account, queue, agent, team...: see ``fact_dimensions.py``); returns the sequence
+        number of the last."""
         ...
 
     def routing_events_after(self, seq: int) -> Sequence[tuple[int, dict[str, Any]]]: ...

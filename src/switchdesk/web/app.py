@@ -22,6 +22,7 @@ from switchdesk.usecases.channel_ports import WebhookHandler
 from switchdesk.usecases.deliveries import Dispatcher
 from switchdesk.usecases.live.center import LiveCenter
 from switchdesk.usecases.mail import UnparsedMailArchive
+from switchdesk.usecases.reports import Reports
 from switchdesk.usecases.voice.flows import FlowLibrary
 from switchdesk.web.body_limit import BodySizeLimit
 from switchdesk.web.errors import install_error_handlers
@@ -53,6 +54,7 @@ class WebRuntime(Protocol):
     webhooks: Mapping[str, WebhookHandler]
     mail: UnparsedMailArchive
     voice_flows: FlowLibrary
+    reports: Reports
     background: Sequence[Callable[[], Coroutine[Any, Any, None]]]
 
     def ready(self) -> tuple[bool, str]: ...
@@ -109,11 +111,13 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         inbox,
         knowledge,
         mail,
+        metrics,
         org,
         organisation_pages,
         pages,
         people_pages,
         privacy,
+        reports,
         supervisor,
         token_pages,
         tokens,
@@ -181,6 +185,8 @@ def create_app(runtime: WebRuntime) -> FastAPI:
         privacy,
         knowledge,
         voice_flows,
+        reports,
+        metrics,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=runtime.settings.max_body_bytes)

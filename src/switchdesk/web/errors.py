@@ -98,6 +98,7 @@ def wants_html(request: Request) -> bool:
         request.scope["type"] == "http"
         and request.method == "GET"
         and not request.url.path.startswith("/api/")
+        and request.url.path != "/metrics"  # a scraper, not a person
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -176,6 +176,8 @@ _INSERT_TIMELINE = insert(t.conversation_timeline)
 _INSERT_FOLLOW_UP = insert(t.follow_ups)
 _UPDATE_FOLLOW_UP = update(t.follow_ups).where(t.follow_ups.c.id == bindparam("b_id"))
 _INSERT_ROUTING_EVENTS = insert(t.routing_events).returning(t.routing_events.c.seq)
+
+_NO_DIMENSIONS: dict[str, str | None] = dict.fromkeys(t.ROUTING_EVENT_DIMENSIONS)
 
 CACHE_LIMIT = 20_000
 """Rows of each kind the live cache keeps (oldest dropped first)."""
@@ -962,11 +964,21 @@ class SqlLiveUnitOfWork(SqlTransaction):
 
     # routing log -----------------------------------------------------------------------
 
-    def append_routing_events(self, events: Sequence[dict[str, Any]]) -> int:
+    def append_routing_events(
+        self,
+        events: Sequence[dict[str, Any]],
+        dimensions: Sequence[Mapping[str, str | None]] | None = None,
+    ) -> int:
         if not events:
             return 0
         self.writes += 1
-        rows = [{"type": e["type"], "at": float(e["at"]), "payload": e} for e in events]
+        rows = [
+            {**_NO_DIMENSIONS, "type": e["type"], "at": float(e["at"]), "payload": e}
+            for e in events
+        ]
+        if dimensions is not None:
+            for row, dims in zip(rows, dimensions, strict=True):
+                row.update((k, dims.get(k)) for k in _NO_DIMENSIONS)
         result = self._c.execute(_INSERT_ROUTING_EVENTS, rows)
         return max(int(r.seq) for r in result)
 

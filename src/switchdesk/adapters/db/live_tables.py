@@ -34,6 +34,7 @@ center_queues = Table(
     Column("wrap_up_codes", JSON, nullable=False),
     Column("wrap_up_required", Boolean, nullable=False),
     Column("threshold_seconds", Float, nullable=False),
+    Column("service_level_formula", String(8), nullable=False, server_default="SL5"),
     Column("escalation_queue_id", _ID, nullable=True),
     Column("first_response_seconds", Float, nullable=True),
     Column("next_response_seconds", Float, nullable=True),
@@ -171,6 +172,7 @@ conversation_timeline = Table(
     Column("actor", String(200), nullable=False),
     Column("detail", JSON, nullable=False),
 )
+Index("ix_conversation_timeline_at", conversation_timeline.c.at)
 
 redaction_policies = Table(
     "redaction_policies",
@@ -194,6 +196,19 @@ follow_ups = Table(
     Column("routed_conversation_id", _ID, nullable=True),
 )
 
+ROUTING_EVENT_DIMENSIONS = (
+    "interaction_id",
+    "conversation_id",
+    "contact_id",
+    "client_account_id",
+    "channel_kind",
+    "queue_id",
+    "agent_id",
+    "team_id",
+    "site_id",
+)
+"""What each routing event is stored with for KPIs, as it was when it happened."""
+
 routing_events = Table(
     "routing_events",
     metadata,
@@ -201,8 +216,18 @@ routing_events = Table(
     Column("type", String(64), nullable=False),
     Column("at", Float, nullable=False),
     Column("payload", JSON, nullable=False),
+    Column("interaction_id", String(100), nullable=True),
+    Column("conversation_id", _ID, nullable=True),
+    Column("contact_id", _ID, nullable=True),
+    Column("client_account_id", _ID, nullable=True),
+    Column("channel_kind", String(32), nullable=True),
+    Column("queue_id", _ID, nullable=True),
+    Column("agent_id", _ID, nullable=True),
+    Column("team_id", _ID, nullable=True),
+    Column("site_id", _ID, nullable=True),
 )
 Index("ix_routing_events_at", routing_events.c.at)
+Index("ix_routing_events_client_at", routing_events.c.client_account_id, routing_events.c.at)
 
 routing_snapshots = Table(
     "routing_snapshots",

@@ -56,6 +56,8 @@ class Permission(StrEnum):
     """Read and search the knowledge base's articles, internal ones included."""
     KNOWLEDGE_MANAGE = "knowledge.manage"
     """Write, change and archive articles (their owners: leads, trainers, operations)."""
+    METRICS_READ = "metrics.read"
+    """Scrape the Prometheus metrics (with an API token of an operations user)."""
 
 
 _P = Permission
@@ -102,6 +104,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.DATA_EXPORT,
             _P.KNOWLEDGE_READ,
             _P.KNOWLEDGE_MANAGE,
+            _P.METRICS_READ,
         }
     ),
     Role.EXECUTIVE: frozenset({_P.SELF_READ, _P.ORG_READ, _P.REPORTS_READ}),
@@ -122,6 +125,7 @@ PERMISSION_MATRIX: dict[Role, frozenset[Permission]] = {
             _P.MAIL_UNPARSED_READ,
             _P.KNOWLEDGE_READ,
             _P.KNOWLEDGE_MANAGE,
+            _P.METRICS_READ,
         }
     ),
 }

@@ -68,6 +68,7 @@ from switchdesk.usecases.live import (
     views,
 )
 from switchdesk.usecases.live.connections import Connections, ConnectionSettings
+from switchdesk.usecases.live.fact_dimensions import FactStamper
 from switchdesk.usecases.live.headline import AccountHeadline, headline_figures
 from switchdesk.usecases.live.intake import receive_item
 from switchdesk.usecases.live.outbound import delivery_refusal
@@ -130,6 +131,9 @@ class LiveCenter:
         self._snapshot_seq = 0
         self._next_follow_up_check = 0.0
         self._pending: list[RoutingEvent] = []
+        self._stamps: list[dict[str, str | None]] = []
+        self._org: dict[str, tuple[str | None, str | None]] = {}
+        self._stamper = FactStamper(self._queue_account, self._agent_org)
         self._staffing = views.StaffingCounts()
         self._writer = CommandWriter(self._run_batch, self._lock)
 
@@ -147,6 +151,7 @@ class LiveCenter:
         """Everything in memory, from the database: config, engine, projections."""
         self._figures.reset(self._now())
         self._ix_to_conv.clear()
+        self._stamper.clear()
         with self._uow() as uow:
             self._load_config(uow)
             self._account_names = dict(uow.client_account_names())
@@ -176,7 +181,20 @@ class LiveCenter:
 
     def _load_names(self) -> None:
         with self._accounts() as accounts:
-            self._names = {u.id: u.display_name for u in accounts.users.list()}
+            users = accounts.users.list()
+        self._names = {u.id: u.display_name for u in users}
+        self._org = {u.id: (u.team_id, u.site_id) for u in users}
+
+    def _queue_account(self, queue_id: str) -> str | None:
+        queue = self._queues.get(queue_id)
+        return queue.client_account_id if queue else None
+
+    def _agent_org(self, agent_id: str) -> tuple[str | None, str | None]:
+        """The team and site of an agent (an agent created since start reloads once)."""
+        if agent_id not in self._org:
+            self._load_names()
+            self._org.setdefault(agent_id, (None, None))
+        return self._org[agent_id]
 
     def client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
         """Client account names are kept in memory; an unknown id (an account created
@@ -221,6 +239,7 @@ class LiveCenter:
         now = self._now()
         out = Outbox()
         self._pending = []
+        self._stamps = []
         outcomes: list[tuple[Job, Any, BaseException | None]] = []
         try:
             with self._uow() as uow:
@@ -236,7 +255,7 @@ class LiveCenter:
                         outcomes.append((job, None, exc))
                 if self._pending:
                     wire = [event_to_dict(e) for e in self._pending]
-                    self._last_seq = uow.append_routing_events(wire)
+                    self._last_seq = uow.append_routing_events(wire, self._stamps)
                     if self._last_seq - self._snapshot_seq >= SNAPSHOT_EVERY_EVENTS:
                         uow.save_routing_snapshot(self._last_seq, self._engine.snapshot())
                         self._snapshot_seq = self._last_seq
@@ -246,6 +265,7 @@ class LiveCenter:
             # The engine (and the caches) may have moved on but the database did not:
             # rebuild from the log.
             self._pending = []
+            self._stamps = []
             try:
                 self._rebuild()
             except BaseException:
@@ -260,6 +280,7 @@ class LiveCenter:
             return
         finally:
             self._pending = []
+            self._stamps = []
         self._publisher.publish_many(out.messages)
         for job, result, error in outcomes:
             if error is None:
@@ -278,6 +299,9 @@ class LiveCenter:
         events = action(now)
         for event in events:
             self._pending.append(event)
+            ix = getattr(event, "interaction_id", None)
+            conv = self._ix_to_conv.get(ix) if ix else None
+            self._stamps.append(self._stamper.stamp(uow, event, conv))
             self._figures.remember(event)
             self._react(uow, event, out)
 
