@@ -106,6 +106,7 @@ class LiveCenter:
         self._channels: dict[str, Channel] = {}
         self._profiles: dict[str, AgentProfile] = {}
         self._names: dict[str, str] = {}
+        self._roles: dict[str, str] = {}
         self._account_names: dict[str, str] = {}
         self._reasons: list[NotReadyReason] = []
         self._ix_to_conv: dict[str, str] = {}
@@ -158,7 +159,9 @@ class LiveCenter:
 
     def _load_names(self) -> None:
         with self._accounts() as accounts:
-            self._names = {u.id: u.display_name for u in accounts.users.list()}
+            users = accounts.users.list()
+            self._names = {u.id: u.display_name for u in users}
+            self._roles = {u.id: u.role.value for u in users}
 
     def client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None:
         """Client account names are kept in memory; an unknown id (an account created
@@ -317,6 +320,11 @@ class LiveCenter:
     def names(self) -> dict[str, str]:
         """Users' display names by id."""
         return self._names
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Users' roles by id (``agent``, ``team_leader``...)."""
+        return self._roles
 
     @property
     def writer(self) -> CommandWriter:
