@@ -310,27 +310,27 @@ function renderOffers() {
     const who = (offer.contact && offer.contact.name) || "a customer";
     const keysId = `offer-keys-${offer.id}`;
     const card = h(
-        "article",
-        {
-          class: "offer",
-          tabindex: "0",
-          "aria-label": `Offer: ${offer.channel_kind || "chat"} from ${who}`,
-          "aria-describedby": keysId,
-          dataset: { testid: "offer", offerId: offer.id },
-        },
-        h(
-          "header",
-          {},
-          h("strong", {}, `New ${offer.channel_kind || "chat"} from ${who}`),
-          h("span", { class: "queue-tag" }, offer.queue_name || ""),
-          h("span", { class: "countdown", dataset: { testid: "offer-countdown", expires: offer.expires_at } }, ""),
-        ),
-        offer.subject ? h("p", { class: "offer-subject", dataset: { testid: "offer-subject" } }, `Subject: ${offer.subject}`) : null,
-        offer.preview ? h("blockquote", { class: "preview", dataset: { testid: "offer-preview" } }, offer.preview) : null,
-        contactSummary(offer.contact, offer.conversation_id),
-        h("div", { class: "row" }, accept, decline),
-        h("p", { class: "offer-keys muted", id: keysId }, "Keys: Enter or A accepts, D or Esc declines."),
-      );
+      "article",
+      {
+        class: "offer",
+        tabindex: "0",
+        "aria-label": `Offer: ${offer.channel_kind || "chat"} from ${who}`,
+        "aria-describedby": keysId,
+        dataset: { testid: "offer", offerId: offer.id },
+      },
+      h(
+        "header",
+        {},
+        h("strong", {}, `New ${offer.channel_kind || "chat"} from ${who}`),
+        h("span", { class: "queue-tag" }, offer.queue_name || ""),
+        h("span", { class: "countdown", dataset: { testid: "offer-countdown", expires: offer.expires_at } }, ""),
+      ),
+      offer.subject ? h("p", { class: "offer-subject", dataset: { testid: "offer-subject" } }, `Subject: ${offer.subject}`) : null,
+      offer.preview ? h("blockquote", { class: "preview", dataset: { testid: "offer-preview" } }, offer.preview) : null,
+      contactSummary(offer.contact, offer.conversation_id),
+      h("div", { class: "row" }, accept, decline),
+      h("p", { class: "offer-keys muted", id: keysId }, "Keys: Enter or A accepts, D or Esc declines."),
+    );
     card.addEventListener("keydown", (event) => offerKeys(event, offer, accept, decline));
     cards.push(card);
     if (!rung.has(offer.id)) fresh.push(card);
