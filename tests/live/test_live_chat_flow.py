@@ -80,6 +80,9 @@ def test_a_chat_goes_from_customer_to_agent_through_transfer_wrap_up_and_rating(
     assert kinds.count("accepted") == 2
     assert detail["disposition"] == "resolved"
     assert detail["csat_score"] == 4
+    # The queue's after-contact work (30 s) runs on after the wrap-up; Carla ends it.
+    assert live.agent_snapshot(users["carla"])["agent"]["activity"] == "after_contact_work"
+    live.end_after_contact_work(users["carla"])
     assert live.agent_snapshot(users["carla"])["agent"]["activity"] == "idle"
 
 

@@ -123,6 +123,7 @@ class LiveCenter:
         self._channels: dict[str, Channel] = {}
         self._profiles: dict[str, AgentProfile] = {}
         self._names: dict[str, str] = {}
+        self._roles: dict[str, str] = {}
         self._account_names: dict[str, str] = {}
         self._reasons: list[NotReadyReason] = []
         self._ix_to_conv: dict[str, str] = {}
@@ -183,6 +184,7 @@ class LiveCenter:
         with self._accounts() as accounts:
             users = accounts.users.list()
         self._names = {u.id: u.display_name for u in users}
+        self._roles = {u.id: u.role.value for u in users}
         self._org = {u.id: (u.team_id, u.site_id) for u in users}
 
     def _queue_account(self, queue_id: str) -> str | None:
@@ -359,6 +361,11 @@ class LiveCenter:
     def names(self) -> dict[str, str]:
         """Users' display names by id."""
         return self._names
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Users' roles by id (``agent``, ``team_leader``...)."""
+        return self._roles
 
     @property
     def writer(self) -> CommandWriter:

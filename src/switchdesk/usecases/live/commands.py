@@ -21,7 +21,8 @@ from switchdesk.usecases.live.writer import CommandWriter, Outbox
 from switchdesk.usecases.live_ports import LiveUnitOfWork
 
 WRAP_UP_HOLD_SECONDS = 1800.0
-"""After-contact work while a mandatory wrap-up is pending (the form ends it early)."""
+"""After-contact work while a mandatory wrap-up is pending on a queue with no after-contact
+work time of its own (the form ends it)."""
 
 
 class CommandCore(ViewCore, IntakeCore, Protocol):
@@ -37,6 +38,8 @@ class CommandCore(ViewCore, IntakeCore, Protocol):
     def profiles(self) -> dict[str, AgentProfile]: ...
     @property
     def names(self) -> dict[str, str]: ...
+    @property
+    def roles(self) -> dict[str, str]: ...
     def forget_interaction(self, interaction_id: str) -> None: ...
 
 
@@ -44,12 +47,13 @@ def finish_assigned(
     core: CommandCore, uow: LiveUnitOfWork, now: float, out: Outbox, conv: Conversation, by: str
 ) -> None:
     """End an assigned conversation (``by`` the agent or the contact): the interaction
-    completes into after-contact work (held while a mandatory wrap-up is pending)."""
+    completes into the queue's after-contact work time (a mandatory wrap-up on a queue
+    without one holds the agent until the form is in)."""
     queue = core.queue_map.get(conv.queue_id or "")
-    acw = queue.routing.get("after_contact_work_seconds", 0.0) if queue else 0.0
+    acw = float(queue.routing.get("after_contact_work_seconds", 0.0)) if queue else 0.0
     required = bool(queue and queue.wrap_up_required)
-    if required:
-        acw = max(float(acw), WRAP_UP_HOLD_SECONDS)
+    if required and acw <= 0:
+        acw = WRAP_UP_HOLD_SECONDS
     ix_id = conv.interaction_id or ""
     agent_id = conv.agent_id
     core.route(

@@ -434,6 +434,7 @@ def set_agent_profile(
         uow.put_agent_profile(profile)
         core.profiles[user_id] = profile
         core.names[user_id] = user.display_name
+        core.roles[user_id] = user.role.value
         out.agents.add(user_id)
         return profile
 

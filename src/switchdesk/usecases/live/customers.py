@@ -37,7 +37,12 @@ from switchdesk.usecases.live.conversations import (
     open_conversation,
 )
 from switchdesk.usecases.live.intake import SESSION_KEY_MAX_CHARS, receive_item
-from switchdesk.usecases.live.views import conversation_or_404, ewt_unit, message_view
+from switchdesk.usecases.live.views import (
+    conversation_or_404,
+    ewt_unit,
+    message_view,
+    queue_frame,
+)
 from switchdesk.usecases.live.writer import Outbox
 from switchdesk.usecases.live_ports import LivePublisher, LiveUnitOfWork, LiveUnitOfWorkFactory
 from switchdesk.usecases.ports import SecretFactory
@@ -158,11 +163,7 @@ def customer_view(core: CustomerCore, uow: LiveUnitOfWork, conversation_id: str)
         except (Conflict, NotFound):
             return view  # offered or assigned a moment ago: the feed will say
         unit = ewt_unit(core, conv.queue_id or "")
-        view["queue"] = {
-            "type": "queue",
-            "position": position,
-            "estimated_wait_seconds": round(position * unit),
-        }
+        view["queue"] = queue_frame(position, unit)
     return view
 
 

@@ -395,7 +395,7 @@ def record_wrap_up(
     code: str,
     remark: str,
 ) -> None:
-    """Store the disposition and notes, and end the after-contact work it held."""
+    """Store the disposition and notes, and end the after-contact work hold it needed."""
     check_wrap_up_code(core, conv, code)
     at = at_time(now)
     uow.save_conversation(
@@ -410,8 +410,12 @@ def record_wrap_up(
         code=code,
         notes=remark,
     )
+    # The queue's after-contact work time runs on after the form (the agent ends it early
+    # with "End after-contact work"); only the hold of a queue without one ends here.
     ix_id = conv.interaction_id or ""
-    if ix_id in core.engine.agent_status(me)["after_contact_work_until"]:
+    queue = core.queue_map.get(conv.queue_id or "")
+    own_time = float(queue.routing.get("after_contact_work_seconds", 0.0)) if queue else 0.0
+    if own_time <= 0 and ix_id in core.engine.agent_status(me)["after_contact_work_until"]:
         core.route(
             uow,
             now,

@@ -119,6 +119,10 @@ def accepted(
         f"agent:{e.agent_id}",
         {"type": "assigned", "conversation": conversation_view(c, uow, assigned)},
     )
+    # Every desk of the agent drops the offer (the one that accepted already did).
+    out.send(
+        f"agent:{e.agent_id}", {"type": "offer_gone", "offer_id": e.offer_id, "reason": "accepted"}
+    )
     out.send(f"conversation:{conv.id}", {"type": "agent_joined", "agent_name": name})
 
 

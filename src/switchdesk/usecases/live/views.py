@@ -49,6 +49,8 @@ class ViewCore(Protocol):
     def profiles(self) -> Mapping[str, AgentProfile]: ...
     @property
     def names(self) -> Mapping[str, str]: ...
+    @property
+    def roles(self) -> Mapping[str, str]: ...
     def conversation_of(self, interaction_id: str) -> str | None: ...
     def queue_name(self, queue_id: str | None) -> str: ...
     def client_account_name(self, uow: LiveUnitOfWork, client_account_id: str) -> str | None: ...
@@ -248,6 +250,15 @@ def agent_view(core: ViewCore, agent_id: str) -> dict[str, Any]:
     }
 
 
+def on_the_agent_board(core: ViewCore, agent_id: str) -> bool:
+    """Whether the supervisor's agent list shows this person: agents always; someone else
+    with an agent profile (a team leader taking escalations) only while signed in to take
+    interactions."""
+    if core.roles.get(agent_id, "agent") == "agent":
+        return True
+    return bool(core.engine.agent_status(agent_id)["presence"] != Presence.OFFLINE.value)
+
+
 def agent_row(core: ViewCore, agent_id: str) -> dict[str, Any]:
     """An agent's row on the supervisor's board."""
     status = core.engine.agent_status(agent_id)
@@ -261,6 +272,8 @@ def agent_row(core: ViewCore, agent_id: str) -> dict[str, Any]:
         "id": agent_id,
         "client_accounts": list(core.profiles[agent_id].attributes.get("client_accounts", [])),
         "name": core.names.get(agent_id, agent_id),
+        "role": core.roles.get(agent_id, "agent"),
+        "listed": on_the_agent_board(core, agent_id),
         "presence": status["presence"],
         "reason": status["reason"],
         "activity": status["activity"],
@@ -300,7 +313,11 @@ def supervisor_snapshot(core: ViewCore, actor: Principal) -> dict[str, Any]:
         for q in core.queue_map.values()
         if actor.sees_client_account(q.client_account_id)
     ]
-    agents = [agent_row(core, a) for a in core.profiles if core.may_see_agent(actor, a)]
+    agents = [
+        agent_row(core, a)
+        for a in core.profiles
+        if core.may_see_agent(actor, a) and on_the_agent_board(core, a)
+    ]
     return {"type": "snapshot", "queues": queues, "agents": agents}
 
 
@@ -339,11 +356,22 @@ def count_staffing(core: ViewCore) -> dict[str, list[int]]:
     return counts
 
 
-def ewt_unit(core: ViewCore, queue_id: str) -> float:
-    """Seconds of estimated wait per position in the queue."""
+def ewt_unit(core: ViewCore, queue_id: str) -> float | None:
+    """Seconds of estimated wait per position in the queue; None while no agent of the
+    queue is available (no estimate is honest then)."""
     mean = core.figures.mean_handle_seconds(queue_id, DEFAULT_HANDLE_SECONDS)
     staffed = core.staffing().get(queue_id, [0])[0]
-    return mean / max(1, staffed)
+    return mean / staffed if staffed > 0 else None
+
+
+def queue_frame(position: int, unit: float | None) -> dict[str, Any]:
+    """A waiting customer's place in line and estimated wait (None: no agent available)."""
+    return {
+        "type": "queue",
+        "position": position,
+        "estimated_wait_seconds": None if unit is None else round(position * unit),
+        "agents_available": unit is not None,
+    }
 
 
 def push_rows(core: ViewCore, out: Outbox, supervised: bool) -> None:
@@ -363,14 +391,7 @@ def push_rows(core: ViewCore, out: Outbox, supervised: bool) -> None:
         for position, ix_id in enumerate(waiting, start=1):
             conv_id = core.conversation_of(ix_id)
             if conv_id:
-                out.send(
-                    f"conversation:{conv_id}",
-                    {
-                        "type": "queue",
-                        "position": position,
-                        "estimated_wait_seconds": round(position * unit),
-                    },
-                )
+                out.send(f"conversation:{conv_id}", queue_frame(position, unit))
         if supervised:
             out.send("supervisor", {"type": "queue", "queue": queue_row(core, queue_id)})
     for agent_id in sorted(out.agents):

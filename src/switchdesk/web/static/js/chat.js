@@ -146,8 +146,12 @@ function showTyping() {
   state.typingTimer = setTimeout(hideTyping, 3000);
 }
 
-function queueText(position, seconds) {
+function queueText(position, seconds, agentsAvailable) {
   const place = position === 1 ? "You are next in line" : `You are number ${position} in line`;
+  // No estimate while nobody is there to answer: say so instead of guessing.
+  if (agentsAvailable === false || seconds === null) {
+    return `${place}. No agent is available right now; we'll connect you as soon as one is.`;
+  }
   return `${place}, ${waitWords(seconds)}.`;
 }
 
@@ -211,7 +215,7 @@ const handlers = {
     if (state.phase !== "waiting" && state.phase !== "chatting") return;
     if (!frame.position) return;
     setPhase("waiting");
-    setStatus(queueText(frame.position, frame.estimated_wait_seconds));
+    setStatus(queueText(frame.position, frame.estimated_wait_seconds, frame.agents_available));
   },
 
   agent_joined(frame) {

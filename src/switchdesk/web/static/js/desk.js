@@ -17,6 +17,10 @@ const ui = {
   error: $("desk-error"),
   notice: $("desk-notice"),
   offers: $("offers"),
+  sound: $("sound-toggle"),
+  idle: $("desk-idle"),
+  idleTitle: $("idle-title"),
+  idleNext: $("idle-next"),
   list: $("conversation-list"),
   count: $("conversation-count"),
   empty: $("conversation-empty"),
@@ -140,6 +144,37 @@ function renderAgent() {
   ui.presenceState.dataset.activity = a.activity || "";
   state.acwUntil = a.activity === "after_contact_work" ? a.acw_until : null;
   renderAcw();
+  renderIdle();
+}
+
+/** What the desk says while no conversation is open: the agent's state and what to do. */
+function idleWords(a) {
+  const reason = a && state.reasons.find((r) => reasonCode(r) === a.reason);
+  if (!a || a.presence === "offline") {
+    return ["You are offline", "Set yourself Available (at the top) to receive chats."];
+  }
+  if (a.presence === "not_ready") {
+    return [
+      `You are not ready${reason ? ` (${reasonLabel(reason)})` : ""}`,
+      "No new chats come to you. Set yourself Available when you are back.",
+    ];
+  }
+  if (a.activity === "after_contact_work") {
+    return ["After-contact work", "Finish your notes; new chats come when the after-contact work ends (or end it above)."];
+  }
+  if (a.activity === "offered") return ["A chat is ringing", "Accept it (Enter or A) or decline it (D or Esc)."];
+  return ["You are available", "Waiting for the next chat: it rings here, with a sound unless you turned it off."];
+}
+
+function renderIdle() {
+  const [title, next] = idleWords(state.agent);
+  ui.idleTitle.textContent = title;
+  ui.idleNext.textContent = next;
+  ui.idle.dataset.presence = (state.agent && state.agent.presence) || "offline";
+  const available = state.agent && state.agent.presence === "available";
+  ui.empty.textContent = available
+    ? "No conversations right now. New chats ring here."
+    : "No conversations yet. Set yourself Available to receive chats.";
 }
 
 function renderAcw() {
@@ -176,50 +211,137 @@ ui.acwEnd.addEventListener("click", () =>
 
 // ------------------------------------------------------------------ offers
 
-function contactSummary(card) {
+/** Earlier conversations of the contact: their history without the current one. */
+function earlierConversations(card, currentId) {
+  return ((card && card.history) || []).filter((c) => c.conversation_id !== currentId);
+}
+
+function contactSummary(card, currentId) {
   if (!card || !card.id) return h("p", { class: "muted" }, "Unknown contact");
-  const earlier = (card.history || []).length;
+  const earlier = earlierConversations(card, currentId).length;
   const followUps = (card.follow_ups || []).length;
   return h(
     "dl",
     { class: "mini-card" },
     h("dt", {}, "Contact"),
     h("dd", { dataset: { testid: "offer-contact-name" } }, card.name || "—"),
-    card.email ? [h("dt", {}, "Email"), h("dd", { dataset: { testid: "offer-contact-email" } }, card.email)] : null,
+    card.email ? [h("dt", {}, "Email"), h("dd", { class: "email", title: card.email, dataset: { testid: "offer-contact-email" } }, card.email)] : null,
     ...Object.entries(card.custom_fields || {}).map(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))]),
-    h("dt", {}, "History"),
-    h("dd", {}, `${earlier} conversation${earlier === 1 ? "" : "s"}${followUps ? `, ${followUps} open follow-up${followUps === 1 ? "" : "s"}` : ""}`),
+    h("dt", {}, "Earlier"),
+    h(
+      "dd",
+      { dataset: { testid: "offer-history" } },
+      `${earlier ? `${earlier} earlier conversation${earlier === 1 ? "" : "s"}` : "No earlier conversations"}${followUps ? `, ${followUps} open follow-up${followUps === 1 ? "" : "s"}` : ""}`,
+    ),
   );
+}
+
+// ------------------------------------------------------------------ offer sound and keys
+
+// A short two-note tone made with the Web Audio API (no audio file); the agent turns it
+// off on the desk and the choice is remembered in this browser.
+const SOUND_KEY = "switchdesk.desk.sound";
+let audio = null;
+
+function soundOn() {
+  return localStorage.getItem(SOUND_KEY) !== "off";
+}
+
+function playOfferTone() {
+  if (!soundOn()) return;
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return;
+  try {
+    audio = audio || new Context();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
+    const start = audio.currentTime + 0.02;
+    [880, 660].forEach((hz, i) => {
+      const at = start + i * 0.22;
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = "sine";
+      osc.frequency.value = hz;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.25, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.2);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(at);
+      osc.stop(at + 0.21);
+    });
+  } catch (err) {
+    /* no sound device: the offer still shows */
+  }
+}
+
+ui.sound.checked = soundOn();
+ui.sound.addEventListener("change", () => {
+  localStorage.setItem(SOUND_KEY, ui.sound.checked ? "on" : "off");
+  if (ui.sound.checked) playOfferTone(); // let the agent hear what it sounds like
+});
+
+// An offer takes the focus when it comes, unless the agent is typing (a key meant for a
+// reply must not answer the offer).
+let typedAt = 0;
+document.addEventListener("keydown", (event) => {
+  if (event.target.closest && event.target.closest("textarea, input, select")) typedAt = Date.now();
+});
+const rung = new Set(); // offer ids that rang already (a snapshot after reconnecting repeats them)
+
+function offerKeys(event, offer, accept, decline) {
+  if (event.target.closest("button") && (event.key === "Enter" || event.key === " ")) return; // the button's own click
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  if (key === "Enter" || key === "a") {
+    event.preventDefault();
+    acceptOffer(offer, accept);
+  } else if (key === "d" || key === "Escape") {
+    event.preventDefault();
+    declineOffer(offer, decline);
+  }
 }
 
 function renderOffers() {
   const cards = [];
+  const fresh = [];
   for (const offer of state.offers.values()) {
     const accept = h("button", { type: "button", class: "primary", dataset: { testid: "offer-accept" } }, "Accept");
     const decline = h("button", { type: "button", class: "secondary", dataset: { testid: "offer-decline" } }, "Decline");
     accept.addEventListener("click", () => acceptOffer(offer, accept));
     decline.addEventListener("click", () => declineOffer(offer, decline));
     const who = (offer.contact && offer.contact.name) || "a customer";
-    cards.push(
+    const keysId = `offer-keys-${offer.id}`;
+    const card = h(
+      "article",
+      {
+        class: "offer",
+        tabindex: "0",
+        "aria-label": `Offer: ${offer.channel_kind || "chat"} from ${who}`,
+        "aria-describedby": keysId,
+        dataset: { testid: "offer", offerId: offer.id },
+      },
       h(
-        "article",
-        { class: "offer", dataset: { testid: "offer", offerId: offer.id }, "aria-label": `Offer: chat from ${who}` },
-        h(
-          "header",
-          {},
-          h("strong", {}, `New ${offer.channel_kind || "chat"} from ${who}`),
-          h("span", { class: "queue-tag" }, offer.queue_name || ""),
-          h("span", { class: "countdown", dataset: { testid: "offer-countdown", expires: offer.expires_at } }, ""),
-        ),
-        offer.subject ? h("p", { class: "offer-subject", dataset: { testid: "offer-subject" } }, `Subject: ${offer.subject}`) : null,
-        offer.preview ? h("blockquote", { class: "preview", dataset: { testid: "offer-preview" } }, offer.preview) : null,
-        contactSummary(offer.contact),
-        h("div", { class: "row" }, accept, decline),
+        "header",
+        {},
+        h("strong", {}, `New ${offer.channel_kind || "chat"} from ${who}`),
+        h("span", { class: "queue-tag" }, offer.queue_name || ""),
+        h("span", { class: "countdown", dataset: { testid: "offer-countdown", expires: offer.expires_at } }, ""),
       ),
+      offer.subject ? h("p", { class: "offer-subject", dataset: { testid: "offer-subject" } }, `Subject: ${offer.subject}`) : null,
+      offer.preview ? h("blockquote", { class: "preview", dataset: { testid: "offer-preview" } }, offer.preview) : null,
+      contactSummary(offer.contact, offer.conversation_id),
+      h("div", { class: "row" }, accept, decline),
+      h("p", { class: "offer-keys muted", id: keysId }, "Keys: Enter or A accepts, D or Esc declines."),
     );
+    card.addEventListener("keydown", (event) => offerKeys(event, offer, accept, decline));
+    cards.push(card);
+    if (!rung.has(offer.id)) fresh.push(card);
   }
+  const hadFocus = ui.offers.contains(document.activeElement);
   ui.offers.replaceChildren(...cards);
   ui.offers.hidden = cards.length === 0;
+  for (const card of fresh) rung.add(card.dataset.offerId);
+  if (fresh.length) playOfferTone();
+  const typing = Date.now() - typedAt < 3000;
+  if ((fresh.length && !typing) || (hadFocus && cards.length)) (fresh[0] || cards[0]).focus();
   // The tab's title tells an agent working in another window that a chat is ringing.
   document.title = (cards.length ? `(${cards.length}) New chat · ` : "") + BASE_TITLE;
   tickCountdowns();
@@ -266,6 +388,7 @@ function offerGone(offerId, reason) {
   if (!offer) return;
   state.offers.delete(offerId);
   renderOffers();
+  if (reason === "accepted") return; // taken on this desk or another of mine: the conversation shows
   const who = (offer.contact && offer.contact.name) || "a customer";
   const why = {
     expired: "expired",
@@ -410,6 +533,7 @@ function renderPane() {
   const conv = state.conversations.get(state.selected);
   ui.pane.hidden = !conv;
   ui.card.hidden = !conv;
+  ui.idle.hidden = Boolean(conv);
   if (!conv) {
     renderedPane = null;
     return;
@@ -514,14 +638,14 @@ function renderCard(card, currentId) {
     return;
   }
   const fields = Object.entries(card.custom_fields || {});
-  const earlier = (card.history || []).filter((c) => c.conversation_id !== currentId);
+  const earlier = earlierConversations(card, currentId);
   const followUps = card.follow_ups || [];
   cardStatic.replaceChildren(
     h("p", { class: "card-name", id: "card-name" }, card.name || "—"),
     h(
       "dl",
       { class: "card-fields" },
-      card.email ? [h("dt", {}, "Email"), h("dd", { id: "card-email" }, card.email)] : null,
+      card.email ? [h("dt", {}, "Email"), h("dd", { id: "card-email", class: "email", title: card.email }, card.email)] : null,
       ...(card.identities || [])
         .filter((i) => i.kind !== "email" && i.kind !== "chat_visitor")
         .map((i) => [h("dt", {}, i.kind.replace(/_/g, " ")), h("dd", {}, i.value)]),

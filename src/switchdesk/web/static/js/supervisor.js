@@ -207,7 +207,10 @@ const handlers = {
     render();
   },
   agent(frame) {
-    state.agents.set(frame.agent.id, frame.agent);
+    // Only people taking interactions are listed: a team leader's row goes when they sign
+    // out of their desk (the server says so in `listed`).
+    if (frame.agent.listed === false) state.agents.delete(frame.agent.id);
+    else state.agents.set(frame.agent.id, frame.agent);
     render();
   },
 };
