@@ -12,6 +12,7 @@ _TEXTS = {
     "en": {
         "position": "You are number {position} in line.",
         "wait": "Your estimated wait is about {minutes} minute{s}.",
+        "no_agent": "No agent is available right now; we will answer as soon as one is.",
         "callback": "Press 1 to be called back; you keep your place in line.",
         "callback_taken": "Thank you. We will call you back when it is your turn. Goodbye.",
         "connecting": "Connecting you to an agent.",
@@ -19,6 +20,8 @@ _TEXTS = {
     "fr": {
         "position": "Vous êtes le numéro {position} dans la file.",
         "wait": "Votre attente est estimée à environ {minutes} minute{s}.",
+        "no_agent": "Aucun conseiller n'est disponible pour le moment ; "
+        "nous vous répondrons dès que possible.",
         "callback": "Tapez 1 pour être rappelé ; vous gardez votre place.",
         "callback_taken": "Merci. Nous vous rappellerons à votre tour. Au revoir.",
         "connecting": "Nous vous mettons en relation avec un conseiller.",
@@ -30,9 +33,12 @@ def _texts(language: str) -> dict[str, str]:
     return _TEXTS.get(language, _TEXTS["en"])
 
 
-def announcement(position: int, wait_seconds: float, language: str) -> str:
-    """ "You are number 2 in line. Your estimated wait is about 3 minutes." """
+def announcement(position: int, wait_seconds: float | None, language: str) -> str:
+    """ "You are number 2 in line. Your estimated wait is about 3 minutes." With no
+    estimate (no agent of the queue is available) it says so instead of guessing."""
     t = _texts(language)
+    if wait_seconds is None:
+        return " ".join((t["position"].format(position=position), t["no_agent"]))
     minutes = max(1, round(wait_seconds / 60))
     return " ".join(
         (
@@ -44,7 +50,7 @@ def announcement(position: int, wait_seconds: float, language: str) -> str:
 
 def waiting_actions(
     position: int,
-    wait_seconds: float,
+    wait_seconds: float | None,
     *,
     language: str,
     music_url: str = "",

@@ -46,7 +46,7 @@ def call_wait(core: CommandCore, uow: LiveUnitOfWork, conversation_id: str) -> C
         conv.queue_id,
         None,
         position,
-        round(position * unit, 1),
+        None if unit is None else round(position * unit, 1),
         float(status.get("entered_at") or 0.0) or None,
     )
 

@@ -339,7 +339,7 @@ class VoiceCalls:
             return CallReply((Hold(hold, music),), "queue", record.turn)
         actions = waiting_actions(
             wait.position,
-            wait.estimated_wait_seconds or 0.0,
+            wait.estimated_wait_seconds,
             language=language,
             music_url=music,
             hold_seconds=hold,
