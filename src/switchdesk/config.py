@@ -19,6 +19,20 @@ from pydantic_settings import (
 )
 
 DEFAULT_DATABASE = "sqlite:///var/switchdesk.db"
+"""Relative to the directory a command runs in: ``switchdesk demo`` and every other command
+run in the same directory use this one file unless ``SWITCHDESK_DATABASE_URL`` says else."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a ``sqlite:///path`` URL names (relative paths stay relative); None for
+    other databases and for an in-memory SQLite database."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+", 1)[0] != "sqlite" or not rest.startswith("/"):
+        return None
+    path = rest[1:].split("?", 1)[0]
+    if path in ("", ":memory:"):
+        return None
+    return Path(path)
 
 
 class Settings(BaseSettings):

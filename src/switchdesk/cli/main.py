@@ -17,9 +17,11 @@ import typer
 
 from switchdesk.bootstrap import Runtime, build_runtime, migrate
 from switchdesk.cli.demo import (
-    DEFAULT_DATABASE,
+    DatabaseOption,
     DemoFakes,
+    demo_database,
     demo_mail,
+    demo_marker,
     demo_outbox,
     demo_whatsapp,
     print_try_it,
@@ -28,7 +30,8 @@ from switchdesk.cli.demo import (
 )
 from switchdesk.cli.sim import sim_app
 from switchdesk.cli.wfm import wfm_app
-from switchdesk.config import Settings
+from switchdesk.config import DEFAULT_DATABASE as DEFAULT_DATABASE_URL
+from switchdesk.config import Settings, sqlite_file
 from switchdesk.domain.accounts.permissions import parse_role
 from switchdesk.domain.errors import SwitchdeskError, ValidationFailed
 from switchdesk.usecases.demo_center import DemoChannels, seed_demo_center
@@ -68,8 +71,28 @@ def _operator() -> Principal:
     return Principal.operator(name)
 
 
+def _refuse_missing_database(settings: Settings) -> None:
+    """Never create an empty SQLite file by opening it: say where we looked instead."""
+    path = sqlite_file(settings.database)
+    if path is None or path.is_file():
+        return
+    named = (
+        "SWITCHDESK_DATABASE_URL"
+        if "SWITCHDESK_DATABASE_URL" in os.environ
+        else f"the default, {DEFAULT_DATABASE_URL}"
+    )
+    typer.echo(
+        f"error: no database at {path.absolute()} (from {named}). Run this command in the "
+        "directory of the demo or server, set SWITCHDESK_DATABASE_URL to the database "
+        "(e.g. sqlite:////path/to/switchdesk.db), or create one with `switchdesk db upgrade`.",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
 def _runtime() -> Runtime:
     settings = _settings()
+    _refuse_missing_database(settings)
     runtime = build_runtime(settings)
     ok, reason = runtime.ready()
     if not ok:
@@ -95,6 +118,7 @@ def _serve(settings: Settings) -> None:
 
     from switchdesk.web.app import create_app
 
+    _refuse_missing_database(settings)
     runtime = build_runtime(settings)
     ok, reason = runtime.ready()
     if not ok:
@@ -145,7 +169,7 @@ def _exit_quietly(signum: int, frame: object) -> None:
 
 @app.command()
 def demo(
-    database: Annotated[Path, typer.Option(help="SQLite file; recreated.")] = DEFAULT_DATABASE,
+    database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     smtp_port: Annotated[int, typer.Option(help="The demo inbox's SMTP port.")] = 2525,
@@ -155,13 +179,28 @@ def demo(
     as_json: JsonFlag = False,
 ) -> None:
     """A fresh SQLite demo center, seeded, then served with local fakes for email and
-    WhatsApp (an SMTP sink and a fake provider, on 127.0.0.1). Passwords are printed once."""
+    WhatsApp (an SMTP sink and a fake provider, on 127.0.0.1). Passwords are printed once.
+    The database is recreated: only one the demo made before, never another."""
+    database = demo_database(database)
+    if database.exists() and not demo_marker(database).exists():
+        typer.echo(
+            f"error: {database.absolute()} holds a database the demo did not make, and the "
+            "demo recreates its database: pass --database PATH for another file",
+            err=True,
+        )
+        raise typer.Exit(1)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     database.parent.mkdir(parents=True, exist_ok=True)
     state_path(database).unlink(missing_ok=True)
-    settings = _settings(database_url=f"sqlite:///{database}", host=host, port=port)
+    database_url = f"sqlite:///{database.absolute()}"
+    if not as_json:
+        typer.echo(f"Demo database: {database_url}")
+        if database != demo_database(None):
+            typer.echo(f"  (for other commands: export SWITCHDESK_DATABASE_URL={database_url})")
+    settings = _settings(database_url=database_url, host=host, port=port)
     migrate(settings)
+    demo_marker(database).write_text("made by switchdesk demo\n")
     fakes = None
     if no_serve:
         channels = DemoChannels(
@@ -193,7 +232,12 @@ def demo(
         ]
         url = f"http://{host}:{port}"
         if as_json:
-            out: dict[str, Any] = {"database": str(database), "url": url, "logins": rows}
+            out: dict[str, Any] = {
+                "database": str(database),
+                "database_url": database_url,
+                "url": url,
+                "logins": rows,
+            }
             if fakes is not None:
                 out["fakes"] = fakes.summary(database, settings.smtp_inbox_host, smtp_port)
             typer.echo(json.dumps(out))
