@@ -14,7 +14,6 @@ from typing import Any
 
 from tests.conftest import SWITCHDESK, free_port, running_server
 
-
 SOURCE = Path(__file__).resolve().parents[1] / "src"
 
 

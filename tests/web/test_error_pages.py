@@ -33,9 +33,7 @@ def test_an_unknown_page_shows_a_page_in_a_browser(app_client: TestClient) -> No
     assert 'href="/"' in r.text
 
 
-def test_a_page_the_user_may_not_open_shows_a_forbidden_page(
-    client_for, center: Center
-) -> None:
+def test_a_page_the_user_may_not_open_shows_a_forbidden_page(client_for, center: Center) -> None:
     agent = client_for("agent")
     r = agent.get("/admin/center", headers=BROWSER)
     assert r.status_code == 403

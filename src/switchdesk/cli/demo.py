@@ -26,9 +26,9 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from switchdesk import config
 from switchdesk.adapters.channels.meta import SIGNATURE_HEADER, meta_signature
 from switchdesk.adapters.demo_fakes import FakeWhatsApp, MailSink, outbox_entries
-from switchdesk import config
 from switchdesk.adapters.security import EnvironmentSecrets
 from switchdesk.config import sqlite_file
 from switchdesk.usecases.demo_center import DemoChannels

@@ -132,7 +132,10 @@ def _serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # Forwarded headers are believed from the trusted proxies only (the client's
+        # address for the sign-in limits; the scheme for Secure cookies).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=[str(n) for n in settings.trusted_proxies] or None,
     )
 
 
@@ -354,6 +357,48 @@ def users_set_role(username: str, role: str) -> None:
     except SwitchdeskError as exc:
         raise _fail(exc) from None
     typer.echo(f"{username} is now {role}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Let USERNAME sign in again right away: their failed sign-ins stop counting."""
+    runtime = _runtime()
+    operator = _operator()
+    try:
+        user = runtime.accounts.find_user(operator, username)
+        runtime.accounts.unlock_user(operator, user.id)
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{user.username} may sign in again")
+
+
+@users_app.command("reset-link")
+def users_reset_link(username: str, as_json: JsonFlag = False) -> None:
+    """A one-time link where USERNAME sets a new password (printed once; earlier links stop
+    working). Its address starts with SWITCHDESK_PUBLIC_URL."""
+    from switchdesk.web.sign_in_links import reset_url
+
+    runtime = _runtime()
+    operator = _operator()
+    try:
+        user = runtime.accounts.find_user(operator, username)
+        issued = runtime.accounts.create_password_reset(operator, user.id)
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    settings = runtime.settings
+    url = reset_url(settings.public_url or f"http://{settings.host}:{settings.port}", issued.secret)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"username": user.username, "url": url, "expires_at": issued.expires_at.isoformat()}
+            )
+        )
+    else:
+        typer.echo(
+            f"reset link for {user.username} (shown once, works once, until "
+            f"{issued.expires_at:%Y-%m-%d %H:%M} UTC):"
+        )
+        typer.echo(url)
 
 
 @tokens_app.command("issue")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
@@ -159,9 +159,7 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(back, safe='/')}", status_code=303)
 
 
-def answer(
-    request: Request, status: int, code: str, detail: str, **extra: Any
-) -> Response:
+def answer(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
     """problem+json for the API and other programs; a page (or sign-in) for browsers."""
     if status == 401 and wants_html(request):
         return sign_in_redirect(request)

@@ -115,6 +115,9 @@ class AuditAction(StrEnum):
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     LOGIN_RATE_LIMITED = "login.rate_limited"
+    LOGIN_UNLOCKED = "login.unlocked"
+    PASSWORD_RESET_CREATED = "password_reset.created"  # noqa: S105 - an action name
+    PASSWORD_RESET_USED = "password_reset.used"  # noqa: S105 - an action name
     LOGOUT = "logout"
     USER_CREATED = "user.created"
     USER_DEACTIVATED = "user.deactivated"
@@ -128,6 +131,21 @@ class AuditAction(StrEnum):
     CHANNEL_CREATED = "channel.created"
     CHANNEL_UPDATED = "channel.updated"
     CONTACT_MERGED = "contact.merged"
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordReset:
+    """A one-time link to set a new password; only the secret's digest is kept."""
+
+    token_hash: str
+    user_id: str
+    created_at: datetime
+    expires_at: datetime
+    created_by: str
+    used_at: datetime | None = None
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
 
 
 @dataclass(frozen=True, slots=True)
