@@ -14,6 +14,7 @@ from switchdesk.domain.errors import AuthenticationFailed, NotFound, RateLimited
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
 from switchdesk.web.client_address import client_address
+from switchdesk.web.openapi import problem_responses
 from switchdesk.web.security import (
     LOGIN_CSRF_COOKIE,
     RESET_CSRF_COOKIE,
@@ -172,6 +173,8 @@ RESET_FORM_ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "the form again: the passwords differ or are too short"),
     )
 }
+# A field over its length limit is refused by the schema, as everywhere, in problem+json.
+RESET_FORM_ERRORS[422]["content"].update(problem_responses(422)[422]["content"])
 
 
 def _reset_page(
