@@ -14,7 +14,6 @@ from switchdesk.domain.errors import AuthenticationFailed, NotFound, RateLimited
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
 from switchdesk.web.client_address import client_address
-from switchdesk.web.openapi import problem_responses
 from switchdesk.web.security import (
     LOGIN_CSRF_COOKIE,
     RESET_CSRF_COOKIE,
@@ -165,18 +164,6 @@ async def logout(
     return response
 
 
-RESET_FORM_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": why, "content": {"text/html": {"schema": {"type": "string"}}}}
-    for status, why in (
-        (403, "the form again: it expired (CSRF)"),
-        (404, "the link is not valid (used, expired or replaced)"),
-        (422, "the form again: the passwords differ or are too short"),
-    )
-}
-# A field over its length limit is refused by the schema, as everywhere, in problem+json.
-RESET_FORM_ERRORS[422]["content"].update(problem_responses(422)[422]["content"])
-
-
 def _reset_page(
     request: Request, token: str, *, error: str = "", status: int = 200, done: bool = False
 ) -> Response:
@@ -215,7 +202,7 @@ def _reset_page(
 @router.get(
     "/password-reset",
     response_class=HTMLResponse,
-    responses={404: RESET_FORM_ERRORS[404]},
+    include_in_schema=False,  # a page for people, like the admin pages
     dependencies=[public("the one-time link an admin gave the user; the token is the proof")],
 )
 async def password_reset_page(request: Request, token: str = "") -> Response:
@@ -227,7 +214,7 @@ async def password_reset_page(request: Request, token: str = "") -> Response:
 @router.post(
     "/password-reset",
     response_class=HTMLResponse,
-    responses=RESET_FORM_ERRORS,
+    include_in_schema=False,
     dependencies=[public("the one-time link an admin gave the user; the token is the proof")],
 )
 async def password_reset_submit(
