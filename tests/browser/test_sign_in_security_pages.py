@@ -38,8 +38,7 @@ def test_an_admin_gives_a_throttled_user_a_reset_link_that_sets_a_new_password(
     for _ in range(5):
         _sign_in(person, url, "resetme", "not the password")
         person.wait_for_selector("#login-error")
-    _sign_in(person, url, "resetme", "first password")
-    assert "Try again in" in person.inner_text("#login-error")
+    # (How long the next attempt waits is checked in tests/web: two seconds may pass here.)
 
     admin.goto(f"{url}/admin/sign-in")
     row = admin.locator('tr[data-username="resetme"]')
