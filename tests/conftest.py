@@ -185,12 +185,21 @@ SWITCHDESK = [sys.executable, "-c", "from switchdesk.cli.main import main; main(
 
 @contextlib.contextmanager
 def running_server(
-    args: list[str], url: str, log: Path, env: dict[str, str], *, timeout: float = 30
+    args: list[str],
+    url: str,
+    log: Path,
+    env: dict[str, str],
+    *,
+    timeout: float = 30,
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """``switchdesk <args>`` in a process of its own, its output in ``log``: yielded once
-    ``<url>/readyz`` answers 200, stopped at the end (terminate, then kill)."""
+    """``switchdesk <args>`` in a process of its own (in ``cwd`` if given), its output in
+    ``log``: yielded once ``<url>/readyz`` answers 200, stopped at the end (terminate, then
+    kill)."""
     with open(log, "w") as out:
-        proc = subprocess.Popen([*SWITCHDESK, *args], env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [*SWITCHDESK, *args], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd
+        )
     try:
         deadline = time.monotonic() + timeout
         while True:

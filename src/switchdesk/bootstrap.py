@@ -119,8 +119,12 @@ def build_runtime(
     policy = LoginPolicy(
         window=timedelta(minutes=settings.login_window_minutes),
         max_failures_per_username=settings.login_max_failures_per_username,
+        max_failures_per_username_total=settings.login_max_failures_per_username_total,
         max_failures_per_source=settings.login_max_failures_per_source,
+        delay_base=timedelta(seconds=settings.login_delay_seconds),
+        delay_longest=timedelta(seconds=settings.login_delay_max_seconds),
         session_lifetime=timedelta(hours=settings.session_hours),
+        reset_link_lifetime=timedelta(hours=settings.password_reset_hours),
     )
     secrets = SystemSecrets()
     accounts_uow = SqlUnitOfWorkFactory(engine)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,6 +19,20 @@ from pydantic_settings import (
 )
 
 DEFAULT_DATABASE = "sqlite:///var/switchdesk.db"
+"""Relative to the directory a command runs in: ``switchdesk demo`` and every other command
+run in the same directory use this one file unless ``SWITCHDESK_DATABASE_URL`` says else."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a ``sqlite:///path`` URL names (relative paths stay relative); None for
+    other databases and for an in-memory SQLite database."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+", 1)[0] != "sqlite" or not rest.startswith("/"):
+        return None
+    path = rest[1:].split("?", 1)[0]
+    if path in ("", ":memory:"):
+        return None
+    return Path(path)
 
 
 class Settings(BaseSettings):
@@ -36,9 +50,38 @@ class Settings(BaseSettings):
     cookie_secure: Literal["auto", "always", "never"] = "auto"
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    login_window_minutes: float = Field(default=15.0, gt=0)
-    login_max_failures_per_username: int = Field(default=5, ge=1)
-    login_max_failures_per_source: int = Field(default=20, ge=1)
+    login_window_minutes: float = Field(
+        default=15.0, gt=0, description="Failed sign-ins older than this are forgotten"
+    )
+    login_max_failures_per_username: int = Field(
+        default=5,
+        ge=1,
+        description="Failures of one username from one address before each attempt waits",
+    )
+    login_max_failures_per_username_total: int = Field(
+        default=50,
+        ge=1,
+        description="Failures of one username from every address before each attempt waits",
+    )
+    login_max_failures_per_source: int = Field(
+        default=200,
+        ge=1,
+        description="Failures from one address (all usernames) before its attempts wait",
+    )
+    login_delay_seconds: float = Field(
+        default=2.0, gt=0, description="The first wait; it doubles with each further failure"
+    )
+    login_delay_max_seconds: float = Field(
+        default=300.0, gt=0, description="The longest wait between sign-in attempts"
+    )
+    password_reset_hours: float = Field(
+        default=24.0, gt=0, le=24 * 30, description="How long a password reset link works"
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Addresses (or networks) of reverse proxies whose X-Forwarded-For is "
+        "believed; empty: the peer's address is the client's",
+    )
     center_timezone: str = Field(
         default="UTC", description="The center's time zone (IANA name): report intervals"
     )

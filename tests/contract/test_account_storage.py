@@ -18,6 +18,7 @@ from switchdesk.domain.accounts.model import (
     AuditEntry,
     AuditFilter,
     ClientAccount,
+    PasswordReset,
     Session,
     User,
 )
@@ -235,3 +236,55 @@ def test_migrations_run_twice_without_harm(database_url: str) -> None:
 
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_failed_sign_ins_tally_after_the_last_fresh_start_on_every_store(store) -> None:
+    with store() as uow:
+        for minute, action, source in [
+            (0, AuditAction.LOGIN_FAILED, "10.0.0.1"),
+            (1, AuditAction.LOGIN_UNLOCKED, ""),
+            (2, AuditAction.LOGIN_FAILED, "10.0.0.1"),
+            (3, AuditAction.LOGIN_FAILED, "10.0.0.2"),
+        ]:
+            uow.audit.append(
+                AuditEntry(T0 + timedelta(minutes=minute), action, "x", "ana", {}, source)
+            )
+        uow.commit()
+    with store() as uow:
+        fresh = uow.audit.last_id([AuditAction.LOGIN_UNLOCKED], target="ana")
+        assert fresh is not None
+        assert uow.audit.last_id([AuditAction.LOGIN_UNLOCKED], target="ben") is None
+        failed = AuditAction.LOGIN_FAILED
+        assert uow.audit.tally_since(failed, T0, target="ana") == (3, T0 + timedelta(minutes=3))
+        assert uow.audit.tally_since(failed, T0, after_id=fresh, source="10.0.0.1") == (
+            1,
+            T0 + timedelta(minutes=2),
+        )
+        assert uow.audit.tally_since(failed, T0, target="ben") == (0, None)
+        since = uow.audit.entries_since(failed, T0 + timedelta(minutes=1), 10)
+        assert [e.source for e in since] == ["10.0.0.1", "10.0.0.2"]
+
+
+def test_a_password_reset_is_used_once_and_a_newer_one_cancels_the_older(store) -> None:
+    with store() as uow:
+        uow.users.add(_user("u1", "ana"))
+        uow.password_resets.add(
+            PasswordReset("h1", "u1", T0, T0 + timedelta(hours=1), "operator:x")
+        )
+        uow.commit()
+    with store() as uow:
+        got = uow.password_resets.by_hash("h1")
+        assert got == PasswordReset("h1", "u1", T0, T0 + timedelta(hours=1), "operator:x")
+        assert uow.password_resets.by_hash("nope") is None
+        assert not uow.password_resets.use("h1", T0 + timedelta(hours=2))  # expired
+        assert uow.password_resets.use("h1", T0 + timedelta(minutes=5))
+        assert not uow.password_resets.use("h1", T0 + timedelta(minutes=6))
+        uow.password_resets.add(
+            PasswordReset("h2", "u1", T0, T0 + timedelta(hours=1), "operator:x")
+        )
+        uow.password_resets.cancel_for_user("u1", T0 + timedelta(minutes=7))
+        uow.commit()
+    with store() as uow:
+        assert not uow.password_resets.use("h2", T0 + timedelta(minutes=8))
+        used = uow.password_resets.by_hash("h1")
+        assert used is not None and used.used_at == T0 + timedelta(minutes=5)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from switchdesk.bootstrap import Runtime
+from switchdesk.bootstrap import Runtime, build_runtime, migrate
+from switchdesk.config import Settings
 from switchdesk.domain.accounts.permissions import Role
 from switchdesk.domain.errors import AuthenticationFailed, RateLimited
 from switchdesk.usecases.principal import Principal
+from tests.conftest import FAST_HASHER
+
+
+@pytest.fixture
+def runtime(database_url: str) -> Iterator[Runtime]:
+    """A migrated database behind a full runtime whose throttled sign-ins wait ten minutes
+    (however slow the machine, the test does not outlive the wait it checks)."""
+    settings = Settings(database_url=database_url, login_delay_seconds=600.0)
+    migrate(settings)
+    rt = build_runtime(settings, hasher=FAST_HASHER)
+    yield rt
+    rt.close()
 
 
 def test_sign_in_session_token_and_rate_limit_work_on_each_backend(runtime: Runtime) -> None:

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from switchdesk.adapters.db import tables
-from switchdesk.bootstrap import Runtime
+from switchdesk.bootstrap import Runtime, build_runtime, migrate
+from switchdesk.config import Settings
 from switchdesk.domain.accounts.model import AuditAction
 from switchdesk.usecases.principal import Principal
+from tests.conftest import FAST_HASHER
 from tests.web.conftest import PASSWORD, Center, sign_in
+
+
+@pytest.fixture
+def sqlite_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    """The web tests' runtime, but a throttled sign-in waits ten minutes: no test here,
+    however slow the machine, outlives the wait it checks."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.db'}", login_delay_seconds=600.0)
+    migrate(settings)
+    runtime = build_runtime(settings, hasher=FAST_HASHER)
+    yield runtime
+    runtime.close()
 
 
 def _form_token(client: TestClient) -> str:

@@ -29,7 +29,8 @@ def test_every_route_declares_a_permission_or_is_on_the_short_public_list(
             public.update((m, route.path) for m in route.methods)
     assert undeclared == [], f"routes without a declared permission: {undeclared}"
     assert public == set(PUBLIC_ROUTES)
-    assert len(PUBLIC_ROUTES) <= 8
+    # sign-in, health, the chat widget, webhooks and the password reset link: keep it short.
+    assert len(PUBLIC_ROUTES) <= 10
 
 
 def test_the_walk_notices_a_new_route_without_a_permission(sqlite_runtime: Runtime) -> None:

@@ -2,7 +2,7 @@
 
 While ``switchdesk demo`` serves, it runs in its own process an SMTP sink (the email
 channel's outgoing server) and a fake WhatsApp provider (the WhatsApp channel's API), and
-writes a state file next to the database (``var/demo.fakes.json``, readable by its owner
+writes a state file next to the database (``var/switchdesk.fakes.json``, readable by its owner
 only) naming the ports and the demo's WhatsApp app secret, so that ``demo-whatsapp`` can
 sign its webhook like the provider would. ``serve`` never starts any of this.
 """
@@ -26,17 +26,50 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from switchdesk import config
 from switchdesk.adapters.channels.meta import SIGNATURE_HEADER, meta_signature
 from switchdesk.adapters.demo_fakes import FakeWhatsApp, MailSink, outbox_entries
 from switchdesk.adapters.security import EnvironmentSecrets
+from switchdesk.config import sqlite_file
 from switchdesk.usecases.demo_center import DemoChannels
 
 SECRET_PREFIX = EnvironmentSecrets.PREFIX
-DEFAULT_DATABASE = Path("var/demo.db")
+DEFAULT_DATABASE = sqlite_file(config.DEFAULT_DATABASE) or Path("var/switchdesk.db")
+"""The demo's database when neither ``--database`` nor ``SWITCHDESK_DATABASE_URL`` names
+one: the same file every other command uses by default, so ``switchdesk users list`` run
+in the same directory sees the demo's users."""
 
 DatabaseOption = Annotated[
-    Path, typer.Option(help="The demo's SQLite file (its state file sits next to it).")
+    Path | None,
+    typer.Option(
+        help="The demo's SQLite file (its state file sits next to it); default: the file "
+        "SWITCHDESK_DATABASE_URL names, else var/switchdesk.db.",
+        show_default=False,
+    ),
 ]
+
+
+def demo_database(database: Path | None) -> Path:
+    """``--database`` if given, else the SQLite file of the settings' database URL."""
+    if database is not None:
+        return database
+    url = os.environ.get("SWITCHDESK_DATABASE_URL")
+    if url is None:
+        return DEFAULT_DATABASE
+    found = sqlite_file(url)
+    if found is None:
+        typer.echo(
+            "error: the demo runs on SQLite, and SWITCHDESK_DATABASE_URL names another "
+            "database: pass --database PATH",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return found
+
+
+def demo_marker(database: Path) -> Path:
+    """Written next to a database the demo made: the demo only ever recreates those."""
+    return database.with_suffix(".demo")
 
 
 def state_path(database: Path) -> Path:
@@ -127,7 +160,7 @@ class DemoFakes:
 
 def print_try_it(fakes: DemoFakes, database: Path, inbox_host: str, inbox_port: int) -> None:
     outbox = outbox_path(database)
-    extra = "" if database == DEFAULT_DATABASE else f" --database {database}"
+    extra = "" if database == demo_database(None) else f" --database {database}"
     typer.echo(
         "\nEmail and WhatsApp, served by local fakes in this process:\n"
         f"  inbox     {DemoChannels.INBOX}: SMTP on {inbox_host}:{inbox_port}\n"
@@ -176,10 +209,10 @@ def demo_mail(
     reply: Annotated[
         bool, typer.Option("--reply", help="Answer the newest mail the center sent this sender.")
     ] = False,
-    database: DatabaseOption = DEFAULT_DATABASE,
+    database: DatabaseOption = None,
 ) -> None:
     """Send a customer's mail to the running demo's inbox over SMTP."""
-    state = _state(database)
+    state = _state(demo_database(database))
     inbox = state["inbox"]
     mail = EmailMessage()
     mail["From"] = formataddr((name, sender))
@@ -251,10 +284,10 @@ def demo_whatsapp(
     text: Annotated[str, typer.Argument(help="What the customer writes.")],
     sender: Annotated[str, typer.Option(help="The customer's WhatsApp number.")] = "15550001234",
     name: Annotated[str, typer.Option(help="The customer's profile name.")] = "Zoe Customer",
-    database: DatabaseOption = DEFAULT_DATABASE,
+    database: DatabaseOption = None,
 ) -> None:
     """Post a customer's WhatsApp message to the running demo, signed like the provider."""
-    wa = _state(database)["whatsapp"]
+    wa = _state(demo_database(database))["whatsapp"]
     body = json.dumps(whatsapp_payload(wa["phone_number_id"], sender, name, text)).encode()
     try:
         answer = httpx.post(
@@ -277,11 +310,11 @@ def demo_whatsapp(
 
 
 def demo_outbox(
-    database: DatabaseOption = DEFAULT_DATABASE,
+    database: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a list.")] = False,
 ) -> None:
     """What the running demo sent: mail kept by the SMTP sink, WhatsApp sends by the fake."""
-    entries = outbox_entries(outbox_path(database))
+    entries = outbox_entries(outbox_path(demo_database(database)))
     if as_json:
         typer.echo(json.dumps([asdict(e) for e in entries]))
         return

@@ -17,9 +17,11 @@ import typer
 
 from switchdesk.bootstrap import Runtime, build_runtime, migrate
 from switchdesk.cli.demo import (
-    DEFAULT_DATABASE,
+    DatabaseOption,
     DemoFakes,
+    demo_database,
     demo_mail,
+    demo_marker,
     demo_outbox,
     demo_whatsapp,
     print_try_it,
@@ -29,7 +31,8 @@ from switchdesk.cli.demo import (
 from switchdesk.cli.nlp import intents_app, sentiment
 from switchdesk.cli.sim import sim_app
 from switchdesk.cli.wfm import wfm_app
-from switchdesk.config import Settings
+from switchdesk.config import DEFAULT_DATABASE as DEFAULT_DATABASE_URL
+from switchdesk.config import Settings, sqlite_file
 from switchdesk.domain.accounts.permissions import parse_role
 from switchdesk.domain.errors import SwitchdeskError, ValidationFailed
 from switchdesk.usecases.demo_center import DemoChannels, seed_demo_center
@@ -71,8 +74,28 @@ def _operator() -> Principal:
     return Principal.operator(name)
 
 
+def _refuse_missing_database(settings: Settings) -> None:
+    """Never create an empty SQLite file by opening it: say where we looked instead."""
+    path = sqlite_file(settings.database)
+    if path is None or path.is_file():
+        return
+    named = (
+        "SWITCHDESK_DATABASE_URL"
+        if "SWITCHDESK_DATABASE_URL" in os.environ
+        else f"the default, {DEFAULT_DATABASE_URL}"
+    )
+    typer.echo(
+        f"error: no database at {path.absolute()} (from {named}). Run this command in the "
+        "directory of the demo or server, set SWITCHDESK_DATABASE_URL to the database "
+        "(e.g. sqlite:////path/to/switchdesk.db), or create one with `switchdesk db upgrade`.",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
 def _runtime() -> Runtime:
     settings = _settings()
+    _refuse_missing_database(settings)
     runtime = build_runtime(settings)
     ok, reason = runtime.ready()
     if not ok:
@@ -100,6 +123,7 @@ def _serve(settings: Settings) -> None:
     from switchdesk.web.app import create_app
 
     install_log_redaction()
+    _refuse_missing_database(settings)
     runtime = build_runtime(settings)
     ok, reason = runtime.ready()
     if not ok:
@@ -113,7 +137,10 @@ def _serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # Forwarded headers are believed from the trusted proxies only (the client's
+        # address for the sign-in limits; the scheme for Secure cookies).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=[str(n) for n in settings.trusted_proxies] or None,
         ws_ping_interval=settings.heartbeat_seconds,
         ws_ping_timeout=settings.heartbeat_seconds,
     )
@@ -152,7 +179,7 @@ def _exit_quietly(signum: int, frame: object) -> None:
 
 @app.command()
 def demo(
-    database: Annotated[Path, typer.Option(help="SQLite file; recreated.")] = DEFAULT_DATABASE,
+    database: DatabaseOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     smtp_port: Annotated[int, typer.Option(help="The demo inbox's SMTP port.")] = 2525,
@@ -162,13 +189,28 @@ def demo(
     as_json: JsonFlag = False,
 ) -> None:
     """A fresh SQLite demo center, seeded, then served with local fakes for email and
-    WhatsApp (an SMTP sink and a fake provider, on 127.0.0.1). Passwords are printed once."""
+    WhatsApp (an SMTP sink and a fake provider, on 127.0.0.1). Passwords are printed once.
+    The database is recreated: only one the demo made before, never another."""
+    database = demo_database(database)
+    if database.exists() and not demo_marker(database).exists():
+        typer.echo(
+            f"error: {database.absolute()} holds a database the demo did not make, and the "
+            "demo recreates its database: pass --database PATH for another file",
+            err=True,
+        )
+        raise typer.Exit(1)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     database.parent.mkdir(parents=True, exist_ok=True)
     state_path(database).unlink(missing_ok=True)
-    settings = _settings(database_url=f"sqlite:///{database}", host=host, port=port)
+    database_url = f"sqlite:///{database.absolute()}"
+    if not as_json:
+        typer.echo(f"Demo database: {database_url}")
+        if database != demo_database(None):
+            typer.echo(f"  (for other commands: export SWITCHDESK_DATABASE_URL={database_url})")
+    settings = _settings(database_url=database_url, host=host, port=port)
     migrate(settings)
+    demo_marker(database).write_text("made by switchdesk demo\n")
     fakes = None
     if no_serve:
         channels = DemoChannels(
@@ -200,7 +242,12 @@ def demo(
         ]
         url = f"http://{host}:{port}"
         if as_json:
-            out: dict[str, Any] = {"database": str(database), "url": url, "logins": rows}
+            out: dict[str, Any] = {
+                "database": str(database),
+                "database_url": database_url,
+                "url": url,
+                "logins": rows,
+            }
             if fakes is not None:
                 out["fakes"] = fakes.summary(database, settings.smtp_inbox_host, smtp_port)
             typer.echo(json.dumps(out))
@@ -317,6 +364,48 @@ def users_set_role(username: str, role: str) -> None:
     except SwitchdeskError as exc:
         raise _fail(exc) from None
     typer.echo(f"{username} is now {role}")
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Let USERNAME sign in again right away: their failed sign-ins stop counting."""
+    runtime = _runtime()
+    operator = _operator()
+    try:
+        user = runtime.accounts.find_user(operator, username)
+        runtime.accounts.unlock_user(operator, user.id)
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{user.username} may sign in again")
+
+
+@users_app.command("reset-link")
+def users_reset_link(username: str, as_json: JsonFlag = False) -> None:
+    """A one-time link where USERNAME sets a new password (printed once; earlier links stop
+    working). Its address starts with SWITCHDESK_PUBLIC_URL."""
+    from switchdesk.web.sign_in_links import reset_url
+
+    runtime = _runtime()
+    operator = _operator()
+    try:
+        user = runtime.accounts.find_user(operator, username)
+        issued = runtime.accounts.create_password_reset(operator, user.id)
+    except SwitchdeskError as exc:
+        raise _fail(exc) from None
+    settings = runtime.settings
+    url = reset_url(settings.public_url or f"http://{settings.host}:{settings.port}", issued.secret)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"username": user.username, "url": url, "expires_at": issued.expires_at.isoformat()}
+            )
+        )
+    else:
+        typer.echo(
+            f"reset link for {user.username} (shown once, works once, until "
+            f"{issued.expires_at:%Y-%m-%d %H:%M} UTC):"
+        )
+        typer.echo(url)
 
 
 @tokens_app.command("issue")

@@ -15,6 +15,7 @@ from switchdesk.domain.accounts.model import (
     AuditEntry,
     AuditFilter,
     ClientAccount,
+    PasswordReset,
     Session,
     Site,
     SiteKind,
@@ -38,6 +39,14 @@ from switchdesk.usecases.ports import (
     UnitOfWorkFactory,
 )
 from switchdesk.usecases.principal import Principal
+from switchdesk.usecases.sign_in_security import (
+    LoginPolicy,
+    ThrottledSignIn,
+    retry_at,
+    say_wait,
+    seconds_until,
+    throttled_sign_ins,
+)
 
 TOKEN_PREFIX = "sdt_"  # noqa: S105 - a public prefix, not a secret
 PASSWORD_MIN = 10
@@ -52,16 +61,6 @@ TOKEN_CACHE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
-class LoginPolicy:
-    """Failed sign-ins allowed per window, per username and per source address."""
-
-    window: timedelta = timedelta(minutes=15)
-    max_failures_per_username: int = 5
-    max_failures_per_source: int = 20
-    session_lifetime: timedelta = timedelta(hours=12)
-
-
-@dataclass(frozen=True, slots=True)
 class StartedSession:
     """What the browser gets: the cookie value (shown once) and the CSRF token."""
 
@@ -69,6 +68,21 @@ class StartedSession:
     csrf_token: str
     user: User
     expires_in: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedReset:
+    """A password reset link's secret (shown once, only its digest is kept)."""
+
+    secret: str
+    user: User
+    expires_at: datetime
+
+
+RESET_LINK_INVALID = (
+    "This link to set a password is not valid: it was used, it expired, or a newer one "
+    "replaced it. Ask your administrator for a new one."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,20 +185,19 @@ class Accounts:
     def log_in(self, username: str, password: str, source: str) -> StartedSession:
         """Check credentials and open a session. Errors never tell whether a user exists."""
         now = self._clock.now()
-        since = now - self._policy.window
         name = username.strip()
         with self._uow() as uow:
-            by_name = uow.audit.count_since(AuditAction.LOGIN_FAILED, since, target=name)
-            by_source = uow.audit.count_since(AuditAction.LOGIN_FAILED, since, source=source)
-            if (
-                by_name >= self._policy.max_failures_per_username
-                or by_source >= self._policy.max_failures_per_source
-            ):
+            wait_until = retry_at(uow, self._policy, name, source, now)
+            if wait_until is not None and wait_until > now:
                 uow.audit.append(
                     AuditEntry(now, AuditAction.LOGIN_RATE_LIMITED, "anonymous", name, {}, source)
                 )
                 uow.commit()
-                raise RateLimited("Too many failed sign-ins. Try again later.")
+                seconds = seconds_until(wait_until, now)
+                raise RateLimited(
+                    f"Too many failed sign-ins. Try again in {say_wait(seconds)}.",
+                    retry_after=seconds,
+                )
             user = uow.users.by_username(name) if name else None
             ok = self._hasher.verify(user.password_hash if user else self._decoy_hash, password)
             if user is None or not ok or not user.active:
@@ -280,6 +293,90 @@ class Accounts:
             self._forget_verified_tokens()
         self._verified_tokens[digest] = (principal, now)
         return principal
+
+    # -- sign-in security ----------------------------------------------------------------
+
+    def throttled_sign_ins(self, actor: Principal) -> list[ThrottledSignIn]:
+        """Users whose failed sign-ins make their attempts wait (or made them wait lately)."""
+        actor.require(Permission.USERS_MANAGE)
+        users = {u.username: u for u in self.list_users(actor)}
+        with self._uow() as uow:
+            return throttled_sign_ins(uow, self._policy, self._clock.now(), users)
+
+    def unlock_user(self, actor: Principal, user_id: str) -> User:
+        """The user's failed sign-ins stop counting: their next attempt need not wait."""
+        actor.require(Permission.USERS_MANAGE)
+        user = self.get_user(actor, user_id)
+        with self._uow() as uow:
+            # Sign-in entries name the username itself (as typed at sign-in).
+            uow.audit.append(
+                AuditEntry(self._clock.now(), AuditAction.LOGIN_UNLOCKED, actor.name, user.username)
+            )
+            uow.commit()
+        return user
+
+    def create_password_reset(self, actor: Principal, user_id: str) -> IssuedReset:
+        """A one-time link for the user to set a new password; earlier links stop working."""
+        actor.require(Permission.USERS_MANAGE)
+        user = self.get_user(actor, user_id)
+        if user.role is Role.ADMIN:
+            actor.require(Permission.ROLES_ASSIGN)
+        if not user.active:
+            raise Conflict("a deactivated user cannot set a password", code="user_inactive")
+        now = self._clock.now()
+        secret = self._secrets.new_secret()
+        expires_at = now + self._policy.reset_link_lifetime
+        with self._uow() as uow:
+            uow.password_resets.cancel_for_user(user.id, now)
+            uow.password_resets.add(
+                PasswordReset(self._secrets.digest(secret), user.id, now, expires_at, actor.name)
+            )
+            uow.audit.append(
+                AuditEntry(
+                    now,
+                    AuditAction.PASSWORD_RESET_CREATED,
+                    actor.name,
+                    f"user:{user.username}",
+                    {"expires_at": expires_at.isoformat()},
+                )
+            )
+            uow.commit()
+        return IssuedReset(secret, user, expires_at)
+
+    def password_reset_user(self, secret: str) -> User:
+        """Whose password a reset link sets; NotFound when the link is not usable."""
+        now = self._clock.now()
+        with self._uow() as uow:
+            reset = uow.password_resets.by_hash(self._secrets.digest(secret))
+            user = uow.users.get(reset.user_id) if reset is not None else None
+        if reset is None or user is None or not user.active or not reset.usable(now):
+            raise NotFound(RESET_LINK_INVALID, code="reset_link_invalid")
+        return user
+
+    def reset_password(self, secret: str, password: str, source: str) -> User:
+        """Set the password through a reset link (once): the user's sessions end and their
+        failed sign-ins stop counting."""
+        user = self.password_reset_user(secret)
+        _validate_password(password)
+        password_hash = self._hasher.hash(password)
+        now = self._clock.now()
+        with self._uow() as uow:
+            if not uow.password_resets.use(self._secrets.digest(secret), now):
+                raise NotFound(RESET_LINK_INVALID, code="reset_link_invalid")
+            uow.users.set_password_hash(user.id, password_hash)
+            uow.sessions.delete_for_user(user.id)
+            uow.audit.append(
+                AuditEntry(
+                    now,
+                    AuditAction.PASSWORD_RESET_USED,
+                    f"user:{user.username}",
+                    user.username,
+                    {},
+                    source,
+                )
+            )
+            uow.commit()
+        return user
 
     # -- users and roles -----------------------------------------------------------------
 

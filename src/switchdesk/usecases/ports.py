@@ -18,6 +18,7 @@ from switchdesk.domain.accounts.model import (
     AuditEntry,
     AuditFilter,
     ClientAccount,
+    PasswordReset,
     Session,
     Site,
     Team,
@@ -149,6 +150,44 @@ class AuditLog(Protocol):
         source: str | None = None,
     ) -> int: ...
 
+    def tally_since(
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        after_id: int | None = None,
+        target: str | None = None,
+        source: str | None = None,
+    ) -> tuple[int, datetime | None]:
+        """How many entries of ``action`` at or after ``since`` (and with an id above
+        ``after_id``), and when the newest of them was."""
+        ...
+
+    def last_id(self, actions: Sequence[AuditAction], *, target: str) -> int | None:
+        """The id of the newest entry of one of ``actions`` about ``target``."""
+        ...
+
+    def entries_since(
+        self, action: AuditAction, since: datetime, limit: int
+    ) -> Sequence[AuditEntry]:
+        """Entries of ``action`` at or after ``since``, oldest first, at most ``limit``."""
+        ...
+
+
+class PasswordResetRepository(Protocol):
+    def add(self, reset: PasswordReset) -> None: ...
+
+    def by_hash(self, token_hash: str) -> PasswordReset | None: ...
+
+    def use(self, token_hash: str, at: datetime) -> bool:
+        """Mark the link used, if it is still usable at ``at``; False when it was not
+        (used already, by a concurrent request too, or expired)."""
+        ...
+
+    def cancel_for_user(self, user_id: str, at: datetime) -> None:
+        """Every usable link of the user stops working (a newer one replaces them)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository. Leaving without commit rolls back."""
@@ -158,6 +197,7 @@ class UnitOfWork(Protocol):
     tokens: TokenRepository
     sessions: SessionRepository
     audit: AuditLog
+    password_resets: PasswordResetRepository
 
     def __enter__(self) -> Self: ...
 

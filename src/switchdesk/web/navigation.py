@@ -38,6 +38,7 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink("Voice flows", "/admin/voice-flows", Permission.ROUTING_CONFIGURE),
     NavLink("People", "/admin/people", Permission.USERS_READ),
     NavLink("Organisation", "/admin/organisation", Permission.ORG_READ),
+    NavLink("Sign-in security", "/admin/sign-in", Permission.USERS_MANAGE),
     NavLink("Tokens", "/admin/tokens", Permission.TOKENS_MANAGE),
     NavLink("Audit log", "/admin/audit", Permission.AUDIT_READ),
     NavLink("API", "/api/docs", Permission.SELF_READ),

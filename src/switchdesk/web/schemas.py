@@ -51,6 +51,25 @@ class UserOut(BaseModel):
         )
 
 
+class ThrottledSignInOut(BaseModel):
+    """A user whose failed sign-ins make their next attempts wait."""
+
+    user: UserOut
+    failures: int
+    last_failure_at: datetime
+    retry_at: datetime | None
+    sources: list[str]
+
+
+class ResetLinkOut(BaseModel):
+    """A one-time link to set a password; shown once (only its digest is kept)."""
+
+    user_id: str
+    username: str
+    url: str
+    expires_at: datetime
+
+
 class MeOut(UserOut):
     permissions: list[str]
     via: str

@@ -23,6 +23,7 @@ from switchdesk.usecases.principal import Principal
 
 SESSION_COOKIE = "sd_session"
 LOGIN_CSRF_COOKIE = "sd_login_csrf"
+RESET_CSRF_COOKIE = "sd_reset_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -31,6 +32,8 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {
         ("GET", "/login"),
         ("POST", "/login"),
+        ("GET", "/password-reset"),
+        ("POST", "/password-reset"),
         ("GET", "/healthz"),
         ("GET", "/readyz"),
         ("GET", "/chat/{slug}"),

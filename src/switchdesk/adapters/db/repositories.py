@@ -17,6 +17,7 @@ from switchdesk.domain.accounts.model import (
     AuditEntry,
     AuditFilter,
     ClientAccount,
+    PasswordReset,
     Session,
     Site,
     SiteKind,
@@ -350,6 +351,95 @@ class SqlAudit:
             q = q.where(t.audit_log.c.source == source)
         return int(self._c.execute(q).scalar_one())
 
+    def tally_since(
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        after_id: int | None = None,
+        target: str | None = None,
+        source: str | None = None,
+    ) -> tuple[int, datetime | None]:
+        q = select(func.count(), func.max(t.audit_log.c.at)).where(
+            t.audit_log.c.action == action.value, t.audit_log.c.at >= since
+        )
+        if after_id is not None:
+            q = q.where(t.audit_log.c.id > after_id)
+        if target is not None:
+            q = q.where(t.audit_log.c.target == target)
+        if source is not None:
+            q = q.where(t.audit_log.c.source == source)
+        count, newest = self._c.execute(q).one()
+        return int(count), newest
+
+    def last_id(self, actions: Sequence[AuditAction], *, target: str) -> int | None:
+        q = select(func.max(t.audit_log.c.id)).where(
+            t.audit_log.c.action.in_([a.value for a in actions]),
+            t.audit_log.c.target == target,
+        )
+        found = self._c.execute(q).scalar_one()
+        return int(found) if found is not None else None
+
+    def entries_since(self, action: AuditAction, since: datetime, limit: int) -> list[AuditEntry]:
+        q = (
+            select(t.audit_log)
+            .where(t.audit_log.c.action == action.value, t.audit_log.c.at >= since)
+            .order_by(t.audit_log.c.id)
+            .limit(limit)
+        )
+        return [
+            AuditEntry(
+                r.at, AuditAction(r.action), r.actor, r.target, dict(r.detail), r.source, r.id
+            )
+            for r in self._c.execute(q)
+        ]
+
+
+class SqlPasswordResets:
+    def __init__(self, conn: Connection) -> None:
+        self._c = conn
+
+    def add(self, reset: PasswordReset) -> None:
+        self._c.execute(
+            insert(t.password_resets).values(
+                token_hash=reset.token_hash,
+                user_id=reset.user_id,
+                created_at=reset.created_at,
+                expires_at=reset.expires_at,
+                created_by=reset.created_by,
+                used_at=reset.used_at,
+            )
+        )
+
+    def by_hash(self, token_hash: str) -> PasswordReset | None:
+        r = self._c.execute(
+            select(t.password_resets).where(t.password_resets.c.token_hash == token_hash)
+        ).first()
+        if r is None:
+            return None
+        return PasswordReset(
+            r.token_hash, r.user_id, r.created_at, r.expires_at, r.created_by, r.used_at
+        )
+
+    def use(self, token_hash: str, at: datetime) -> bool:
+        done = self._c.execute(
+            update(t.password_resets)
+            .where(
+                t.password_resets.c.token_hash == token_hash,
+                t.password_resets.c.used_at.is_(None),
+                t.password_resets.c.expires_at > at,
+            )
+            .values(used_at=at)
+        )
+        return done.rowcount == 1
+
+    def cancel_for_user(self, user_id: str, at: datetime) -> None:
+        self._c.execute(
+            update(t.password_resets)
+            .where(t.password_resets.c.user_id == user_id, t.password_resets.c.used_at.is_(None))
+            .values(used_at=at)
+        )
+
 
 class SqlUnitOfWork(SqlTransaction):
     """The account repositories over one database transaction."""
@@ -360,6 +450,7 @@ class SqlUnitOfWork(SqlTransaction):
         self.tokens = SqlTokens(conn)
         self.sessions = SqlSessions(conn)
         self.audit = SqlAudit(conn)
+        self.password_resets = SqlPasswordResets(conn)
 
 
 class SqlUnitOfWorkFactory:

@@ -99,6 +99,17 @@ sessions = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
 )
 
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(128), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("used_at", UtcDateTime(), nullable=True),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

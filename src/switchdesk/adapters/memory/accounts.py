@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -15,6 +16,7 @@ from switchdesk.domain.accounts.model import (
     AuditEntry,
     AuditFilter,
     ClientAccount,
+    PasswordReset,
     Session,
     Site,
     Team,
@@ -33,6 +35,7 @@ class _State:
     tokens: dict[str, ApiToken] = field(default_factory=dict)
     sessions: dict[str, Session] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    password_resets: dict[str, PasswordReset] = field(default_factory=dict)
 
 
 class _Users:
@@ -183,6 +186,56 @@ class _Audit:
             and (source is None or e.source == source)
         )
 
+    def tally_since(
+        self,
+        action: AuditAction,
+        since: datetime,
+        *,
+        after_id: int | None = None,
+        target: str | None = None,
+        source: str | None = None,
+    ) -> tuple[int, datetime | None]:
+        found = [
+            e.at
+            for e in self._s.audit
+            if e.action == action
+            and e.at >= since
+            and (after_id is None or (e.id or 0) > after_id)
+            and (target is None or e.target == target)
+            and (source is None or e.source == source)
+        ]
+        return len(found), max(found, default=None)
+
+    def last_id(self, actions: Sequence[AuditAction], *, target: str) -> int | None:
+        ids = [e.id for e in self._s.audit if e.action in actions and e.target == target]
+        return max((i for i in ids if i is not None), default=None)
+
+    def entries_since(self, action: AuditAction, since: datetime, limit: int) -> list[AuditEntry]:
+        return [e for e in self._s.audit if e.action == action and e.at >= since][:limit]
+
+
+class _PasswordResets:
+    def __init__(self, s: _State) -> None:
+        self._s = s
+
+    def add(self, reset: PasswordReset) -> None:
+        self._s.password_resets[reset.token_hash] = reset
+
+    def by_hash(self, token_hash: str) -> PasswordReset | None:
+        return self._s.password_resets.get(token_hash)
+
+    def use(self, token_hash: str, at: datetime) -> bool:
+        reset = self._s.password_resets.get(token_hash)
+        if reset is None or not reset.usable(at):
+            return False
+        self._s.password_resets[token_hash] = replace(reset, used_at=at)
+        return True
+
+    def cancel_for_user(self, user_id: str, at: datetime) -> None:
+        for key, reset in list(self._s.password_resets.items()):
+            if reset.user_id == user_id and reset.used_at is None:
+                self._s.password_resets[key] = replace(reset, used_at=at)
+
 
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
@@ -197,6 +250,7 @@ class MemoryUnitOfWork:
         self.tokens = _Tokens(self._state)
         self.sessions = _Sessions(self._state)
         self.audit = _Audit(self._state)
+        self.password_resets = _PasswordResets(self._state)
         return self
 
     def __exit__(

@@ -115,6 +115,9 @@ class AuditAction(StrEnum):
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     LOGIN_RATE_LIMITED = "login.rate_limited"
+    LOGIN_UNLOCKED = "login.unlocked"
+    PASSWORD_RESET_CREATED = "password_reset.created"  # noqa: S105 - an action name
+    PASSWORD_RESET_USED = "password_reset.used"  # noqa: S105 - an action name
     LOGOUT = "logout"
     USER_CREATED = "user.created"
     USER_DEACTIVATED = "user.deactivated"
@@ -134,6 +137,21 @@ class AuditAction(StrEnum):
     CONTACT_MERGED = "contact.merged"
     REDACTION_POLICY_CHANGED = "redaction_policy.changed"
     AGENT_PRESENCE_SET = "agent.presence_set"
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordReset:
+    """A one-time link to set a new password; only the secret's digest is kept."""
+
+    token_hash: str
+    user_id: str
+    created_at: datetime
+    expires_at: datetime
+    created_by: str
+    used_at: datetime | None = None
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from switchdesk.domain.accounts.permissions import Permission
-from switchdesk.domain.errors import AuthenticationFailed, RateLimited
+from switchdesk.domain.errors import AuthenticationFailed, NotFound, RateLimited, ValidationFailed
 from switchdesk.usecases.principal import Principal
 from switchdesk.web.app import templates
+from switchdesk.web.client_address import client_address
 from switchdesk.web.security import (
     LOGIN_CSRF_COOKIE,
+    RESET_CSRF_COOKIE,
     SESSION_COOKIE,
     public,
     require,
@@ -53,7 +55,7 @@ def _safe_next(value: str) -> str:
 
 
 def _source(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request)
 
 
 def _login_page(
@@ -122,9 +124,11 @@ async def login_submit(
     try:
         started = accounts.log_in(username, password, _source(request))
     except RateLimited as exc:
-        return _login_page(
+        page = _login_page(
             request, error=exc.detail, status=429, next_path=next_path, username=username
         )
+        page.headers["retry-after"] = str(exc.extra.get("retry_after", 1))
+        return page
     except AuthenticationFailed as exc:
         return _login_page(
             request, error=exc.detail, status=401, next_path=next_path, username=username
@@ -157,4 +161,81 @@ async def logout(
         request.app.state.runtime.accounts.log_out(cookie, _source(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _reset_page(
+    request: Request, token: str, *, error: str = "", status: int = 200, done: bool = False
+) -> Response:
+    csrf = secrets.token_urlsafe(32)
+    username = ""
+    if not done:
+        try:
+            username = request.app.state.runtime.accounts.password_reset_user(token).username
+        except NotFound as exc:
+            error, status = exc.detail, 404
+    response = templates.TemplateResponse(
+        request,
+        "password_reset.html",
+        {
+            "csrf_token": csrf,
+            "token": token if username else "",
+            "username": username,
+            "error": error,
+            "done": done,
+        },
+        status_code=status,
+    )
+    response.headers["cache-control"] = "no-store"
+    response.set_cookie(
+        RESET_CSRF_COOKIE,
+        csrf,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        max_age=3600,
+        path="/password-reset",
+    )
+    return response
+
+
+@router.get(
+    "/password-reset",
+    response_class=HTMLResponse,
+    include_in_schema=False,  # a page for people, like the admin pages
+    dependencies=[public("the one-time link an admin gave the user; the token is the proof")],
+)
+async def password_reset_page(request: Request, token: str = "") -> Response:
+    """The page of a password reset link: the user sets a new password (the link is not
+    used up by opening it)."""
+    return _reset_page(request, token[:200])
+
+
+@router.post(
+    "/password-reset",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[public("the one-time link an admin gave the user; the token is the proof")],
+)
+async def password_reset_submit(
+    request: Request,
+    token: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    confirm: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    expected = request.cookies.get(RESET_CSRF_COOKIE, "")
+    if not csrf_token or not expected or not hmac.compare_digest(csrf_token, expected):
+        return _reset_page(request, token, error="The form expired. Please try again.", status=403)
+    if password != confirm:
+        return _reset_page(request, token, error="The two passwords differ.", status=422)
+    accounts = request.app.state.runtime.accounts
+    try:
+        accounts.reset_password(token, password, _source(request))
+    except ValidationFailed as exc:
+        return _reset_page(request, token, error=exc.detail.capitalize() + ".", status=422)
+    except NotFound as exc:
+        return _reset_page(request, token, error=exc.detail, status=404)
+    response = _reset_page(request, "", done=True)
+    response.delete_cookie(RESET_CSRF_COOKIE, path="/password-reset")
     return response

@@ -7,8 +7,17 @@ from fastapi import APIRouter, Request
 from switchdesk.domain.accounts.permissions import Permission
 from switchdesk.domain.errors import AuthenticationFailed
 from switchdesk.usecases.principal import Principal
-from switchdesk.web.schemas import MeOut, RoleIn, UserAssignmentIn, UserIn, UserOut
+from switchdesk.web.schemas import (
+    MeOut,
+    ResetLinkOut,
+    RoleIn,
+    ThrottledSignInOut,
+    UserAssignmentIn,
+    UserIn,
+    UserOut,
+)
 from switchdesk.web.security import require
+from switchdesk.web.sign_in_links import reset_link_out
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -102,3 +111,39 @@ async def set_assignment(
         site_id=body.site_id,
     )
     return UserOut.of(user)
+
+
+@router.get("/sign-in/throttled")
+async def throttled_sign_ins(
+    request: Request, principal: Principal = require(Permission.USERS_MANAGE)
+) -> list[ThrottledSignInOut]:
+    """Users whose failed sign-ins make their attempts wait (or did within the window)."""
+    found = request.app.state.runtime.accounts.throttled_sign_ins(principal)
+    return [
+        ThrottledSignInOut(
+            user=UserOut.of(t.user),
+            failures=t.failures,
+            last_failure_at=t.last_failure_at,
+            retry_at=t.retry_at,
+            sources=list(t.sources),
+        )
+        for t in found
+    ]
+
+
+@router.post("/users/{user_id}/unlock")
+async def unlock_user(
+    user_id: str, request: Request, principal: Principal = require(Permission.USERS_MANAGE)
+) -> UserOut:
+    """The user's failed sign-ins stop counting: their next attempt need not wait."""
+    return UserOut.of(request.app.state.runtime.accounts.unlock_user(principal, user_id))
+
+
+@router.post("/users/{user_id}/password-reset", status_code=201)
+async def create_password_reset(
+    user_id: str, request: Request, principal: Principal = require(Permission.USERS_MANAGE)
+) -> ResetLinkOut:
+    """A one-time link (shown once) where the user sets a new password; earlier links of
+    the user stop working. An admin's link needs ``roles.assign``."""
+    issued = request.app.state.runtime.accounts.create_password_reset(principal, user_id)
+    return reset_link_out(request, issued)
