@@ -663,7 +663,7 @@ function renderCard(card, currentId) {
               { dataset: { testid: "card-history-item" } },
               h("span", {}, dateTime(c.started_at)),
               " ",
-              h("span", { class: "muted" }, [c.channel_kind, c.state, c.disposition].filter(Boolean).join(" · ")),
+              h("span", { class: "muted" }, [c.channel_kind, c.state, c.disposition_label || c.disposition].filter(Boolean).join(" · ")),
             ),
           ),
         )
