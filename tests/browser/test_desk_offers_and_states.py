@@ -250,7 +250,9 @@ def test_a_customer_is_told_when_no_agent_is_available_instead_of_a_wait(
     )
     expect(status).not_to_contain_text("about")
     customer.click("#leave-button")
-    expect(customer.locator("#rating-title")).to_be_visible()
+    # Nobody answered: the chat ends without asking for a rating.
+    expect(customer.locator("#chat-status")).to_contain_text("This chat has ended.")
+    expect(customer.locator("#rating-title")).to_be_hidden()
 
 
 def test_after_contact_work_counts_the_queues_time_and_keeps_not_ready(

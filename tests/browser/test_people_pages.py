@@ -69,7 +69,7 @@ def test_hr_onboards_a_person_and_sees_each_error_next_to_its_field(
     signed_in: Any, own_server: DemoServer
 ) -> None:
     page = signed_in("hr")
-    page.locator("a[href='/admin/people']").click()
+    page.locator("main a[href='/admin/people']").click()
     expect(page.locator("#people-title")).to_have_text("People")
     form = page.locator("#create-person")
     # HR onboards but does not hand out the admin role or every client account.
@@ -169,7 +169,7 @@ def test_an_admin_changes_a_role_and_hr_may_not_offboard_an_admin(
     signed_in: Any, own_server: DemoServer
 ) -> None:
     page = signed_in("admin")
-    page.locator("a[href='/admin/people']").click()
+    page.locator("main a[href='/admin/people']").click()
     expect(page.locator("#people-title")).to_have_text("People")
     page.locator("#people-table").get_by_role("link", name="trainer", exact=True).click()
     form = page.locator("#edit-person")
@@ -190,7 +190,7 @@ def test_a_team_leader_sees_only_their_client_accounts_people_and_changes_nothin
     signed_in: Any, own_server: DemoServer
 ) -> None:
     page = signed_in("lead")
-    page.locator("a[href='/admin/people']").click()
+    page.locator("main a[href='/admin/people']").click()
     expect(page.locator("#people-title")).to_have_text("People")
     names = _usernames(page)
     assert {"agent", "lead"} <= set(names)
@@ -227,7 +227,7 @@ def test_operations_add_a_site_and_a_team_and_the_executive_only_reads(
     signed_in: Any, own_server: DemoServer
 ) -> None:
     page = signed_in("ops")
-    page.locator("a[href='/admin/organisation']").click()
+    page.locator("main a[href='/admin/organisation']").click()
     expect(page.locator("#organisation-title")).to_have_text("Organisation")
     expect(page.locator("#client-accounts-table")).to_contain_text("Northwind Energy")
     site = page.locator("#add-site")
@@ -256,7 +256,7 @@ def test_operations_add_a_site_and_a_team_and_the_executive_only_reads(
     expect(row).to_contain_text("Porto floor")
 
     exec_page = signed_in("exec")
-    exec_page.locator("a[href='/admin/organisation']").click()
+    exec_page.locator("main a[href='/admin/organisation']").click()
     expect(exec_page.locator("#client-accounts-table")).to_contain_text("Bluebird Telecom")
     assert exec_page.locator("form.admin-form").count() == 0
 

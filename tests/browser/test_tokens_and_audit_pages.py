@@ -52,7 +52,7 @@ def test_an_admin_issues_a_token_sees_its_secret_once_and_revokes_it(
     browser: Any, own_server: DemoServer
 ) -> None:
     page = _sign_in(browser, own_server, "admin")
-    page.locator("a[href='/admin/tokens']").click()
+    page.locator("main a[href='/admin/tokens']").click()
     expect(page.locator("#tokens-title")).to_have_text("API tokens")
     form = page.locator("#issue-token")
     form.get_by_label("Name").fill("CRM sync")
@@ -103,7 +103,7 @@ def test_an_admin_filters_the_audit_log_and_exports_exactly_the_filtered_rows(
     for username in ("hr", "lead"):  # two more sign-ins to find
         _sign_in(browser, own_server, username).context.close()
     page = _sign_in(browser, own_server, "admin")
-    page.locator("a[href='/admin/audit']").click()
+    page.locator("main a[href='/admin/audit']").click()
     expect(page.locator("#audit-title")).to_have_text("Audit log")
     page.get_by_label("Action").select_option("login.succeeded")
     page.get_by_label("Actor").fill("user:hr")
