@@ -13,6 +13,7 @@ from switchdesk.bootstrap import Runtime
 from switchdesk.domain.conversations.channels import InboundMessage
 from switchdesk.domain.conversations.model import ChannelKind, Identity, IdentityKind
 from switchdesk.usecases.principal import Principal
+from tests.web.conftest import sign_in
 
 EMAIL_CAPACITY = {"total": 100, "costs": {"chat": 50, "email": 20, "messaging": 25}}
 OP = Principal.operator("t")
@@ -168,11 +169,12 @@ def test_the_inbox_page_is_linked_from_the_desk_and_closed_to_people_without_con
     demo: Demo,
 ) -> None:
     client, auth = demo
-    desk = client.get("/desk", headers=auth["agent"])
-    assert 'href="/inbox"' in desk.text
     page = client.get("/inbox", headers=auth["lead"])
     assert page.status_code == 200
     assert 'data-can-assign="true"' in page.text
     agent_page = client.get("/inbox", headers=auth["agent"])
     assert 'data-can-assign="false"' in agent_page.text
     assert client.get("/inbox", headers=auth["hr"]).status_code == 403
+    # A person signed in to the desk has the inbox in the navigation.
+    sign_in(client, "agent", "demo password 1")
+    assert 'href="/inbox" id="nav-inbox"' in client.get("/desk").text

@@ -68,6 +68,11 @@ def test_agents_read_but_do_not_write_and_other_clients_do_not_see(
         "/api/v1/knowledge/articles", json=_article(center, client_account_id=center.blue.id)
     )
     assert other.status_code == 404 and other.json()["code"] == "client_account_not_found"
+    # An admin sees every client account, but not one that does not exist.
+    unknown = client_for("admin").post(
+        "/api/v1/knowledge/articles", json=_article(center, client_account_id="no-such-client")
+    )
+    assert unknown.status_code == 404 and unknown.json()["code"] == "client_account_not_found"
 
 
 def test_bad_articles_and_searches_are_refused_with_stable_codes(

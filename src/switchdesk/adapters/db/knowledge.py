@@ -11,6 +11,8 @@ from sqlalchemy import Connection, Engine, Float, and_, bindparam, insert, selec
 
 from switchdesk.adapters.db.knowledge_tables import knowledge_article_versions as versions_t
 from switchdesk.adapters.db.knowledge_tables import knowledge_articles as articles_t
+from switchdesk.adapters.db.tables import client_accounts
+from switchdesk.domain.errors import NotFound
 from switchdesk.domain.knowledge.articles import Article, Audience, SearchHit
 
 TITLE_WEIGHT, TAGS_WEIGHT, BODY_WEIGHT = 10.0, 4.0, 1.0
@@ -81,6 +83,16 @@ class SqlKnowledgeStore:
 
     def add(self, article: Article) -> None:
         with self.engine.begin() as conn:
+            known = conn.execute(
+                select(client_accounts.c.id).where(
+                    client_accounts.c.id == article.client_account_id
+                )
+            ).first()
+            if known is None:
+                raise NotFound(
+                    f"client account {article.client_account_id!r} not found",
+                    code="client_account_not_found",
+                )
             conn.execute(insert(articles_t).values(**_values(article)))
             conn.execute(insert(versions_t).values(**_version_values(article)))
             self._index(conn, article)
