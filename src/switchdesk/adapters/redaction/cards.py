@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from stdnum import luhn
 
-from switchdesk.domain.privacy.digits import Group, Run, runs
+from switchdesk.domain.privacy.digits import Group, Run
 
 MIN_DIGITS = 13
 MAX_DIGITS = 19
@@ -86,12 +86,13 @@ def split_card(previous: Run, current: Run) -> tuple[int, int, str] | None:
     return None
 
 
-def code_runs(text: str, prompted: bool) -> list[Run]:
-    """Runs of 3-4 digits that are security codes: after a prompt in the same message
-    (within reach), or anywhere in a message that answers a prompt (``prompted``)."""
+def code_runs(text: str, text_runs: list[Run], prompted: bool) -> list[Run]:
+    """Runs of 3-4 digits (of ``text_runs``, the runs of ``text``) that are security
+    codes: after a prompt in the same message (within reach), or anywhere in a message
+    that answers a prompt (``prompted``)."""
     found: list[Run] = []
     prompts = [m.end() for m in CVV_PROMPT.finditer(text)]
-    for run in runs(text):
+    for run in text_runs:
         if len(run.digits) not in (3, 4):
             continue
         near = any(0 <= run.start - end <= PROMPT_REACH for end in prompts)

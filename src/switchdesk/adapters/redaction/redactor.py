@@ -71,7 +71,7 @@ class TextRedactor:
                     leftover_codes.append((after[0].start, after[-1].end))
 
         prompted = before is not None and cards.has_prompt(before)
-        for run in cards.code_runs(text, prompted):
+        for run in cards.code_runs(text, all_runs, prompted):
             leftover_codes.append((run.start, run.end))
         for start, end in leftover_codes:
             findings.append(Finding(start, end, PiiKind.CVV, REPLACEMENTS[PiiKind.CVV]))
